@@ -1,0 +1,62 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadStackConfig, StackError, type StackConfig } from './config.ts';
+import { ferretdbDown, ferretdbStatus, ferretdbUp } from './ferretdb.ts';
+import { kafkaDown, kafkaStatus, kafkaUp } from './kafka.ts';
+import { postgresDown, postgresStatus, postgresUp } from './postgres.ts';
+import type { ServiceStatus } from './service.ts';
+
+export { StackError, loadStackConfig, type StackConfig };
+
+/** Which services `stackUp` had to start (so a caller can stop exactly those). */
+export interface StackStarted {
+  postgres: boolean;
+  kafka: boolean;
+  ferretdb: boolean;
+}
+
+/** Serialises concurrent `stackUp` calls (npm start + a test run) with an mkdir lock. */
+async function withLock<T>(cfg: StackConfig, fn: () => Promise<T>): Promise<T> {
+  mkdirSync(cfg.dir, { recursive: true });
+  const lock = join(cfg.dir, 'up.lock');
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new StackError(`${lock} is held`, 'remove it if no stack:up is running');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Installs (first time) and starts PostgreSQL, Kafka and FerretDB on loopback. Idempotent: services
+ * that answer are left alone; a crashed one is restarted. Kafka and Postgres start in parallel;
+ * FerretDB needs Postgres.
+ */
+export async function stackUp(cfg: StackConfig = loadStackConfig()): Promise<StackStarted> {
+  return withLock(cfg, async () => {
+    const [postgres, kafka] = await Promise.all([postgresUp(cfg), kafkaUp(cfg)]);
+    const ferretdb = await ferretdbUp(cfg);
+    return { postgres, kafka, ferretdb };
+  });
+}
+
+/** Stops the services (all by default, or only those named in `which`). */
+export async function stackDown(cfg: StackConfig = loadStackConfig(), which: StackStarted = { postgres: true, kafka: true, ferretdb: true }): Promise<void> {
+  if (which.ferretdb) await ferretdbDown(cfg);
+  if (which.kafka) await kafkaDown(cfg);
+  if (which.postgres) await postgresDown(cfg);
+}
+
+/** Each service with its version and whether it answers. */
+export function stackStatus(cfg: StackConfig = loadStackConfig()): Promise<ServiceStatus[]> {
+  return Promise.all([postgresStatus(cfg), kafkaStatus(cfg), ferretdbStatus(cfg)]);
+}

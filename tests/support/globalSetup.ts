@@ -1,0 +1,21 @@
+import { loadStackConfig, stackDown, stackUp, StackError, type StackConfig } from '../../stack/stack.ts';
+import type { StackStarted } from '../../stack/stack.ts';
+
+let started: StackStarted | undefined;
+let cfg: StackConfig | undefined;
+
+/** Starts whatever part of the real stack is not running; test files then isolate by database, topic prefix and group id. */
+export async function setup(): Promise<void> {
+  cfg = loadStackConfig();
+  try {
+    started = await stackUp(cfg);
+  } catch (err) {
+    if (err instanceof StackError) throw new Error(err.line());
+    throw err;
+  }
+}
+
+/** Stops only the services this run started, leaving a developer's running stack alone. */
+export async function teardown(): Promise<void> {
+  if (cfg && started && process.env.ORDERFLOW_KEEP_STACK !== '1') await stackDown(cfg, started);
+}

@@ -1,0 +1,19 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * One run: unit tests (beside the code, no I/O), integration tests against the real stack
+ * (tests/**\/*.int.test.ts) and end-to-end tests through HTTP/WebSocket (tests/e2e).
+ * The global setup starts PostgreSQL, Kafka and FerretDB when they are not running.
+ */
+export default defineConfig({
+  test: {
+    include: ['**/*.unit.test.ts', 'tests/**/*.int.test.ts', 'tests/e2e/**/*.e2e.test.ts'],
+    exclude: ['node_modules/**', '.stack/**'],
+    globalSetup: ['tests/support/globalSetup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    poolOptions: { forks: { maxForks: 3, minForks: 1 } },
+    reporters: ['default', ['json', { outputFile: '.stack/test-results.json' }]],
+  },
+});
