@@ -1,0 +1,50 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { CancelOrderInput, PlaceOrderInput, ShipOrderInput } from '../../contracts/commands/index.ts';
+import { orderDecider, productDecider } from '../domain/aggregate.ts';
+import type { PriceCatalogue } from '../domain/order/pricing.ts';
+import type { CommandContext, CommandHandler, CommandResult } from './commandHandler.ts';
+import { parseInput } from './validation.ts';
+
+/** A stable order id for a retried request without one: a UUID-shaped digest of the idempotency key. */
+function uuidFromKey(key: string): string {
+  const h = createHash('sha256').update(`order:${key}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Order use cases started by customers and staff (the saga drives the rest). */
+export function orderCommands(handler: CommandHandler) {
+  /** Current prices of the requested SKUs, read from the catalogue streams (never from the client). */
+  async function lookUpPrices(skus: readonly string[]): Promise<PriceCatalogue> {
+    const entries = await Promise.all(
+      skus.map(async (sku) => {
+        const { state } = await handler.load(productDecider, sku);
+        return [sku, state.status === 'defined' ? { unitPrice: state.unitPrice } : undefined] as const;
+      }),
+    );
+    return Object.fromEntries(entries);
+  }
+
+  return {
+    /**
+     * Places an order priced from the catalogue. The order id is the client's (for safe retries)
+     * or a new uuid. @throws InputValidationError, DomainError BAD_USER_INPUT (unknown SKU, mixed currency).
+     */
+    async placeOrder(input: unknown, ctx: CommandContext): Promise<CommandResult> {
+      const data = parseInput(PlaceOrderInput, input);
+      const orderId = data.orderId ?? (ctx.idempotencyKey ? uuidFromKey(ctx.idempotencyKey) : randomUUID());
+      const catalogue = await lookUpPrices(data.lines.map((l) => l.sku));
+      const now = handler.clock().toISOString();
+      return handler.handle(orderDecider, orderId, { type: 'PlaceOrder', data: { ...data, orderId, catalogue, now } }, ctx, { request: data });
+    },
+    /** Cancels an order that has not shipped. @throws InputValidationError, DomainError NOT_FOUND / CONFLICT. */
+    cancelOrder(input: unknown, ctx: CommandContext): Promise<CommandResult> {
+      const data = parseInput(CancelOrderInput, input);
+      return handler.handle(orderDecider, data.orderId, { type: 'CancelOrder', data: { ...data, now: handler.clock().toISOString() } }, ctx, { request: data });
+    },
+    /** Marks a confirmed order shipped. @throws InputValidationError, DomainError NOT_FOUND / CONFLICT. */
+    shipOrder(input: unknown, ctx: CommandContext): Promise<CommandResult> {
+      const data = parseInput(ShipOrderInput, input);
+      return handler.handle(orderDecider, data.orderId, { type: 'ShipOrder', data: { ...data, now: handler.clock().toISOString() } }, ctx, { request: data });
+    },
+  };
+}
