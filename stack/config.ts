@@ -14,6 +14,7 @@ const schema = z.object({
   ORDERFLOW_KAFKA_PORT: port.default(9092),
   ORDERFLOW_KAFKA_CONTROLLER_PORT: port.default(9093),
   ORDERFLOW_KAFKA_HEAP: z.string().default('512m'),
+  ORDERFLOW_KAFKA_LIB_DIR: z.string().optional(),
   ORDERFLOW_MONGO_PORT: port.default(27017),
 });
 
@@ -49,7 +50,7 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
       controllerPort: c.ORDERFLOW_KAFKA_CONTROLLER_PORT,
       heap: c.ORDERFLOW_KAFKA_HEAP,
       home: resolve(dir, 'kafka'),
-      libDir: resolve(dir, 'kafka/lib'),
+      libDir: c.ORDERFLOW_KAFKA_LIB_DIR ?? resolve(dir, 'kafka/lib'),
       dataDir: resolve(dir, 'kafka/data'),
       log: resolve(dir, 'kafka/kafka.log'),
     },

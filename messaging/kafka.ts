@@ -1,0 +1,45 @@
+import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+
+/** Options of {@link createKafka}. */
+export interface KafkaOptions {
+  brokers: string[];
+  clientId: string;
+  logger?: Logger;
+}
+
+const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** A kafkajs client whose logs go to our structured logger (or stay quiet without one). */
+export function createKafka(opts: KafkaOptions): Kafka {
+  const { logger } = opts;
+  return new Kafka({
+    clientId: opts.clientId,
+    brokers: opts.brokers,
+    connectionTimeout: 3000,
+    requestTimeout: 30_000,
+    logLevel: logger ? logLevel.WARN : logLevel.NOTHING,
+    logCreator: () => ({ namespace, level, log }) => {
+      const { message, ...extra } = log;
+      logger?.[levels[level] ?? 'info']({ kafkajs: namespace, ...extra }, message);
+    },
+  });
+}
+
+/**
+ * A producer that keeps per-partition order through retries: idempotent, one request in flight,
+ * the Java-compatible murmur2 partitioner (so every client maps a stream id to the same partition).
+ */
+export function createOrderedProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
+  });
+}
