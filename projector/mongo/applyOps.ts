@@ -1,0 +1,105 @@
+import { MongoBulkWriteError, type AnyBulkWriteOperation, type Db, type Document } from 'mongodb';
+import type { BucketSpec, WriteOp } from '../projections/index.ts';
+import type { ViewNames } from './generations.ts';
+
+const DUPLICATE_KEY = 11000;
+
+/** What one apply touched: per logical view, the document ids (for "view changed" notifications). */
+export type TouchedKeys = Map<string, Set<string>>;
+
+function touch(touched: TouchedKeys, view: string, id: unknown): void {
+  if (id === undefined || id === null || typeof id === 'object') return;
+  const set = touched.get(view) ?? new Set<string>();
+  set.add(String(id));
+  touched.set(view, set);
+}
+
+function toBulk(op: Exclude<WriteOp, { kind: 'recompute' | 'recomputeFromEntries' }>): AnyBulkWriteOperation<Document> {
+  if (op.kind === 'insert') return { insertOne: { document: op.doc } };
+  if (op.many) return { updateMany: { filter: op.filter, update: op.update } };
+  return { updateOne: { filter: op.filter, update: op.update, upsert: op.upsert ?? false } };
+}
+
+/** A doc key for ordering: two writes to the same doc never go in the same unordered bulk. */
+function docKey(op: Exclude<WriteOp, { kind: 'recompute' | 'recomputeFromEntries' }>): string | undefined {
+  if (op.kind === 'insert') return `${op.view}/${String(op.doc._id)}`;
+  if (op.many) return undefined; // updateMany: a barrier
+  return `${op.view}/${String(op.filter._id)}`;
+}
+
+/** Runs one unordered bulk; duplicate-key failures are guarded writes that were already applied. */
+async function runBulk(db: Db, names: ViewNames, view: string, ops: AnyBulkWriteOperation<Document>[]): Promise<void> {
+  if (ops.length === 0) return;
+  try {
+    await db.collection(names(view)).bulkWrite(ops, { ordered: false });
+  } catch (err) {
+    if (err instanceof MongoBulkWriteError) {
+      const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+      if (errors.length > 0 && errors.every((e) => e.code === DUPLICATE_KEY)) return;
+    }
+    throw err;
+  }
+}
+
+/**
+ * Applies a batch of write ops in order semantics: consecutive ops on distinct documents go out as
+ * one unordered `bulkWrite` per view; a second write to the same document starts a new round, so a
+ * stream's events land in version order. Bucket recomputes run last, once per bucket.
+ * Every op is idempotent (version guards), so re-applying a batch after a failure is safe.
+ */
+export async function applyOps(db: Db, names: ViewNames, ops: readonly WriteOp[], buckets: BucketSpec | undefined): Promise<TouchedKeys> {
+  const touched: TouchedKeys = new Map();
+  const recomputeKeys = new Map<string, Record<string, unknown>>();
+  const fromEntries: Record<string, unknown>[] = [];
+  let round = new Map<string, AnyBulkWriteOperation<Document>[]>();
+  let keys = new Set<string>();
+  const flush = async () => {
+    await Promise.all([...round].map(([view, bulk]) => runBulk(db, names, view, bulk)));
+    round = new Map();
+    keys = new Set();
+  };
+  for (const op of ops) {
+    if (op.kind === 'recompute') {
+      recomputeKeys.set(JSON.stringify(op.key), op.key);
+      continue;
+    }
+    if (op.kind === 'recomputeFromEntries') {
+      fromEntries.push(op.entries);
+      continue;
+    }
+    const key = docKey(op);
+    if (key === undefined || keys.has(key)) await flush();
+    if (key !== undefined) keys.add(key);
+    round.set(op.view, [...(round.get(op.view) ?? []), toBulk(op)]);
+    touch(touched, op.view, op.kind === 'insert' ? op.doc._id : op.filter._id);
+    if (key === undefined) await flush();
+  }
+  await flush();
+  if (buckets) {
+    for (const filter of fromEntries) {
+      const entries = await db.collection(names(buckets.entriesView)).find(filter).toArray();
+      for (const e of entries) {
+        const k = buckets.keyOfEntry(e);
+        recomputeKeys.set(JSON.stringify(k), k);
+      }
+    }
+    for (const key of recomputeKeys.values()) {
+      const id = await recomputeBucket(db, names, buckets, key);
+      touch(touched, buckets.view, id);
+    }
+  }
+  return touched;
+}
+
+/** Recomputes one bucket from its entries and stores it only if its revision is newer. */
+async function recomputeBucket(db: Db, names: ViewNames, spec: BucketSpec, key: Record<string, unknown>): Promise<string> {
+  const entries = await db.collection(names(spec.entriesView)).find(spec.entryFilter(key)).toArray();
+  const { doc, revision } = spec.recompute(key, entries);
+  const { _id, ...rest } = doc;
+  try {
+    await db.collection<{ _id: string }>(names(spec.view)).updateOne({ _id, revision: { $lt: revision } }, { $set: { ...rest, revision } }, { upsert: true });
+  } catch (err) {
+    if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err; // a newer (or equal) revision is stored
+  }
+  return _id;
+}
