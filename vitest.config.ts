@@ -6,6 +6,13 @@ import { defineConfig } from 'vitest/config';
  * The global setup starts PostgreSQL, Kafka and FerretDB when they are not running.
  */
 export default defineConfig({
+  resolve: {
+    // graphql 16 has no "exports": Node (and so Apollo and graphql-ws) loads its CommonJS `index.js`,
+    // while Vite would pick the "module" `index.mjs` for our sources. Two copies of graphql break
+    // `instanceof` checks ("Cannot use GraphQLSchema from another module or realm"), so pin ours
+    // to the copy Node loads.
+    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+  },
   test: {
     include: ['**/*.unit.test.ts', 'tests/**/*.int.test.ts', 'tests/e2e/**/*.e2e.test.ts'],
     exclude: ['node_modules/**', '.stack/**'],

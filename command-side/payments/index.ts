@@ -1,0 +1,31 @@
+export {
+  GatewayUnavailableError,
+  isGatewayUnavailable,
+  type AuthoriseRequest,
+  type AuthoriseResult,
+  type CallOptions,
+  type CaptureRequest,
+  type CaptureResult,
+  type PaymentGateway,
+  type RefundRequest,
+  type RefundResult,
+  type RefusalReason,
+  type UnavailableCode,
+  type VoidRequest,
+  type VoidResult,
+} from './gateway.ts';
+export {
+  createSandboxGateway,
+  sandboxId,
+  SANDBOX_TOKENS,
+  type CallCounts,
+  type LedgerEntry,
+  type SandboxGateway,
+  type SandboxGatewayOptions,
+} from './sandboxGateway.ts';
+export {
+  createResilientGateway,
+  type BreakerState,
+  type ResilientGateway,
+  type ResilientGatewayOptions,
+} from './resilientGateway.ts';

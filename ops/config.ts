@@ -1,0 +1,167 @@
+import { z } from 'zod';
+
+/** Deployment environment; decides GraphiQL, introspection and which auth modes are allowed. */
+export type AppEnv = 'development' | 'test' | 'production';
+
+/** `dev` accepts `Bearer dev:<subject>:<roles>` tokens; `jwt` verifies signed JWTs. */
+export type AuthMode = 'dev' | 'jwt';
+
+/** pino log levels accepted by `LOG_LEVEL`. */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** The application configuration, read once from environment variables by {@link loadConfig}. */
+export interface AppConfig {
+  env: AppEnv;
+  logLevel: LogLevel;
+  http: {
+    host: string;
+    /** 0 picks a free port (tests). */
+    port: number;
+    maxBodyBytes: number;
+  };
+  postgres: { url: string };
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    topicPrefix: string;
+    topicPartitions: number;
+    topicReplication: number;
+  };
+  mongo: { url: string; db: string };
+  auth: {
+    mode: AuthMode;
+    jwtSecret?: string;
+    jwksUrl?: string;
+    issuer?: string;
+    audience?: string;
+  };
+  limits: {
+    maxQueryDepth: number;
+    maxQueryCost: number;
+    maxAliases: number;
+    rateLimitPerMinute: number;
+  };
+  consistencyTimeoutMs: number;
+  projector: { maxAttempts: number };
+}
+
+/** A configuration value is missing or invalid; the message is one line naming the variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly retriable = false;
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const positiveInt = (what: string) =>
+  z.coerce.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
+
+const url = (protocols: RegExp, what: string) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.test(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `expected ${what}`);
+
+const broker = /^[A-Za-z0-9.-]+:\d{1,5}$/;
+
+const schema = z
+  .object({
+    ORDERFLOW_ENV: z.enum(['development', 'test', 'production'], { error: 'expected development, test or production' }).default('development'),
+    ORDERFLOW_HTTP_PORT: z.coerce.number({ error: 'expected a port 0-65535' }).int().min(0).max(65535, { error: 'expected a port 0-65535' }).default(4000),
+    ORDERFLOW_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+    DATABASE_URL: url(/^postgres(ql)?:$/, 'a postgres:// URL').default('postgres://orderflow:orderflow@127.0.0.1:5433/orderflow'),
+    KAFKA_BROKERS: z
+      .string()
+      .default('127.0.0.1:9092')
+      .transform((v) => v.split(',').map((b) => b.trim()).filter((b) => b.length > 0))
+      .refine((list) => list.length > 0 && list.every((b) => broker.test(b)), 'expected a comma-separated list of host:port'),
+    KAFKA_CLIENT_ID: z.string().min(1).default('orderflow'),
+    ORDERFLOW_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-"').default(''),
+    ORDERFLOW_TOPIC_PARTITIONS: positiveInt('a positive integer').default(6),
+    ORDERFLOW_TOPIC_REPLICATION: positiveInt('a positive integer').default(1),
+    MONGO_URL: url(/^mongodb(\+srv)?:$/, 'a mongodb:// URL').default('mongodb://127.0.0.1:27017/?directConnection=true'),
+    MONGO_DB: z.string().regex(/^[^/\\. "$]{1,63}$/, 'expected a MongoDB database name').default('orderflow'),
+    ORDERFLOW_AUTH_MODE: z.enum(['dev', 'jwt'], { error: 'expected dev or jwt' }).optional(),
+    ORDERFLOW_JWT_SECRET: z.string().min(32, 'expected at least 32 characters (HS256 needs a 256-bit key)').optional(),
+    ORDERFLOW_JWKS_URL: url(/^https?:$/, 'an http(s) URL').optional(),
+    ORDERFLOW_JWT_ISSUER: z.string().min(1).optional(),
+    ORDERFLOW_JWT_AUDIENCE: z.string().min(1).optional(),
+    ORDERFLOW_CONSISTENCY_TIMEOUT_MS: positiveInt('a positive number of milliseconds').default(5000),
+    ORDERFLOW_PROJECTOR_MAX_ATTEMPTS: positiveInt('a positive number of attempts').default(5),
+    ORDERFLOW_MAX_QUERY_DEPTH: positiveInt('a positive integer').default(10),
+    ORDERFLOW_MAX_QUERY_COST: positiveInt('a positive integer').default(1000),
+    ORDERFLOW_MAX_ALIASES: z.coerce.number({ error: 'expected a non-negative integer' }).int().min(0, { error: 'expected a non-negative integer' }).default(20),
+    ORDERFLOW_MAX_BODY_BYTES: positiveInt('a positive number of bytes').default(1_048_576),
+    ORDERFLOW_RATE_LIMIT_PER_MINUTE: positiveInt('a positive integer').default(600),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected fatal, error, warn, info, debug, trace or silent' }).default('info'),
+  })
+  .superRefine((c, ctx) => {
+    const mode = c.ORDERFLOW_AUTH_MODE ?? (c.ORDERFLOW_ENV === 'production' ? 'jwt' : 'dev');
+    if (c.ORDERFLOW_ENV === 'production' && mode !== 'jwt') {
+      ctx.addIssue({ code: 'custom', path: ['ORDERFLOW_AUTH_MODE'], message: 'must be jwt when ORDERFLOW_ENV=production' });
+    }
+    if (mode === 'jwt' && !c.ORDERFLOW_JWT_SECRET && !c.ORDERFLOW_JWKS_URL) {
+      ctx.addIssue({ code: 'custom', path: ['ORDERFLOW_JWT_SECRET'], message: 'required in jwt auth mode (or set ORDERFLOW_JWKS_URL)' });
+    }
+  });
+
+/** Variables whose value must never appear in an error message. */
+const SECRET = new Set(['ORDERFLOW_JWT_SECRET', 'DATABASE_URL', 'MONGO_URL']);
+
+/**
+ * Reads and validates the configuration once. Empty variables count as unset.
+ * @throws ConfigError naming the first bad or missing variable, in one line.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'configuration');
+    const raw = input[variable];
+    const shown = raw === undefined ? '' : SECRET.has(variable) ? '' : ` (got ${JSON.stringify(raw.slice(0, 60))})`;
+    const message = `invalid ${variable}: ${(issue?.message ?? 'invalid value').replace(/\s+/g, ' ')}${shown}`;
+    throw new ConfigError(variable, message);
+  }
+  const c = parsed.data;
+  return {
+    env: c.ORDERFLOW_ENV,
+    logLevel: c.LOG_LEVEL,
+    http: { host: c.ORDERFLOW_HTTP_HOST, port: c.ORDERFLOW_HTTP_PORT, maxBodyBytes: c.ORDERFLOW_MAX_BODY_BYTES },
+    postgres: { url: c.DATABASE_URL },
+    kafka: {
+      brokers: c.KAFKA_BROKERS,
+      clientId: c.KAFKA_CLIENT_ID,
+      topicPrefix: c.ORDERFLOW_TOPIC_PREFIX,
+      topicPartitions: c.ORDERFLOW_TOPIC_PARTITIONS,
+      topicReplication: c.ORDERFLOW_TOPIC_REPLICATION,
+    },
+    mongo: { url: c.MONGO_URL, db: c.MONGO_DB },
+    auth: {
+      mode: c.ORDERFLOW_AUTH_MODE ?? (c.ORDERFLOW_ENV === 'production' ? 'jwt' : 'dev'),
+      ...(c.ORDERFLOW_JWT_SECRET !== undefined && { jwtSecret: c.ORDERFLOW_JWT_SECRET }),
+      ...(c.ORDERFLOW_JWKS_URL !== undefined && { jwksUrl: c.ORDERFLOW_JWKS_URL }),
+      ...(c.ORDERFLOW_JWT_ISSUER !== undefined && { issuer: c.ORDERFLOW_JWT_ISSUER }),
+      ...(c.ORDERFLOW_JWT_AUDIENCE !== undefined && { audience: c.ORDERFLOW_JWT_AUDIENCE }),
+    },
+    limits: {
+      maxQueryDepth: c.ORDERFLOW_MAX_QUERY_DEPTH,
+      maxQueryCost: c.ORDERFLOW_MAX_QUERY_COST,
+      maxAliases: c.ORDERFLOW_MAX_ALIASES,
+      rateLimitPerMinute: c.ORDERFLOW_RATE_LIMIT_PER_MINUTE,
+    },
+    consistencyTimeoutMs: c.ORDERFLOW_CONSISTENCY_TIMEOUT_MS,
+    projector: { maxAttempts: c.ORDERFLOW_PROJECTOR_MAX_ATTEMPTS },
+  };
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+const SECRET = 'x'.repeat(32);
+
+function errorOf(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected loadConfig to throw');
+}
+
+describe('loadConfig', () => {
+  it('gives local development defaults with no variables set', () => {
+    const c = loadConfig({});
+    expect(c.env).toBe('development');
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 4000, maxBodyBytes: 1_048_576 });
+    expect(c.postgres.url).toBe('postgres://orderflow:orderflow@127.0.0.1:5433/orderflow');
+    expect(c.kafka).toEqual({ brokers: ['127.0.0.1:9092'], clientId: 'orderflow', topicPrefix: '', topicPartitions: 6, topicReplication: 1 });
+    expect(c.mongo).toEqual({ url: 'mongodb://127.0.0.1:27017/?directConnection=true', db: 'orderflow' });
+    expect(c.auth).toEqual({ mode: 'dev' });
+    expect(c.limits).toEqual({ maxQueryDepth: 10, maxQueryCost: 1000, maxAliases: 20, rateLimitPerMinute: 600 });
+    expect(c.consistencyTimeoutMs).toBe(5000);
+    expect(c.logLevel).toBe('info');
+  });
+
+  it('coerces numbers, splits broker lists and accepts port 0', () => {
+    const c = loadConfig({ ORDERFLOW_HTTP_PORT: '0', KAFKA_BROKERS: ' a:1, b:2 ,', ORDERFLOW_MAX_QUERY_DEPTH: '7' });
+    expect(c.http.port).toBe(0);
+    expect(c.kafka.brokers).toEqual(['a:1', 'b:2']);
+    expect(c.limits.maxQueryDepth).toBe(7);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ ORDERFLOW_HTTP_PORT: '', ORDERFLOW_JWKS_URL: '' }).http.port).toBe(4000);
+  });
+
+  it.each([
+    [{ ORDERFLOW_HTTP_PORT: 'abc' }, 'ORDERFLOW_HTTP_PORT'],
+    [{ ORDERFLOW_HTTP_PORT: '70000' }, 'ORDERFLOW_HTTP_PORT'],
+    [{ ORDERFLOW_ENV: 'staging' }, 'ORDERFLOW_ENV'],
+    [{ KAFKA_BROKERS: 'nohost' }, 'KAFKA_BROKERS'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ ORDERFLOW_MAX_QUERY_COST: '-1' }, 'ORDERFLOW_MAX_QUERY_COST'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ ORDERFLOW_AUTH_MODE: 'jwt' }, 'ORDERFLOW_JWT_SECRET'],
+    [{ ORDERFLOW_AUTH_MODE: 'jwt', ORDERFLOW_JWT_SECRET: 'short' }, 'ORDERFLOW_JWT_SECRET'],
+    [{ ORDERFLOW_ENV: 'production', ORDERFLOW_AUTH_MODE: 'dev' }, 'ORDERFLOW_AUTH_MODE'],
+    [{ ORDERFLOW_ENV: 'production' }, 'ORDERFLOW_JWT_SECRET'],
+  ])('rejects %j naming %s in one line', (env, variable) => {
+    const err = errorOf(env);
+    expect(err.variable).toBe(variable);
+    expect(err.message).toMatch(new RegExp(`^invalid ${variable}: `));
+    expect(err.message).not.toContain('\n');
+  });
+
+  it('never echoes secret values', () => {
+    const err = errorOf({ ORDERFLOW_AUTH_MODE: 'jwt', ORDERFLOW_JWT_SECRET: 'tooshort-secret' });
+    expect(err.message).not.toContain('tooshort-secret');
+  });
+
+  it('defaults to jwt in production and accepts a secret or a JWKS URL', () => {
+    expect(loadConfig({ ORDERFLOW_ENV: 'production', ORDERFLOW_JWT_SECRET: SECRET }).auth).toEqual({ mode: 'jwt', jwtSecret: SECRET });
+    const jwks = loadConfig({ ORDERFLOW_ENV: 'production', ORDERFLOW_JWKS_URL: 'https://id.example/jwks.json', ORDERFLOW_JWT_ISSUER: 'https://id.example/', ORDERFLOW_JWT_AUDIENCE: 'orderflow' });
+    expect(jwks.auth).toEqual({ mode: 'jwt', jwksUrl: 'https://id.example/jwks.json', issuer: 'https://id.example/', audience: 'orderflow' });
+  });
+});

@@ -1,0 +1,41 @@
+import { requestContextFactory } from '../../query-side/requestContext.ts';
+import { createAppServices } from '../../query-side/services.ts';
+import { resolvers } from '../../query-side/resolvers/index.ts';
+import { buildSchema } from '../../query-side/schema.ts';
+import { createGraphQLServer } from '../../query-side/server/index.ts';
+import { createDependencyProbe } from '../readiness.ts';
+import type { Role } from './role.ts';
+
+/** `orderflow serve`: the GraphQL HTTP + WebSocket edge with /healthz, /readyz and /metrics. */
+export const serveRole: Role = {
+  name: 'serve',
+  description: 'GraphQL over HTTP and WebSocket, /healthz, /readyz, /metrics',
+  async start({ config, logger }) {
+    const log = logger.child({ role: 'serve' });
+    const probe = createDependencyProbe(config, log);
+    const app = await createAppServices(config, log);
+    const server = createGraphQLServer({
+      config,
+      logger: log,
+      schema: buildSchema(resolvers),
+      createContext: requestContextFactory(app.services),
+      readiness: () => probe.check(),
+    });
+    let url: string;
+    try {
+      ({ url } = await server.start());
+    } catch (err) {
+      await app.stop();
+      await probe.close();
+      throw err;
+    }
+    return {
+      url,
+      async stop() {
+        await server.stop();
+        await app.stop();
+        await probe.close();
+      },
+    };
+  },
+};

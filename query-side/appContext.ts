@@ -1,0 +1,21 @@
+import type { CommandHandler } from '../command-side/handlers/commandHandler.ts';
+import type { RequestContext } from './context.ts';
+import type { ConsistencyTracker } from './consistency/tracker.ts';
+import type { SubscriptionHub } from './subscriptions/hub.ts';
+import type { Loaders } from './views/loaders.ts';
+import type { ViewReader } from './views/viewReader.ts';
+
+/** Long-lived services the resolvers use (one set per process). */
+export interface AppServices {
+  commands: CommandHandler;
+  views: ViewReader;
+  tracker: ConsistencyTracker;
+  hub: SubscriptionHub;
+  consistencyTimeoutMs: number;
+}
+
+/** The context of one GraphQL operation. */
+export interface AppContext extends RequestContext {
+  services: AppServices;
+  loaders: Loaders;
+}

@@ -1,0 +1,27 @@
+import { forbidden, unauthenticated } from '../errors.ts';
+import { hasRole, isAnonymous, type Principal, type Role } from './principal.ts';
+
+/** @throws GraphQLError UNAUTHENTICATED for the anonymous principal. */
+export function requireAuthenticated(principal: Principal): void {
+  if (isAnonymous(principal)) throw unauthenticated();
+}
+
+/**
+ * Passes when the principal holds `role`.
+ * @throws GraphQLError UNAUTHENTICATED when anonymous, FORBIDDEN when the role is missing.
+ */
+export function requireRole(principal: Principal, role: Role): void {
+  requireAuthenticated(principal);
+  if (!hasRole(principal, role)) throw forbidden(`requires the ${role} role`);
+}
+
+/**
+ * Passes for operators and staff (any customer) and for a customer acting on their own data.
+ * @throws GraphQLError UNAUTHENTICATED when anonymous, FORBIDDEN otherwise.
+ */
+export function requireCustomerAccess(principal: Principal, customerId: string): void {
+  requireAuthenticated(principal);
+  if (hasRole(principal, 'operator') || hasRole(principal, 'staff')) return;
+  if (hasRole(principal, 'customer') && principal.customerId !== undefined && principal.customerId === customerId) return;
+  throw forbidden('not allowed to access this customer');
+}

@@ -1,0 +1,22 @@
+import type { IncomingMessage } from 'node:http';
+import type { AppContext, AppServices } from './appContext.ts';
+import type { RequestContext } from './context.ts';
+import type { Principal } from './auth/principal.ts';
+import type { ContextMeta } from './server/admission.ts';
+import { createLoaders } from './views/loaders.ts';
+
+/** Builds each operation's context: principal, correlation, logger, services and fresh DataLoaders. */
+export function requestContextFactory(services: AppServices) {
+  return (principal: Principal, _req: IncomingMessage, meta: ContextMeta): AppContext => ({
+    principal,
+    correlationId: meta.correlationId,
+    logger: meta.logger,
+    services,
+    loaders: createLoaders(services.views),
+  });
+}
+
+/** The base context without area services (the edge's own tests and health checks). */
+export function createRequestContext(principal: Principal, _req: IncomingMessage, meta: ContextMeta): RequestContext {
+  return { principal, correlationId: meta.correlationId, logger: meta.logger };
+}

@@ -1,0 +1,20 @@
+import { GraphQLError } from 'graphql';
+import { DomainError } from '../../command-side/domain/errors.ts';
+import { ConcurrencyError, IdempotencyKeyReusedError } from '../../command-side/handlers/errors.ts';
+import { InputValidationError } from '../../command-side/handlers/validation.ts';
+import { appError, badUserInput, conflict, ErrorCode } from '../errors.ts';
+
+/** Maps command-side failures to typed GraphQL errors; anything else stays an internal error. */
+export function toGraphQLError(err: unknown): unknown {
+  if (err instanceof GraphQLError) return err;
+  if (err instanceof InputValidationError) {
+    return badUserInput('invalid input', err.issues.map((i) => ({ path: ['input', ...i.path], message: i.message })));
+  }
+  if (err instanceof DomainError) {
+    if (err.code === 'BAD_USER_INPUT') return badUserInput(err.message, err.path ? [{ path: ['input', ...err.path], message: err.message }] : []);
+    return appError(ErrorCode[err.code], err.message);
+  }
+  if (err instanceof ConcurrencyError) return conflict(err.message, { streamId: err.streamId });
+  if (err instanceof IdempotencyKeyReusedError) return badUserInput(err.message, [{ path: ['idempotencyKey'], message: err.message }]);
+  return err;
+}

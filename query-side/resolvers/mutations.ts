@@ -1,0 +1,83 @@
+import { catalogueCommands } from '../../command-side/handlers/catalogue.ts';
+import type { CommandContext, CommandResult } from '../../command-side/handlers/commandHandler.ts';
+import { inventoryCommands } from '../../command-side/handlers/inventory.ts';
+import { orderCommands } from '../../command-side/handlers/orders.ts';
+import { orderDecider } from '../../command-side/domain/aggregate.ts';
+import { currentTraceparent } from '../../ops/telemetry.ts';
+import type { AppContext } from '../appContext.ts';
+import { requireCustomerAccess, requireRole } from '../auth/access.ts';
+import { hasRole } from '../auth/principal.ts';
+import { streamToken } from '../consistency/token.ts';
+import { badUserInput, notFound } from '../errors.ts';
+import { toGraphQLError } from './commandErrors.ts';
+
+type Args = { input: Record<string, unknown>; idempotencyKey?: string | null };
+
+function commandContext(ctx: AppContext, mutation: string, key: string | null | undefined): CommandContext {
+  if (key !== null && key !== undefined && (key.length < 1 || key.length > 200)) {
+    throw badUserInput('idempotencyKey must be 1 to 200 characters', [{ path: ['idempotencyKey'], message: 'length 1..200' }]);
+  }
+  return {
+    correlationId: ctx.correlationId,
+    traceparent: currentTraceparent(),
+    metadata: { principal: ctx.principal.subject },
+    // Scoped so two principals (or two mutations) never share a key.
+    ...(key ? { idempotencyKey: `${ctx.principal.subject}:${mutation}:${key}` } : {}),
+  };
+}
+
+function toResult(r: CommandResult, id: string) {
+  return { id, streamVersion: r.streamVersion, consistencyToken: streamToken(r.streamId, r.position), applied: r.appended.length > 0 };
+}
+
+async function run(fn: () => Promise<CommandResult>, id: (r: CommandResult) => string) {
+  try {
+    const r = await fn();
+    return toResult(r, id(r));
+  } catch (err) {
+    throw toGraphQLError(err);
+  }
+}
+
+const staffOnly = (ctx: AppContext) => {
+  if (!hasRole(ctx.principal, 'operator')) requireRole(ctx.principal, 'staff');
+};
+const skuOf = (r: CommandResult) => r.streamId.replace(/^(product|inventory)-/, '');
+const orderIdOf = (r: CommandResult) => r.streamId.replace(/^order-/, '');
+
+/** Mutation resolvers: validate → authorise → command handler; errors are typed, bad input writes nothing. */
+export const mutationResolvers = {
+  Mutation: {
+    defineProduct: (_: unknown, a: Args, ctx: AppContext) => {
+      staffOnly(ctx);
+      return run(() => catalogueCommands(ctx.services.commands).defineProduct(a.input, commandContext(ctx, 'defineProduct', a.idempotencyKey)), skuOf);
+    },
+    changePrice: (_: unknown, a: Args, ctx: AppContext) => {
+      staffOnly(ctx);
+      return run(() => catalogueCommands(ctx.services.commands).changePrice(a.input, commandContext(ctx, 'changePrice', a.idempotencyKey)), skuOf);
+    },
+    restock: (_: unknown, a: Args, ctx: AppContext) => {
+      staffOnly(ctx);
+      return run(() => inventoryCommands(ctx.services.commands).restock(a.input, commandContext(ctx, 'restock', a.idempotencyKey)), skuOf);
+    },
+    adjustStock: (_: unknown, a: Args, ctx: AppContext) => {
+      staffOnly(ctx);
+      return run(() => inventoryCommands(ctx.services.commands).adjustStock(a.input, commandContext(ctx, 'adjustStock', a.idempotencyKey)), skuOf);
+    },
+    placeOrder: (_: unknown, a: Args, ctx: AppContext) => {
+      requireCustomerAccess(ctx.principal, String(a.input.customerId ?? ''));
+      return run(() => orderCommands(ctx.services.commands).placeOrder(a.input, commandContext(ctx, 'placeOrder', a.idempotencyKey)), orderIdOf);
+    },
+    cancelOrder: async (_: unknown, a: Args, ctx: AppContext) => {
+      const orderId = String(a.input.orderId ?? '');
+      const { state } = await ctx.services.commands.load(orderDecider, orderId).catch(() => ({ state: { status: 'none' as const } }));
+      if (state.status === 'none') throw notFound('order', orderId);
+      requireCustomerAccess(ctx.principal, state.customerId);
+      return run(() => orderCommands(ctx.services.commands).cancelOrder(a.input, commandContext(ctx, 'cancelOrder', a.idempotencyKey)), orderIdOf);
+    },
+    shipOrder: (_: unknown, a: Args, ctx: AppContext) => {
+      staffOnly(ctx);
+      return run(() => orderCommands(ctx.services.commands).shipOrder(a.input, commandContext(ctx, 'shipOrder', a.idempotencyKey)), orderIdOf);
+    },
+  },
+};

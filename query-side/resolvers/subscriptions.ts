@@ -1,0 +1,61 @@
+import { inventoryProjection } from '../../projector/projections/inventory.ts';
+import { orderDetailProjection } from '../../projector/projections/order_detail.ts';
+import { ordersByCustomerProjection } from '../../projector/projections/orders_by_customer.ts';
+import type { Projection } from '../../projector/projections/index.ts';
+import { revenueByDayProjection } from '../../projector/projections/revenue_by_day.ts';
+import type { AppContext } from '../appContext.ts';
+import { requireAuthenticated, requireCustomerAccess, requireRole } from '../auth/access.ts';
+import { hasRole } from '../auth/principal.ts';
+import { decodeToken } from '../consistency/token.ts';
+import { badUserInput } from '../errors.ts';
+import type { Channel } from '../subscriptions/hub.ts';
+import { awaitConsistency } from './consistentWith.ts';
+
+type Common = { since?: string | null; consistentWith?: string | null };
+
+async function open(ctx: AppContext, channel: Channel, keys: string[], projection: Projection, a: Common) {
+  if (a.since != null && !decodeToken(a.since)) throw badUserInput('since is not a valid token', [{ path: ['since'], message: 'unknown token format' }]);
+  await awaitConsistency(ctx, [projection], a.consistentWith);
+  return ctx.services.hub.subscribe(channel, keys, a.since != null);
+}
+
+const passThrough = (p: unknown) => p;
+
+/** Live subscriptions fed by "view changed" notifications; `since` resumes after a disconnect. */
+export const subscriptionResolvers = {
+  Subscription: {
+    orderUpdated: {
+      async subscribe(_: unknown, a: Common & { orderId: string }, ctx: AppContext) {
+        requireAuthenticated(ctx.principal);
+        const doc = await ctx.loaders.order.load(a.orderId);
+        if (doc) requireCustomerAccess(ctx.principal, doc.customerId);
+        else if (!hasRole(ctx.principal, 'operator') && !hasRole(ctx.principal, 'staff')) requireRole(ctx.principal, 'staff');
+        return open(ctx, 'order', [a.orderId], orderDetailProjection, a);
+      },
+      resolve: passThrough,
+    },
+    customerOrdersChanged: {
+      subscribe(_: unknown, a: Common & { customerId: string }, ctx: AppContext) {
+        requireCustomerAccess(ctx.principal, a.customerId);
+        return open(ctx, 'customer', [a.customerId], ordersByCustomerProjection, a);
+      },
+      resolve: passThrough,
+    },
+    revenueUpdated: {
+      subscribe(_: unknown, a: Common & { currency: string }, ctx: AppContext) {
+        if (!hasRole(ctx.principal, 'operator')) requireRole(ctx.principal, 'staff');
+        if (!/^[A-Z]{3}$/.test(a.currency)) throw badUserInput('currency must be 3 upper-case letters', [{ path: ['currency'], message: 'ISO-4217' }]);
+        return open(ctx, 'revenue', [a.currency], revenueByDayProjection, a);
+      },
+      resolve: passThrough,
+    },
+    inventoryChanged: {
+      subscribe(_: unknown, a: Common & { skus: string[] }, ctx: AppContext) {
+        requireAuthenticated(ctx.principal);
+        if (a.skus.length === 0 || a.skus.length > 100) throw badUserInput('skus must hold 1..100 items', [{ path: ['skus'], message: '1..100' }]);
+        return open(ctx, 'inventory', [...new Set(a.skus)], inventoryProjection, a);
+      },
+      resolve: passThrough,
+    },
+  },
+};

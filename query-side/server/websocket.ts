@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
+import {
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { AppConfig } from '../../ops/config.ts';
+import { childLogger, type Logger } from '../../ops/logger.ts';
+import { counter, gauge } from '../../ops/telemetry.ts';
+import { authenticate } from '../auth/authenticate.ts';
+import { anonymous, type Principal } from '../auth/principal.ts';
+import { appError, ErrorCode, isErrorCode, queryTooComplex } from '../errors.ts';
+import { fragmentsOf, limitRules, operationCost, type RateLimiter } from '../limits/index.ts';
+import { enforceRateLimit, type CreateContext } from './admission.ts';
+import type { FormatError } from './formatError.ts';
+
+/** Options of {@link createGraphQLWs}. */
+export interface GraphQLWsOptions<TContext> {
+  config: AppConfig;
+  logger: Logger;
+  schema: GraphQLSchema;
+  limiter: RateLimiter;
+  createContext: CreateContext<TContext>;
+  formatError: FormatError;
+  /** Ping interval; a client that does not pong within it is dropped. @default 12_000 */
+  keepAliveMs?: number;
+  /** Concurrent operations per socket. @default 100 */
+  maxOperationsPerSocket?: number;
+}
+
+/** The graphql-ws endpoint: upgrade handling and shutdown. */
+export interface GraphQLWs {
+  readonly wss: WebSocketServer;
+  /** Hands an HTTP upgrade on the GraphQL path to graphql-ws. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Closes every socket with 1001 (going away), waits for them up to `timeoutMs`, then terminates the rest. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+type SocketExtra = { principal: Principal };
+
+const connections = gauge({ name: 'orderflow_ws_connections', help: 'Open graphql-ws sockets' });
+const operations = counter({ name: 'orderflow_ws_operations_total', help: 'graphql-ws operations started, by type', labelNames: ['type'] });
+
+function tagged(err: GraphQLError, code: string): GraphQLError {
+  if (isErrorCode(err.extensions['code'])) return err;
+  return new GraphQLError(err.message, {
+    ...(err.nodes ? { nodes: err.nodes } : { ...(err.source && { source: err.source }), ...(err.positions && { positions: err.positions }) }),
+    extensions: { ...err.extensions, code },
+  });
+}
+
+/**
+ * graphql-ws on a `noServer` WebSocketServer. The principal is authenticated once from
+ * `connectionParams.authorization` (an invalid token closes with 4403); each operation is
+ * rate-limited, parsed, validated with the same depth/alias/cost rules as HTTP (cost with the
+ * real variables), and gets its own context from `createContext`. Errors go through the same
+ * `formatError` as HTTP.
+ */
+export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): GraphQLWs {
+  const { config, logger, schema, limiter, createContext, formatError } = options;
+  const maxOps = options.maxOperationsPerSocket ?? 100;
+  const rules: ValidationRule[] = [...specifiedRules, ...limitRules(config.limits), ...(config.env === 'production' ? [NoSchemaIntrospectionCustomRule] : [])];
+  const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.http.maxBodyBytes });
+  wss.on('connection', (socket) => {
+    connections.inc();
+    socket.once('close', () => connections.dec());
+  });
+
+  const server = useServer<Record<string, unknown> | undefined, SocketExtra>(
+    {
+      schema,
+      isProd: config.env === 'production',
+      connectionInitWaitTimeout: 5_000,
+      onConnect: async (ctx) => {
+        const header = ctx.connectionParams?.['authorization'];
+        try {
+          ctx.extra.principal = await authenticate(typeof header === 'string' ? header : undefined, config);
+          return true;
+        } catch (err) {
+          if (err instanceof GraphQLError) return false; // 4403 Forbidden
+          throw err;
+        }
+      },
+      onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+        const principal = ctx.extra.principal ?? anonymous();
+        if (Object.keys(ctx.subscriptions).length > maxOps) {
+          return [appError(ErrorCode.RATE_LIMITED, `more than ${maxOps} concurrent operations on one socket`, { limit: maxOps })];
+        }
+        try {
+          enforceRateLimit(limiter, principal, ctx.extra.request, 'ws');
+        } catch (err) {
+          if (err instanceof GraphQLError) return [err];
+          throw err;
+        }
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (err) {
+          return [tagged(err instanceof GraphQLError ? err : new GraphQLError(String(err)), ApolloServerErrorCode.GRAPHQL_PARSE_FAILED)];
+        }
+        const invalid = validate(schema, document, rules);
+        if (invalid.length > 0) return invalid.map((e) => tagged(e, ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED));
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return [appError(ErrorCode.BAD_USER_INPUT, 'could not identify the operation to run (operationName?)')];
+        const cost = operationCost(schema, operation, fragmentsOf(document), { variables: payload.variables ?? undefined });
+        if (cost > config.limits.maxQueryCost) {
+          return [queryTooComplex(`query cost ${cost} exceeds the maximum of ${config.limits.maxQueryCost}`, { limit: config.limits.maxQueryCost, actual: cost, measure: 'cost' })];
+        }
+        const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 20 });
+        if (coerced.errors) return coerced.errors.map((e) => tagged(e, ErrorCode.BAD_USER_INPUT));
+        const correlationId = randomUUID();
+        const opLogger = childLogger(logger, { correlationId, subject: principal.subject });
+        try {
+          const contextValue = await createContext(principal, ctx.extra.request, { correlationId, logger: opLogger, transport: 'ws' });
+          operations.inc({ type: operation.operation });
+          return {
+            schema,
+            document,
+            ...(payload.operationName != null && { operationName: payload.operationName }),
+            variableValues: payload.variables ?? {},
+            contextValue,
+          };
+        } catch (err) {
+          return [err instanceof GraphQLError ? err : new GraphQLError('context creation failed', { originalError: err instanceof Error ? err : new Error(String(err)) })];
+        }
+      },
+      onError: (_ctx, _id, _payload, errors) => format(errors),
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors) } : undefined),
+    },
+    wss,
+    options.keepAliveMs ?? 12_000,
+  );
+
+  return {
+    wss,
+    handleUpgrade(req, socket, head) {
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    },
+    async close(timeoutMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      });
+      // dispose() closes each client with 1001 and resolves once all of them have closed.
+      const outcome = await Promise.race([server.dispose(), timedOut]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') {
+        logger.warn({ sockets: wss.clients.size }, 'websocket clients did not close in time; terminating');
+        for (const client of wss.clients) client.terminate();
+      }
+    },
+  };
+}

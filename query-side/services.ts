@@ -1,0 +1,50 @@
+import { MongoClient } from 'mongodb';
+import pg from 'pg';
+import { createEventStore } from '../command-side/eventStore/eventStore.ts';
+import { createCommandHandler } from '../command-side/handlers/commandHandler.ts';
+import { createKafka } from '../messaging/kafka.ts';
+import type { AppConfig } from '../ops/config.ts';
+import type { Logger } from '../ops/logger.ts';
+import type { AppServices } from './appContext.ts';
+import { createConsistencyTracker } from './consistency/tracker.ts';
+import { createSubscriptionHub } from './subscriptions/hub.ts';
+import { createViewReader } from './views/viewReader.ts';
+
+/**
+ * The API's long-lived services: command side (Postgres), view reader (Mongo), consistency tracker and
+ * subscription hub (both fed by the "view changed" topic). `stop` releases everything.
+ */
+export async function createAppServices(config: AppConfig, logger: Logger): Promise<{ services: AppServices; stop(): Promise<void> }> {
+  const pool = new pg.Pool({ connectionString: config.postgres.url, max: 20, connectionTimeoutMillis: 5000, statement_timeout: 10_000 });
+  pool.on('error', (err) => logger.warn({ err }, 'postgres pool error'));
+  const mongo = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 50 });
+  await mongo.connect();
+  const db = mongo.db(config.mongo.db);
+  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-api`, logger });
+  const admin = kafka.admin();
+  await admin.connect();
+  const partitionCounts = new Map<string, number>();
+  const partitionsOf = async (topic: string): Promise<number> => {
+    const known = partitionCounts.get(topic);
+    if (known !== undefined) return known;
+    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+    const n = meta.topics[0]?.partitions.length ?? config.kafka.topicPartitions;
+    partitionCounts.set(topic, n);
+    return n;
+  };
+  const views = createViewReader(db);
+  const tracker = createConsistencyTracker({ db, prefix: config.kafka.topicPrefix, partitionsOf });
+  await tracker.seed();
+  const hub = createSubscriptionHub({ kafka, prefix: config.kafka.topicPrefix, views, tracker, logger });
+  await hub.start();
+  const commands = createCommandHandler({ store: createEventStore(pool) });
+  return {
+    services: { commands, views, tracker, hub, consistencyTimeoutMs: config.consistencyTimeoutMs },
+    async stop() {
+      await hub.stop();
+      await admin.disconnect();
+      await mongo.close();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { viewChangedTopic } from '../../messaging/topics.ts';
+import { parseViewChanged, type ViewChanged } from '../../projector/runner/viewChanged.ts';
+import type { ConsistencyTracker } from '../consistency/tracker.ts';
+import { vectorToken } from '../consistency/token.ts';
+import { toOrder, toOrderSummary, toRevenueDay, toStockLevel } from '../views/mappers.ts';
+import type { ViewReader } from '../views/viewReader.ts';
+import { createQueue } from './queue.ts';
+
+/** The subscription channels; each key (order id, customer id, currency, SKU) is one distinct subscription. */
+export type Channel = 'order' | 'customer' | 'revenue' | 'inventory';
+
+type Payload = { token: string } & Record<string, unknown>;
+type Listener = (p: Payload) => void;
+
+const RESUME_REVENUE_DAYS = 90;
+const RESUME_CUSTOMER_ORDERS = 50;
+
+/**
+ * Fans "view changed" notifications out to graphql-ws subscribers. Each API replica consumes the
+ * notification topic in a group of its own (so every replica sees every change). For each change the
+ * affected documents are read once and the result is broadcast to every socket on that key: the work
+ * is per distinct subscription, not per socket. No polling of Mongo.
+ */
+export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; views: ViewReader; tracker: ConsistencyTracker; logger: Logger; queueCapacity?: number }) {
+  const { views, tracker } = opts;
+  const log = opts.logger.child({ component: 'subscriptions' });
+  const listeners: Record<Channel, Map<string, Set<Listener>>> = { order: new Map(), customer: new Map(), revenue: new Map(), inventory: new Map() };
+  const listenerOf = new WeakMap<(p: Payload) => void, Listener>();
+  let consumer: Consumer | undefined;
+
+  const token = (projection: string) => vectorToken(tracker.vector(projection));
+  const keysWithListeners = (channel: Channel, ids: Iterable<string>) => [...ids].filter((id) => listeners[channel].has(id));
+  function broadcast(channel: Channel, key: string, payload: Payload): void {
+    for (const l of listeners[channel].get(key) ?? []) l(payload);
+  }
+
+  /** Loads what a change touched, once, and broadcasts it. */
+  async function dispatch(change: ViewChanged): Promise<void> {
+    const t = token(change.projection);
+    const touched = (view: string) => change.touched[view] ?? [];
+    if (change.projection === 'order_detail') {
+      const ids = keysWithListeners('order', touched('order_detail'));
+      const docs = ids.length ? await views.orderDetails(ids) : [];
+      docs.forEach((d) => d && broadcast('order', d._id, { token: t, order: toOrder(d) }));
+    } else if (change.projection === 'orders_by_customer' && listeners.customer.size > 0) {
+      const rows = await views.orderRows(touched('orders_by_customer'));
+      rows.forEach((r) => r && broadcast('customer', r.customerId, { token: t, order: toOrderSummary(r) }));
+    } else if (change.projection === 'revenue_by_day') {
+      const ids = touched('revenue_by_day').filter((id) => listeners.revenue.has(id.slice(id.lastIndexOf(':') + 1)));
+      const buckets = ids.length ? await views.revenueBuckets(ids) : [];
+      buckets.forEach((b) => b && broadcast('revenue', b.currency, { token: t, day: toRevenueDay(b) }));
+    } else if (change.projection === 'inventory') {
+      const skus = keysWithListeners('inventory', touched('inventory'));
+      const docs = skus.length ? await views.stock(skus) : [];
+      docs.forEach((d) => d && broadcast('inventory', d._id, { token: t, item: toStockLevel(d) }));
+    }
+  }
+
+  /** The latest state of every key in a subscription's scope (sent first on resume). */
+  async function currentState(channel: Channel, keys: string[]): Promise<Payload[]> {
+    switch (channel) {
+      case 'order':
+        return (await views.orderDetails(keys)).flatMap((d) => (d ? [{ token: token('order_detail'), order: toOrder(d) }] : []));
+      case 'customer': {
+        const page = await views.customerOrders(keys[0] ?? '', RESUME_CUSTOMER_ORDERS);
+        return page.items.map((r) => ({ token: token('orders_by_customer'), order: toOrderSummary(r) }));
+      }
+      case 'revenue': {
+        const to = new Date();
+        const from = new Date(to.getTime() - RESUME_REVENUE_DAYS * 86_400_000);
+        const buckets = await views.revenue(from.toISOString().slice(0, 10), to.toISOString().slice(0, 10), keys[0]);
+        return buckets.map((b) => ({ token: token('revenue_by_day'), day: toRevenueDay(b) }));
+      }
+      case 'inventory':
+        return (await views.stock(keys)).flatMap((d) => (d ? [{ token: token('inventory'), item: toStockLevel(d) }] : []));
+    }
+  }
+
+  return {
+    /** Joins the notification topic (a group per replica, from the latest message) and waits for the join. */
+    async start(): Promise<void> {
+      consumer = opts.kafka.consumer({ groupId: `${opts.prefix}api.${randomUUID()}`, sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 50 });
+      await consumer.connect();
+      await consumer.subscribe({ topic: viewChangedTopic(opts.prefix), fromBeginning: false });
+      const joined = new Promise<void>((resolve) => consumer?.on(consumer.events.GROUP_JOIN, () => resolve()));
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          const change = parseViewChanged(message.value);
+          if (!change) return;
+          tracker.update(change.projection, change.positions);
+          await dispatch(change).catch((err: unknown) => log.warn({ err, projection: change.projection }, 'subscription dispatch failed'));
+        },
+      });
+      await joined;
+    },
+    async stop(): Promise<void> {
+      await consumer?.disconnect();
+    },
+    /**
+     * An iterator of payloads for `keys` of a channel. With `resume`, it first yields the latest state
+     * of every key in scope, so a client reconnecting with its last token misses nothing.
+     */
+    subscribe(channel: Channel, keys: string[], resume: boolean): AsyncIterableIterator<Payload> {
+      const queue = createQueue<Payload>(opts.queueCapacity ?? 1000, () => {
+        const listener = listenerOf.get(queue.push);
+        for (const k of keys) {
+          const set = listeners[channel].get(k);
+          if (listener) set?.delete(listener);
+          if (set?.size === 0) listeners[channel].delete(k);
+        }
+      });
+      // While the resume state loads, live messages wait behind it, so nothing older overtakes them.
+      let held: Payload[] | undefined = resume ? [] : undefined;
+      const listener: Listener = (p) => (held ? held.push(p) : queue.push(p));
+      listenerOf.set(queue.push, listener);
+      for (const k of keys) listeners[channel].set(k, (listeners[channel].get(k) ?? new Set()).add(listener));
+      if (resume) {
+        void currentState(channel, keys)
+          .catch((err: unknown) => (log.warn({ err }, 'resume failed'), []))
+          .then((ps) => {
+            ps.forEach(queue.push);
+            held?.forEach(queue.push);
+            held = undefined;
+          });
+      }
+      return queue.iterator;
+    },
+    /** Distinct subscriptions and sockets per channel (metrics, tests). */
+    stats(): Record<Channel, { keys: number; sockets: number }> {
+      const s = (c: Channel) => ({ keys: listeners[c].size, sockets: [...listeners[c].values()].reduce((n, set) => n + set.size, 0) });
+      return { order: s('order'), customer: s('customer'), revenue: s('revenue'), inventory: s('inventory') };
+    },
+  };
+}
+
+/** The hub's public face. */
+export type SubscriptionHub = ReturnType<typeof createSubscriptionHub>;

@@ -1,0 +1,56 @@
+import type { Db, Document, Filter } from 'mongodb';
+import { createAliasCache, namesFor } from '../../projector/mongo/generations.ts';
+import { inventoryProjection, type InventoryDoc } from '../../projector/projections/inventory.ts';
+import { orderDetailProjection, type OrderDetailDoc } from '../../projector/projections/order_detail.ts';
+import { customerOrdersQuery, ordersByCustomerProjection, toCustomerOrdersPage, type CustomerOrdersPage, type OrderByCustomerDoc } from '../../projector/projections/orders_by_customer.ts';
+import type { Projection } from '../../projector/projections/index.ts';
+import { revenueByDayProjection, revenueByDayQuery, type RevenueBucket } from '../../projector/projections/revenue_by_day.ts';
+import { salesByProductProjection, type SalesBucket } from '../../projector/projections/sales_by_product.ts';
+
+/**
+ * Reads the views (never the event store), always from the live generation of each projection,
+ * so a rebuild's switch is picked up within the alias cache's TTL without a restart.
+ */
+export function createViewReader(db: Db, aliasTtlMs = 500) {
+  const aliases = createAliasCache(db, aliasTtlMs);
+
+  async function coll<T extends Document>(projection: Projection, view: string) {
+    const { generation } = await aliases.get(projection);
+    return db.collection<T>(namesFor(generation)(view));
+  }
+
+  async function byIds<T extends Document & { _id: string }>(projection: Projection, view: string, ids: readonly string[]): Promise<(T | undefined)[]> {
+    const c = await coll<T>(projection, view);
+    const docs = await c.find({ _id: { $in: [...ids] } } as Filter<T>).toArray();
+    const byId = new Map(docs.map((d) => [String(d._id), d as T]));
+    return ids.map((id) => byId.get(id));
+  }
+
+  return {
+    /** Order detail docs by id, in the order asked (undefined where missing). */
+    orderDetails: (ids: readonly string[]) => byIds<OrderDetailDoc>(orderDetailProjection, 'order_detail', ids),
+    /** One page of a customer's orders, newest first (keyset pagination). @throws ProjectionError INVALID_CURSOR. */
+    async customerOrders(customerId: string, first: number, after?: string | null): Promise<CustomerOrdersPage> {
+      const q = customerOrdersQuery({ customerId, first, after: after ?? null });
+      const c = await coll<OrderByCustomerDoc>(ordersByCustomerProjection, 'orders_by_customer');
+      return toCustomerOrdersPage(await c.find(q.filter as Filter<OrderByCustomerDoc>).sort(q.sort).limit(q.limit).toArray(), first);
+    },
+    /** Order rows by id (for subscription payloads). */
+    orderRows: (ids: readonly string[]) => byIds<OrderByCustomerDoc>(ordersByCustomerProjection, 'orders_by_customer', ids),
+    /** Stock levels by SKU. */
+    stock: (skus: readonly string[]) => byIds<InventoryDoc>(inventoryProjection, 'inventory', skus),
+    /** Sales buckets by SKU. */
+    sales: (skus: readonly string[]) => byIds<SalesBucket>(salesByProductProjection, 'sales_by_product', skus),
+    /** Revenue buckets of a day range, optionally one currency. */
+    async revenue(from: string, to: string, currency?: string): Promise<RevenueBucket[]> {
+      const q = revenueByDayQuery({ from, to, ...(currency ? { currency } : {}) });
+      const c = await coll<RevenueBucket>(revenueByDayProjection, 'revenue_by_day');
+      return c.find(q.filter as Filter<RevenueBucket>).sort(q.sort).toArray();
+    },
+    /** Revenue buckets by id (`day:currency`). */
+    revenueBuckets: (ids: readonly string[]) => byIds<RevenueBucket>(revenueByDayProjection, 'revenue_by_day', ids),
+  };
+}
+
+/** The view reader's public face. */
+export type ViewReader = ReturnType<typeof createViewReader>;
