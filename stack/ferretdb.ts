@@ -27,7 +27,7 @@ export function mongoUrl(cfg: StackConfig): string {
 /** True when FerretDB answers a ping over the MongoDB wire protocol. */
 export async function ferretdbAnswers(cfg: StackConfig): Promise<boolean> {
   if (!(await portAnswers(cfg.ferretdb.port))) return false;
-  const client = new MongoClient(mongoUrl(cfg), { serverSelectionTimeoutMS: 1000, connectTimeoutMS: 1000 });
+  const client = new MongoClient(mongoUrl(cfg), { serverSelectionTimeoutMS: 1000, connectTimeoutMS: 1000, socketTimeoutMS: 3000 });
   try {
     await client.connect();
     const r = await client.db('admin').command({ ping: 1 });
@@ -52,8 +52,14 @@ export async function ferretdbUp(cfg: StackConfig): Promise<boolean> {
     await waitFor('FerretDB', () => ferretdbAnswers(cfg), 60_000, `see ${cfg.ferretdb.log}`);
     return true;
   }
-  await waitFor('FerretDB', () => ferretdbAnswers(cfg), 60_000, `see ${cfg.ferretdb.log}`);
-  return false;
+  // Running but not answering: a hung server (seen under heavy DDL churn) is restarted, not waited on forever.
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (await ferretdbAnswers(cfg)) return false;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await stopDaemon(pidFile(cfg), 5_000);
+  return ferretdbUp(cfg);
 }
 
 /** Stops the FerretDB this stack started. */

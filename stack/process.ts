@@ -51,10 +51,17 @@ export function livePid(pidFile: string): number | undefined {
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   try {
     process.kill(pid, 0);
-    return pid;
   } catch {
     return undefined;
   }
+  // A zombie (exited, not yet reaped) still answers kill(0); /proc tells it apart.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return undefined;
+  } catch {
+    // no /proc (not Linux): trust kill(0)
+  }
+  return pid;
 }
 
 /** Starts a long-running daemon detached from this process, logging to `log`, and records its pid. */

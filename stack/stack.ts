@@ -1,9 +1,10 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadStackConfig, StackError, type StackConfig } from './config.ts';
 import { ferretdbDown, ferretdbStatus, ferretdbUp } from './ferretdb.ts';
 import { kafkaDown, kafkaStatus, kafkaUp } from './kafka.ts';
 import { postgresDown, postgresStatus, postgresUp } from './postgres.ts';
+import { livePid } from './process.ts';
 import type { ServiceStatus } from './service.ts';
 
 export { StackError, loadStackConfig, type StackConfig };
@@ -15,7 +16,7 @@ export interface StackStarted {
   ferretdb: boolean;
 }
 
-/** Serialises concurrent `stackUp` calls (npm start + a test run) with an mkdir lock. */
+/** Serialises concurrent `stackUp` calls (npm start + a test run) with an mkdir lock holding the owner's pid. */
 async function withLock<T>(cfg: StackConfig, fn: () => Promise<T>): Promise<T> {
   mkdirSync(cfg.dir, { recursive: true });
   const lock = join(cfg.dir, 'up.lock');
@@ -23,8 +24,11 @@ async function withLock<T>(cfg: StackConfig, fn: () => Promise<T>): Promise<T> {
   for (;;) {
     try {
       mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
       break;
     } catch {
+      // A lock whose owner died (killed mid-start) is stale: take it over.
+      if (livePid(join(lock, 'pid')) === undefined && existsSync(join(lock, 'pid'))) rmSync(lock, { recursive: true, force: true });
       if (Date.now() > deadline) throw new StackError(`${lock} is held`, 'remove it if no stack:up is running');
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -8,7 +8,7 @@ import { EVENT_COLUMNS, toStoredEvent, type EventRow, type StoredEvent } from '.
 const READ_ALL = `select ${EVENT_COLUMNS} from events
   where (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
     and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-  order by transaction_id, global_position
+  order by events.transaction_id, events.global_position -- qualified: the select list re-aliases both as text
   limit $3`;
 
 /**

@@ -52,4 +52,11 @@ describe('gap-safe global log read (real Postgres)', () => {
     const all = await store.readAll(START, 1000);
     expect(all.some((e) => e.envelope.streamId === 'inventory-GHOST')).toBe(false);
   });
+
+  it('regression: orders numerically, not as text, past 9 events in one transaction (found by the relay crash test)', async () => {
+    const from = (await store.readAll(START, 100_000)).at(-1)?.position ?? START;
+    await store.append('inventory-TWELVE', 0, Array.from({ length: 12 }, () => restocked('TWELVE')));
+    const read = await store.readAll(from, 100);
+    expect(read.map((e) => e.envelope.streamVersion)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  });
 });
