@@ -36,7 +36,7 @@ export interface CommandHandlerOptions {
   clock?: () => Date;
   /** @default "orderflow/command-side" */
   source?: string;
-  /** Attempts when another writer wins the race for the same stream version. @default 5 */
+  /** Attempts when another writer wins the race for the same stream version. @default 8 */
   maxAttempts?: number;
 }
 
@@ -79,7 +79,7 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
   const { store } = options;
   const clock = options.clock ?? (() => new Date());
   const source = options.source ?? 'orderflow/command-side';
-  const maxAttempts = options.maxAttempts ?? 5;
+  const maxAttempts = options.maxAttempts ?? 8;
 
   async function load<C, E extends DomainEvent, S>(decider: Decider<C, E, S>, id: string, bound: { at?: Date; maxVersion?: number } = {}) {
     const stored = await store.readStream(decider.streamId(id), bound);
@@ -130,7 +130,8 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
       if (outcome.ok) return result;
       if (outcome.reason === 'ABORTED') continue; // a concurrent request with our key committed first: replay its result
       if (opts.expectedVersion !== undefined || attempt >= maxAttempts) throw new ConcurrencyError(streamId, version, outcome.actual);
-      await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+      // Full-jitter exponential backoff spreads the losers of a race apart (capped at 250 ms).
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(250, 4 * 2 ** attempt)));
     }
   }
 
