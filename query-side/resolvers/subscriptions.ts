@@ -7,7 +7,7 @@ import type { AppContext } from '../appContext.ts';
 import { requireAuthenticated, requireCustomerAccess, requireRole } from '../auth/access.ts';
 import { hasRole } from '../auth/principal.ts';
 import { decodeToken } from '../consistency/token.ts';
-import { badUserInput } from '../errors.ts';
+import { badUserInput, notFound } from '../errors.ts';
 import type { Channel } from '../subscriptions/hub.ts';
 import { awaitConsistency } from './consistentWith.ts';
 
@@ -27,10 +27,12 @@ export const subscriptionResolvers = {
     orderUpdated: {
       async subscribe(_: unknown, a: Common & { orderId: string }, ctx: AppContext) {
         requireAuthenticated(ctx.principal);
+        // Wait for the token first: ownership is checked against the view, which must hold the order.
+        await awaitConsistency(ctx, [orderDetailProjection], a.consistentWith);
         const doc = await ctx.loaders.order.load(a.orderId);
         if (doc) requireCustomerAccess(ctx.principal, doc.customerId);
-        else if (!hasRole(ctx.principal, 'operator') && !hasRole(ctx.principal, 'staff')) requireRole(ctx.principal, 'staff');
-        return open(ctx, 'order', [a.orderId], orderDetailProjection, a);
+        else if (!hasRole(ctx.principal, 'operator') && !hasRole(ctx.principal, 'staff')) throw notFound('order', a.orderId);
+        return open(ctx, 'order', [a.orderId], orderDetailProjection, { since: a.since ?? null });
       },
       resolve: passThrough,
     },
