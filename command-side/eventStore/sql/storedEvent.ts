@@ -35,7 +35,12 @@ export interface StoredEvent {
  * @throws ContractError when the row's type is unknown or its data invalid.
  */
 export function toStoredEvent(row: EventRow): StoredEvent {
-  const envelope = parseEnvelope({
+  return { envelope: parseEnvelope(rowToRawEnvelope(row)), position: { transactionId: BigInt(row.transaction_id), globalPosition: BigInt(row.global_position) } };
+}
+
+/** A row's envelope fields exactly as stored (data not upcast): what the relay forwards. */
+export function rowToRawEnvelope(row: EventRow) {
+  return {
     eventId: row.event_id,
     type: row.type,
     version: row.version,
@@ -49,6 +54,5 @@ export function toStoredEvent(row: EventRow): StoredEvent {
     traceparent: row.traceparent,
     data: row.data,
     metadata: row.metadata,
-  });
-  return { envelope, position: { transactionId: BigInt(row.transaction_id), globalPosition: BigInt(row.global_position) } };
+  };
 }
