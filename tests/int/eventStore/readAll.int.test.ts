@@ -5,6 +5,7 @@ import type { EventStore, NewEvent } from '../../../command-side/eventStore/even
 import { START } from '../../../command-side/eventStore/position.ts';
 import { appendToStream } from '../../../command-side/eventStore/sql/appendToStream.ts';
 import { freshEventStore } from '../../support/eventStore.ts';
+import { eventually } from '../../support/pipeline.ts';
 
 const restocked = (sku: string): NewEvent => ({
   eventId: randomUUID(), type: 'StockRestocked', version: 1, data: { sku, quantity: 1 }, metadata: {},
@@ -21,6 +22,9 @@ describe('gap-safe global log read (real Postgres)', () => {
 
   it('never passes an event whose transaction commits late, and returns it after commit in commit-safe order', async () => {
     await store.append('inventory-A', 0, [restocked('A')]);
+    // Snapshot xmin is cluster-wide: a transaction of a test file running in parallel (another
+    // database) can hold every reader back for a moment. Wait until A is visible before starting.
+    await eventually(async () => (await store.readAll(START, 100)).length === 1);
     // Hold a transaction open with an event in it (it has the lower global position)...
     const late = await pool.connect();
     await late.query('begin');
@@ -36,7 +40,10 @@ describe('gap-safe global log read (real Postgres)', () => {
 
     await late.query('commit');
     late.release();
-    const after = await store.readAll(checkpoint, 100);
+    const after = await eventually(async () => {
+      const r = await store.readAll(checkpoint, 100);
+      return r.length === 3 && r;
+    });
     expect(after.map((e) => e.envelope.streamId)).toEqual(['inventory-LATE', 'inventory-B', 'inventory-C']);
     // The late event has the smaller global position but is read first: order is commit-safe, not position order.
     const [lateEvent, b] = after;
@@ -56,7 +63,10 @@ describe('gap-safe global log read (real Postgres)', () => {
   it('regression: orders numerically, not as text, past 9 events in one transaction (found by the relay crash test)', async () => {
     const from = (await store.readAll(START, 100_000)).at(-1)?.position ?? START;
     await store.append('inventory-TWELVE', 0, Array.from({ length: 12 }, () => restocked('TWELVE')));
-    const read = await store.readAll(from, 100);
+    const read = await eventually(async () => {
+      const r = await store.readAll(from, 100);
+      return r.length === 12 && r;
+    });
     expect(read.map((e) => e.envelope.streamVersion)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   });
 });
