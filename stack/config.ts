@@ -16,6 +16,8 @@ const schema = z.object({
   ORDERFLOW_KAFKA_HEAP: z.string().default('512m'),
   ORDERFLOW_KAFKA_LIB_DIR: z.string().optional(),
   ORDERFLOW_MONGO_PORT: port.default(27017),
+  ORDERFLOW_FERRETDB_BIN: z.string().optional(),
+  ORDERFLOW_FERRETDB_DATABASE: z.string().regex(/^[a-z0-9_]+$/).default('ferretdb'),
 });
 
 /** Where each local service listens and keeps its files; every value overridable by env var. */
@@ -57,9 +59,9 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     ferretdb: {
       port: c.ORDERFLOW_MONGO_PORT,
       home: resolve(dir, 'ferretdb'),
-      binary: resolve(dir, 'ferretdb/ferretdb'),
+      binary: c.ORDERFLOW_FERRETDB_BIN ?? resolve(dir, 'ferretdb/ferretdb'),
       log: resolve(dir, 'ferretdb/ferretdb.log'),
-      database: 'ferretdb',
+      database: c.ORDERFLOW_FERRETDB_DATABASE,
     },
   };
 }
