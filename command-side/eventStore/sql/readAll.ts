@@ -2,12 +2,22 @@ import type pg from 'pg';
 import type { LogPosition } from '../position.ts';
 import { EVENT_COLUMNS, toStoredEvent, type EventRow, type StoredEvent } from './storedEvent.ts';
 
-// Only transactions below the snapshot's xmin are certainly finished: a row from a transaction
-// still in flight (or one that started earlier but commits later) stays invisible until then,
-// and ordering by (transaction_id, global_position) puts it before anything that follows it.
+// A row is safe to pass only when no transaction that could still commit an earlier-sorting row is
+// in flight. The bound is the oldest in-progress transaction of the snapshot — except those known to
+// belong to OTHER databases (they cannot write our events table): the snapshot's xmin is cluster-wide,
+// so without this a long transaction in any database on the server would stall every reader.
+// An in-progress xid we cannot place (its backend already moved on) is kept: conservative, never unsafe.
+// Rows are ordered by (transaction_id, global_position): a late commit sorts before what follows it.
+const SAFE_BOUND = `(
+  select coalesce(min(x), pg_snapshot_xmax(pg_current_snapshot()))
+  from pg_snapshot_xip(pg_current_snapshot()) as x
+  where x::xid not in (
+    select backend_xid from pg_stat_activity
+    where backend_xid is not null and datname is not null and datname <> current_database()))`;
+
 const READ_ALL = `select ${EVENT_COLUMNS} from events
   where (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
-    and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    and transaction_id < ${SAFE_BOUND}
   order by events.transaction_id, events.global_position -- qualified: the select list re-aliases both as text
   limit $3`;
 

@@ -5,6 +5,7 @@ import type { EventStore, NewEvent } from '../../../command-side/eventStore/even
 import { START } from '../../../command-side/eventStore/position.ts';
 import { appendToStream } from '../../../command-side/eventStore/sql/appendToStream.ts';
 import { freshEventStore } from '../../support/eventStore.ts';
+import { freshPool } from '../../support/isolation.ts';
 import { eventually } from '../../support/pipeline.ts';
 
 const restocked = (sku: string): NewEvent => ({
@@ -68,5 +69,25 @@ describe('gap-safe global log read (real Postgres)', () => {
       return r.length === 12 && r;
     });
     expect(read.map((e) => e.envelope.streamVersion)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  });
+
+  it('a long transaction in another database on the same server does not hold the reader back', async () => {
+    const other = await freshPool('readall_other', 1);
+    const tx = await other.connect();
+    try {
+      await tx.query('begin');
+      await tx.query('create table busy (x int); insert into busy values (1)'); // takes an xid and keeps it
+      const from = (await store.readAll(START, 100_000)).at(-1)?.position ?? START;
+      await store.append('inventory-NEIGHBOUR', 0, [restocked('NEIGHBOUR')]);
+      const read = await eventually(async () => {
+        const r = await store.readAll(from, 100);
+        return r.length === 1 && r;
+      }, 5_000);
+      expect(read[0]?.envelope.streamId).toBe('inventory-NEIGHBOUR');
+    } finally {
+      await tx.query('rollback');
+      tx.release();
+      await other.end();
+    }
   });
 });
