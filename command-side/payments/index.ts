@@ -16,6 +16,7 @@ export {
 } from './gateway.ts';
 export {
   createSandboxGateway,
+  ledgerOf,
   sandboxId,
   SANDBOX_TOKENS,
   type CallCounts,
@@ -29,3 +30,9 @@ export {
   type ResilientGateway,
   type ResilientGatewayOptions,
 } from './resilientGateway.ts';
+export {
+  createDurableSandboxGateway,
+  type DurableSandboxGateway,
+  type DurableSandboxGatewayOptions,
+} from './durableSandboxGateway.ts';
+export { type SandboxHold } from './sandboxRules.ts';

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   GatewayUnavailableError,
   type AuthoriseRequest,
@@ -12,18 +11,20 @@ import {
   type VoidRequest,
   type VoidResult,
 } from './gateway.ts';
+import {
+  authoriseRule,
+  captureRule,
+  fingerprintOf,
+  refundRule,
+  SANDBOX_TOKENS,
+  voidRule,
+  waitOrAbort,
+  type SandboxHold,
+} from './sandboxRules.ts';
+import { createSandboxSwitches, type CallCounts } from './sandboxSwitches.ts';
 
-/** Test-mode card tokens the sandbox understands (like a card provider's test cards). */
-export const SANDBOX_TOKENS = {
-  visa: 'tok_visa',
-  mastercard: 'tok_mastercard',
-  declined: 'tok_declined',
-  insufficientFunds: 'tok_insufficient_funds',
-  /** Never answers; only an AbortSignal ends the call. */
-  timeout: 'tok_timeout',
-  /** Always throws GatewayUnavailableError. */
-  error: 'tok_error',
-} as const;
+export { SANDBOX_TOKENS, sandboxId } from './sandboxRules.ts';
+export type { CallCounts } from './sandboxSwitches.ts';
 
 /** Money moved for one order, summed over its authorisations. */
 export interface LedgerEntry {
@@ -36,9 +37,6 @@ export interface LedgerEntry {
   voidedMinor: number;
   refundedMinor: number;
 }
-
-/** Calls that reached the sandbox (retries count; calls failed fast by a breaker do not). */
-export type CallCounts = Record<'authorise' | 'capture' | 'void' | 'refund', number>;
 
 /** Options of {@link createSandboxGateway}. */
 export interface SandboxGatewayOptions {
@@ -60,39 +58,27 @@ export interface SandboxGateway extends PaymentGateway {
   calls(): CallCounts;
 }
 
-interface Hold {
-  orderId: string;
-  currency: string;
-  amountMinor: number;
-  capturedMinor: number;
-  refundedMinor: number;
-  voided: boolean;
-}
-
-/** Deterministic provider id: `<prefix>_<24 hex of sha256(idempotencyKey)>`. */
-export function sandboxId(prefix: string, idempotencyKey: string): string {
-  return `${prefix}_${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 24)}`;
-}
-
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new Error('aborted');
-}
-
-/** Resolves after `ms`, or rejects when `signal` aborts first. `ms = Infinity` waits for the abort only. */
-function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortReason(signal));
-    const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
-    function done(): void {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }
-    function onAbort(): void {
-      if (timer) clearTimeout(timer);
-      reject(abortReason(signal as AbortSignal));
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/** Sums holds into ledger entries per order, in order of first hold. */
+export function ledgerOf(holds: Iterable<SandboxHold>): LedgerEntry[] {
+  const byOrder = new Map<string, LedgerEntry>();
+  for (const hold of holds) {
+    const entry = byOrder.get(hold.orderId) ?? {
+      orderId: hold.orderId,
+      currency: hold.currency,
+      authorisations: 0,
+      authorisedMinor: 0,
+      capturedMinor: 0,
+      voidedMinor: 0,
+      refundedMinor: 0,
+    };
+    entry.authorisations += 1;
+    entry.authorisedMinor += hold.amountMinor;
+    entry.capturedMinor += hold.capturedMinor;
+    entry.voidedMinor += hold.voided ? hold.amountMinor : 0;
+    entry.refundedMinor += hold.refundedMinor;
+    byOrder.set(hold.orderId, entry);
+  }
+  return [...byOrder.values()];
 }
 
 /**
@@ -101,30 +87,16 @@ function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
  * (`insufficient_funds`), other tokens decline (`invalid_token`), `tok_timeout` never
  * answers, `tok_error` throws. Every operation is idempotent by idempotency key (the first
  * answer is replayed, money moves once) and ids derive from the key, so runs are repeatable.
+ * Its memory dies with the process: see `durableSandboxGateway.ts` for one that survives restarts.
  * @throws Error when an idempotency key is reused for a different request (a caller bug).
  */
 export function createSandboxGateway(options: SandboxGatewayOptions = {}): SandboxGateway {
-  const latencyMs = options.latencyMs ?? 0;
-  const holds = new Map<string, Hold>();
+  const switches = createSandboxSwitches(options.latencyMs ?? 0);
+  const holds = new Map<string, SandboxHold>();
   const answers = new Map<string, { fingerprint: string; result: unknown }>();
-  const counts: CallCounts = { authorise: 0, capture: 0, void: 0, refund: 0 };
-  let outage = false;
-  let failures = 0;
-
-  async function enter(op: keyof CallCounts, opts: CallOptions | undefined): Promise<void> {
-    counts[op] += 1;
-    if (opts?.signal?.aborted) throw abortReason(opts.signal);
-    if (latencyMs > 0) await wait(latencyMs, opts?.signal);
-    if (outage) throw new GatewayUnavailableError('sandbox outage');
-    if (failures > 0) {
-      failures -= 1;
-      throw new GatewayUnavailableError('sandbox transient failure');
-    }
-  }
 
   /** Replays the first answer for a key, or computes and remembers it. */
-  function once<R>(key: string, request: object, compute: () => R): R {
-    const fingerprint = JSON.stringify(request);
+  function once<R>(key: string, fingerprint: string, compute: () => R): R {
     const seen = answers.get(key);
     if (seen) {
       if (seen.fingerprint !== fingerprint) throw new Error(`idempotency key ${key} reused for a different request`);
@@ -135,118 +107,53 @@ export function createSandboxGateway(options: SandboxGatewayOptions = {}): Sandb
     return result;
   }
 
-  function ledger(): LedgerEntry[] {
-    const byOrder = new Map<string, LedgerEntry>();
-    for (const hold of holds.values()) {
-      const entry = byOrder.get(hold.orderId) ?? {
-        orderId: hold.orderId,
-        currency: hold.currency,
-        authorisations: 0,
-        authorisedMinor: 0,
-        capturedMinor: 0,
-        voidedMinor: 0,
-        refundedMinor: 0,
-      };
-      entry.authorisations += 1;
-      entry.authorisedMinor += hold.amountMinor;
-      entry.capturedMinor += hold.capturedMinor;
-      entry.voidedMinor += hold.voided ? hold.amountMinor : 0;
-      entry.refundedMinor += hold.refundedMinor;
-      byOrder.set(hold.orderId, entry);
-    }
-    return [...byOrder.values()];
-  }
+  const ledger = () => ledgerOf(holds.values());
 
   return {
     async authorise(req: AuthoriseRequest, opts?: CallOptions): Promise<AuthoriseResult> {
-      await enter('authorise', opts);
+      await switches.enter('authorise', opts);
       if (req.token === SANDBOX_TOKENS.error) throw new GatewayUnavailableError('sandbox error for tok_error');
-      if (req.token === SANDBOX_TOKENS.timeout) {
-        await wait(Number.POSITIVE_INFINITY, opts?.signal);
-      }
-      const { idempotencyKey, ...request } = req;
-      return once(idempotencyKey, { op: 'authorise', ...request }, (): AuthoriseResult => {
-        switch (req.token) {
-          case SANDBOX_TOKENS.visa:
-          case SANDBOX_TOKENS.mastercard: {
-            const authorisationId = sandboxId('auth', idempotencyKey);
-            holds.set(authorisationId, {
-              orderId: req.orderId,
-              currency: req.currency,
-              amountMinor: req.amountMinor,
-              capturedMinor: 0,
-              refundedMinor: 0,
-              voided: false,
-            });
-            return { kind: 'authorised', authorisationId };
-          }
-          case SANDBOX_TOKENS.declined:
-            return { kind: 'declined', reason: 'card_declined' };
-          case SANDBOX_TOKENS.insufficientFunds:
-            return { kind: 'declined', reason: 'insufficient_funds' };
-          default:
-            return { kind: 'declined', reason: 'invalid_token' };
+      if (req.token === SANDBOX_TOKENS.timeout) await waitOrAbort(Number.POSITIVE_INFINITY, opts?.signal);
+      return once(req.idempotencyKey, fingerprintOf('authorise', req), () => {
+        const result = authoriseRule(req);
+        if (result.kind === 'authorised') {
+          const { orderId, currency, amountMinor } = req;
+          holds.set(result.authorisationId, { orderId, currency, amountMinor, capturedMinor: 0, refundedMinor: 0, voided: false });
         }
+        return result;
       });
     },
-
     async capture(req: CaptureRequest, opts?: CallOptions): Promise<CaptureResult> {
-      await enter('capture', opts);
-      const { idempotencyKey, ...request } = req;
-      return once(idempotencyKey, { op: 'capture', ...request }, (): CaptureResult => {
+      await switches.enter('capture', opts);
+      return once(req.idempotencyKey, fingerprintOf('capture', req), () => {
         const hold = holds.get(req.authorisationId);
-        if (!hold || hold.orderId !== req.orderId) return { kind: 'refused', reason: 'unknown_authorisation' };
-        if (hold.voided) return { kind: 'refused', reason: 'already_voided' };
-        if (hold.capturedMinor > 0) return { kind: 'refused', reason: 'already_captured' };
-        if (req.currency !== hold.currency) return { kind: 'refused', reason: 'currency_mismatch' };
-        if (req.amountMinor > hold.amountMinor) return { kind: 'refused', reason: 'amount_too_large' };
-        hold.capturedMinor = req.amountMinor;
-        return { kind: 'captured', captureId: sandboxId('cap', idempotencyKey) };
+        const result = captureRule(hold, req);
+        if (hold && result.kind === 'captured') hold.capturedMinor = req.amountMinor;
+        return result;
       });
     },
-
     async void(req: VoidRequest, opts?: CallOptions): Promise<VoidResult> {
-      await enter('void', opts);
-      const { idempotencyKey, ...request } = req;
-      return once(idempotencyKey, { op: 'void', ...request }, (): VoidResult => {
+      await switches.enter('void', opts);
+      return once(req.idempotencyKey, fingerprintOf('void', req), () => {
         const hold = holds.get(req.authorisationId);
-        if (!hold || hold.orderId !== req.orderId) return { kind: 'refused', reason: 'unknown_authorisation' };
-        if (hold.capturedMinor > 0) return { kind: 'refused', reason: 'already_captured' };
-        hold.voided = true;
-        return { kind: 'voided' };
+        const result = voidRule(hold, req);
+        if (hold && result.kind === 'voided') hold.voided = true;
+        return result;
       });
     },
-
     async refund(req: RefundRequest, opts?: CallOptions): Promise<RefundResult> {
-      await enter('refund', opts);
-      const { idempotencyKey, ...request } = req;
-      return once(idempotencyKey, { op: 'refund', ...request }, (): RefundResult => {
+      await switches.enter('refund', opts);
+      return once(req.idempotencyKey, fingerprintOf('refund', req), () => {
         const hold = holds.get(req.authorisationId);
-        if (!hold || hold.orderId !== req.orderId) return { kind: 'refused', reason: 'unknown_authorisation' };
-        if (hold.capturedMinor === 0) return { kind: 'refused', reason: 'not_captured' };
-        if (req.currency !== hold.currency) return { kind: 'refused', reason: 'currency_mismatch' };
-        if (req.amountMinor > hold.capturedMinor - hold.refundedMinor) return { kind: 'refused', reason: 'amount_too_large' };
-        hold.refundedMinor += req.amountMinor;
-        return { kind: 'refunded', refundId: sandboxId('ref', idempotencyKey) };
+        const result = refundRule(hold, req);
+        if (hold && result.kind === 'refunded') hold.refundedMinor += req.amountMinor;
+        return result;
       });
     },
-
     ledger,
-
-    ledgerFor(orderId: string): LedgerEntry | undefined {
-      return ledger().find((e) => e.orderId === orderId);
-    },
-
-    setOutage(on: boolean): void {
-      outage = on;
-    },
-
-    failNext(n: number): void {
-      failures = Math.max(0, Math.trunc(n));
-    },
-
-    calls(): CallCounts {
-      return { ...counts };
-    },
+    ledgerFor: (orderId: string) => ledger().find((e) => e.orderId === orderId),
+    setOutage: (on: boolean) => switches.setOutage(on),
+    failNext: (n: number) => switches.failNext(n),
+    calls: () => switches.calls(),
   };
 }

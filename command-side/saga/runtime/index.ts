@@ -1,0 +1,11 @@
+export { createSagaWorker, sagaGroup, sagaTopics, type SagaWorker, type SagaWorkerOptions } from './sagaWorker.ts';
+export { createStepExecutor, type StepExecutor, type StepExecutorOptions, type StepTrace } from './executeStep.ts';
+export { classifySagaFailure, GatewayRefusedError, isConflict } from './failures.ts';
+export { loadSagaContext } from './loadContext.ts';
+export { orderIdOf, sagaReactsTo } from './inputs.ts';
+export { breakerGaugeValue, sagaMetrics, type SagaMetrics } from './metrics.ts';
+export { reactToEvent, reactToTimeout, type ReactionDeps } from './reaction.ts';
+export { createTimeoutSweeper, type TimeoutSweeper, type TimeoutSweeperOptions } from './sweeper.ts';
+export { claimDueTimeouts, type DueTimeout } from './sql/claimDueTimeouts.ts';
+export { clearTimeout, type ClearResult } from './sql/clearTimeout.ts';
+export { scheduleTimeout, type ScheduleResult, type TimeoutTrace } from './sql/scheduleTimeout.ts';

@@ -1,0 +1,24 @@
+import { inventoryDecider, orderDecider, paymentDecider } from '../../domain/aggregate.ts';
+import type { InventoryState } from '../../domain/inventory/inventory.ts';
+import type { CommandHandler } from '../../handlers/commandHandler.ts';
+import { reservationFacts, type SagaContext } from '../context.ts';
+
+/**
+ * Reads everything the saga needs about one order from the event store: the order, the
+ * reservation of each of its lines' SKUs, and its payment. Read after the triggering event
+ * was stored, so it is at least as new as that event (possibly newer).
+ * @throws whatever the event store throws (database errors are transient for the caller).
+ */
+export async function loadSagaContext(handler: CommandHandler, orderId: string, now: Date, timeoutMs: number): Promise<SagaContext> {
+  const [{ state: order }, { state: payment }] = await Promise.all([handler.load(orderDecider, orderId), handler.load(paymentDecider, orderId)]);
+  const skus = order.status === 'none' ? [] : [...new Set(order.lines.map((l) => l.sku))];
+  const inventories: Record<string, InventoryState> = {};
+  for (const sku of skus) inventories[sku] = (await handler.load(inventoryDecider, sku)).state;
+  return {
+    order,
+    now: now.toISOString(),
+    timeoutMs,
+    reservations: reservationFacts(orderId, inventories),
+    payment: payment.status,
+  };
+}

@@ -1,0 +1,50 @@
+import type { EventEnvelope } from '../../../contracts/envelope.ts';
+import type { CommandHandler } from '../../handlers/commandHandler.ts';
+import type { SagaContext } from '../context.ts';
+import { onTimeout, react } from '../fulfilment.ts';
+import type { SagaStep } from '../steps.ts';
+import type { StepExecutor, StepTrace } from './executeStep.ts';
+import { isConflict } from './failures.ts';
+import { loadSagaContext } from './loadContext.ts';
+
+/** What a reaction needs: where to read, how to act, and the clock. */
+export interface ReactionDeps {
+  handler: CommandHandler;
+  executor: StepExecutor;
+  timeoutMs: number;
+  clock: () => Date;
+  /** Reloads allowed when a step meets a CONFLICT (the order moved on concurrently). @default 10 */
+  maxConflictReloads?: number;
+}
+
+/**
+ * Loads the context, asks the pure saga for steps and carries them out in order. When a step
+ * meets a CONFLICT the order moved on under it (a timeout or a cancel raced the event), so the
+ * context is reloaded and the saga asked again, which then yields the right steps (often a
+ * compensation). Returns the steps carried out in the last, successful round.
+ * @throws the first step failure other than a CONFLICT, or the CONFLICT after `maxConflictReloads`.
+ */
+async function runRounds(deps: ReactionDeps, orderId: string, decide: (ctx: SagaContext) => SagaStep[], trace: StepTrace): Promise<SagaStep[]> {
+  const maxReloads = deps.maxConflictReloads ?? 10;
+  for (let round = 0; ; round++) {
+    const ctx = await loadSagaContext(deps.handler, orderId, deps.clock(), deps.timeoutMs);
+    const steps = decide(ctx);
+    try {
+      for (const step of steps) await deps.executor.execute(step, trace);
+      return steps;
+    } catch (e) {
+      if (!isConflict(e) || round >= maxReloads) throw e;
+    }
+  }
+}
+
+/** Carries out the saga's reaction to one stored event about `orderId` (see {@link runRounds}). */
+export function reactToEvent(deps: ReactionDeps, envelope: EventEnvelope, orderId: string): Promise<SagaStep[]> {
+  const trace: StepTrace = { correlationId: envelope.correlationId, causationId: envelope.eventId, traceparent: envelope.traceparent };
+  return runRounds(deps, orderId, (ctx) => react(envelope, ctx), trace);
+}
+
+/** Carries out what a due timeout row calls for (see {@link runRounds}). */
+export function reactToTimeout(deps: ReactionDeps, orderId: string, trace: StepTrace): Promise<SagaStep[]> {
+  return runRounds(deps, orderId, (ctx) => onTimeout({ type: 'SagaTimedOut', orderId }, ctx), trace);
+}

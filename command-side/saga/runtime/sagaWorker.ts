@@ -1,0 +1,225 @@
+import { Partitioners, type Consumer, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { decodeEvent } from '../../../messaging/codec.ts';
+import { publishDeadLetter } from '../../../messaging/deadLetter.ts';
+import { inOrderBatch } from '../../../messaging/inOrderBatch.ts';
+import { retryUntilDone, StopRequested, type FailureKind } from '../../../messaging/retry.ts';
+import { deadLetterTopic, familyTopic } from '../../../messaging/topics.ts';
+import { ensureTopicsReady } from '../../../messaging/topicsReady.ts';
+import { createEventStore } from '../../eventStore/eventStore.ts';
+import { createCommandHandler, type CommandHandler } from '../../handlers/commandHandler.ts';
+import type { PaymentGateway } from '../../payments/gateway.ts';
+import { createResilientGateway, type BreakerState, type ResilientGatewayOptions } from '../../payments/resilientGateway.ts';
+import { createStepExecutor } from './executeStep.ts';
+import { classifySagaFailure } from './failures.ts';
+import { orderIdOf, sagaReactsTo } from './inputs.ts';
+import { breakerGaugeValue, sagaMetrics } from './metrics.ts';
+import { reactToEvent, reactToTimeout, type ReactionDeps } from './reaction.ts';
+import { createTimeoutSweeper } from './sweeper.ts';
+
+/** Options of {@link createSagaWorker}. */
+export interface SagaWorkerOptions {
+  kafka: Kafka;
+  /** The event store's database (events, `saga_timeouts`), migrated. */
+  pool: pg.Pool;
+  /** The raw provider; the worker wraps it in the resilient gateway (timeout, retry, breaker). */
+  gateway: PaymentGateway;
+  logger: Logger;
+  /** @default '' */
+  topicPrefix?: string;
+  /** How long a placed order may wait for stock and payment (SAGA_TIMEOUT_MS). @default 30000 */
+  timeoutMs?: number;
+  /** Pause between timeout sweeps that found nothing. @default 1000 */
+  sweepIntervalMs?: number;
+  /** Lease of a claimed timeout row. @default 10000 */
+  timeoutLeaseMs?: number;
+  /** Timeout, retry and breaker settings of the gateway calls (PAYMENT_GATEWAY_TIMEOUT_MS → `timeoutMs`). */
+  resilience?: Omit<ResilientGatewayOptions, 'onBreakerStateChange' | 'logger'>;
+  /** Where `orderflow_payment_breaker_state` and the saga counters live. @default prom-client's default registry */
+  registry?: Registry;
+  /** Partitions of topics this worker creates. @default 6 */
+  partitions?: number;
+  /** @default 1 */
+  replicationFactor?: number;
+  /** Kafka session timeout; a killed worker's partitions move after it. @default 30000 */
+  sessionTimeout?: number;
+  /** Partitions handled at once (each in order). @default 6 */
+  concurrency?: number;
+  /** Backoff of retried reactions. */
+  retry?: { initialDelayMs?: number; maxDelayMs?: number; maxAttempts?: number };
+  /** Handler to use (tests); by default one over `pool` with source `orderflow/saga`. */
+  handler?: CommandHandler;
+  clock?: () => Date;
+}
+
+/** A running saga worker. */
+export interface SagaWorker {
+  /** `<prefix>saga.fulfilment`. */
+  readonly group: string;
+  /** Creates topics, joins the group, starts the timeout sweeper; resolves once the group is joined. */
+  start(): Promise<void>;
+  /** Abandons in-flight work uncommitted (it is redelivered), stops the sweeper, leaves the group. */
+  stop(): Promise<void>;
+  /** The payment gateway circuit breaker's state. */
+  breakerState(): BreakerState;
+}
+
+/** Consumer group of the fulfilment saga. */
+export function sagaGroup(prefix: string): string {
+  return `${prefix}saga.fulfilment`;
+}
+
+/** The topics the saga consumes. */
+export function sagaTopics(prefix: string): string[] {
+  return [familyTopic(prefix, 'orders'), familyTopic(prefix, 'inventory'), familyTopic(prefix, 'payments')];
+}
+
+/**
+ * The fulfilment saga's runtime: one consumer group over the orders, inventory and payments
+ * topics, plus the durable-timeout sweeper. For each event it loads the order's context, asks
+ * the pure saga (`react`) for steps and carries them out; only then is the offset resolved and
+ * committed. Every step is idempotent, so a crash at any point means the event is simply
+ * handled again. Transient trouble (gateway down or circuit open, database down, lost races)
+ * is retried with backoff for as long as it lasts, without committing: the order waits, and its
+ * durable timeout bounds how long before it is rejected cleanly. A message that can never be
+ * handled (undecodable, refused by a rule) is dead-lettered to `<prefix>dlq.<group>`.
+ */
+export function createSagaWorker(opts: SagaWorkerOptions): SagaWorker {
+  const prefix = opts.topicPrefix ?? '';
+  const group = sagaGroup(prefix);
+  const log = opts.logger.child({ component: 'saga', group });
+  const metrics = sagaMetrics(opts.registry);
+  const clock = opts.clock ?? (() => new Date());
+  const handler = opts.handler ?? createCommandHandler({ store: createEventStore(opts.pool), source: 'orderflow/saga', clock });
+  const sessionTimeout = opts.sessionTimeout ?? 30_000;
+  const heartbeatMs = Math.max(500, Math.floor(sessionTimeout / 10));
+  let abort = new AbortController();
+  const gateway = createResilientGateway(opts.gateway, {
+    ...opts.resilience,
+    logger: log,
+    onBreakerStateChange: (s) => metrics.breakerState.set(breakerGaugeValue(s)),
+  });
+  const deps: ReactionDeps = {
+    handler,
+    executor: createStepExecutor({ handler, gateway, pool: opts.pool, signal: () => abort.signal }),
+    timeoutMs: opts.timeoutMs ?? 30_000,
+    clock,
+  };
+  let stopping = false;
+  let consumer: Consumer | undefined;
+  let producer: Producer | undefined;
+
+  function retryOptions(heartbeat?: () => Promise<void>) {
+    return {
+      classify: classifySagaFailure,
+      isStopping: () => stopping,
+      ...(heartbeat ? { heartbeat } : {}),
+      ...opts.retry,
+      onRetry: (err: unknown, kind: FailureKind, attempt: number, delayMs: number) => {
+        metrics.retries.inc({ kind });
+        const level = attempt === 1 || attempt % 10 === 0 ? 'warn' : 'debug';
+        log[level]({ err: err instanceof Error ? err.message : String(err), kind, attempt, delayMs }, 'saga reaction failed; retrying');
+      },
+    };
+  }
+
+  const sweeper = createTimeoutSweeper({
+    pool: opts.pool,
+    logger: log,
+    clock,
+    ...(opts.sweepIntervalMs !== undefined ? { intervalMs: opts.sweepIntervalMs } : {}),
+    ...(opts.timeoutLeaseMs !== undefined ? { leaseMs: opts.timeoutLeaseMs } : {}),
+    async fire(row) {
+      const trace = { correlationId: row.correlationId, causationId: row.causationId, traceparent: row.traceparent };
+      try {
+        const steps = await reactToTimeout(deps, row.orderId, trace);
+        metrics.timeouts.inc({ outcome: 'fired' });
+        const rejected = steps.some((s) => s.kind === 'order');
+        log[rejected ? 'info' : 'debug']({ orderId: row.orderId, steps: steps.map((s) => s.kind) }, rejected ? 'saga timeout fired: order rejected' : 'stale saga timeout cleared');
+      } catch (err) {
+        metrics.timeouts.inc({ outcome: 'failed' });
+        throw err;
+      }
+    },
+  });
+
+  async function deadLetter(topic: string, partition: number, message: KafkaMessage, error: unknown, attempts: number): Promise<void> {
+    if (!producer) throw new Error('saga worker not started');
+    await publishDeadLetter(producer, { prefix, group, topic, partition, message, error, attempts });
+    metrics.events.inc({ outcome: 'dead_lettered' });
+    log.error({ err: error, topic, partition, offset: message.offset, attempts }, 'saga gave up on an event; dead-lettered');
+  }
+
+  async function handleMessage(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
+    let envelope;
+    try {
+      envelope = decodeEvent(message).envelope;
+    } catch (error) {
+      await deadLetter(topic, partition, message, error, 1);
+      return;
+    }
+    const orderId = orderIdOf(envelope);
+    if (!sagaReactsTo(envelope.type) || orderId === null) {
+      metrics.events.inc({ outcome: 'skipped' });
+      return;
+    }
+    const outcome = await retryUntilDone(() => reactToEvent(deps, envelope, orderId), retryOptions(heartbeat));
+    if (!outcome.ok) {
+      await deadLetter(topic, partition, message, outcome.error, outcome.attempts);
+      return;
+    }
+    metrics.events.inc({ outcome: 'handled' });
+    if (outcome.value.length > 0) {
+      log.debug({ orderId, type: envelope.type, eventId: envelope.eventId, steps: outcome.value.map((s) => s.kind) }, 'saga reacted');
+    }
+  }
+
+  return {
+    group,
+    async start() {
+      stopping = false;
+      abort = new AbortController();
+      metrics.breakerState.set(breakerGaugeValue(gateway.breakerState()));
+      const topics = sagaTopics(prefix);
+      const admin = opts.kafka.admin();
+      await admin.connect();
+      try {
+        await ensureTopicsReady(admin, [...topics, deadLetterTopic(prefix, group)], opts.partitions ?? 6, opts.replicationFactor ?? 1);
+      } finally {
+        await admin.disconnect();
+      }
+      producer = opts.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+      await producer.connect();
+      consumer = opts.kafka.consumer({ groupId: group, sessionTimeout, heartbeatInterval: heartbeatMs, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning: true });
+      const c = consumer;
+      const joined = new Promise<void>((resolve) => c.on(c.events.GROUP_JOIN, () => resolve()));
+      c.on(c.events.CRASH, ({ payload }) => {
+        const level = payload.restart ? 'warn' : 'fatal';
+        log[level]({ err: payload.error, restart: payload.restart }, payload.restart ? 'saga consumer crashed; restarting' : 'saga consumer crashed and will not restart');
+      });
+      await consumer.run({
+        eachBatchAutoResolve: false,
+        autoCommitInterval: 1000,
+        partitionsConsumedConcurrently: opts.concurrency ?? 6,
+        eachBatch: inOrderBatch(handleMessage, { heartbeatMs, isStopping: () => stopping }),
+      });
+      await joined;
+      sweeper.start();
+      log.info({ topics }, 'saga worker joined');
+    },
+    async stop() {
+      stopping = true;
+      abort.abort(new StopRequested());
+      await sweeper.stop();
+      await consumer?.disconnect();
+      await producer?.disconnect();
+      consumer = undefined;
+      producer = undefined;
+    },
+    breakerState: () => gateway.breakerState(),
+  };
+}

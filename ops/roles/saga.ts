@@ -1,0 +1,56 @@
+import pg from 'pg';
+import { createDurableSandboxGateway } from '../../command-side/payments/durableSandboxGateway.ts';
+import { createSandboxGateway } from '../../command-side/payments/sandboxGateway.ts';
+import { createSagaWorker } from '../../command-side/saga/runtime/sagaWorker.ts';
+import { createKafka } from '../../messaging/kafka.ts';
+import { migrateDatabase } from '../database.ts';
+import { loadSagaConfig } from '../sagaConfig.ts';
+import { metrics } from '../telemetry.ts';
+import type { Role } from './role.ts';
+
+/**
+ * `orderflow saga`: the fulfilment saga (consumer group `<prefix>saga.fulfilment`) and its
+ * durable-timeout sweeper, paying through the sandbox gateway behind timeout, retry and circuit
+ * breaker (`orderflow_payment_breaker_state`). Run several: partitions and timeout rows are shared out.
+ */
+export const sagaRole: Role = {
+  name: 'saga',
+  description: 'Fulfilment saga: stock ∥ payment → confirm or compensate, with durable timeouts',
+  async start({ config, logger }) {
+    const saga = loadSagaConfig();
+    await migrateDatabase(config);
+    const pool = new pg.Pool({ connectionString: config.postgres.url, max: 16, connectionTimeoutMillis: 10_000 });
+    pool.on('error', (err) => logger.warn({ err }, 'saga postgres client error'));
+    const latencyMs = saga.sandboxLatencyMs;
+    const gateway = saga.gateway === 'sandbox' ? createDurableSandboxGateway({ pool, latencyMs }) : createSandboxGateway({ latencyMs });
+    const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-saga`, logger });
+    const worker = createSagaWorker({
+      kafka,
+      pool,
+      gateway,
+      logger,
+      registry: metrics,
+      topicPrefix: config.kafka.topicPrefix,
+      partitions: config.kafka.topicPartitions,
+      replicationFactor: config.kafka.topicReplication,
+      timeoutMs: saga.timeoutMs,
+      sweepIntervalMs: saga.sweepIntervalMs,
+      sessionTimeout: saga.sessionTimeoutMs,
+      resilience: { timeoutMs: saga.gatewayTimeoutMs, breakerThreshold: saga.breakerThreshold, halfOpenAfterMs: saga.breakerHalfOpenMs },
+    });
+    try {
+      await worker.start();
+    } catch (err) {
+      await worker.stop().catch(() => undefined);
+      await pool.end();
+      throw err;
+    }
+    logger.info({ gateway: saga.gateway, timeoutMs: saga.timeoutMs }, 'saga role started');
+    return {
+      async stop() {
+        await worker.stop();
+        await pool.end();
+      },
+    };
+  },
+};

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { parseEnv } from './envSchema.ts';
+
+/** Which payment gateway the saga role talks to. */
+export type PaymentGatewayKind = 'sandbox' | 'sandbox-memory';
+
+/** Settings of the `saga` role, read from the environment by {@link loadSagaConfig}. */
+export interface SagaConfig {
+  /** How long a placed order may wait for stock and payment before it is rejected (SAGA_TIMEOUT_MS). */
+  timeoutMs: number;
+  /** Pause between durable-timeout sweeps that found nothing (SAGA_SWEEP_INTERVAL_MS). */
+  sweepIntervalMs: number;
+  /**
+   * Kafka session timeout of the saga's consumer (SAGA_SESSION_TIMEOUT_MS): how long a crashed
+   * worker's partitions wait before moving to a live one. The broker's minimum is usually 6000.
+   */
+  sessionTimeoutMs: number;
+  /** Time allowed per gateway call attempt (PAYMENT_GATEWAY_TIMEOUT_MS). */
+  gatewayTimeoutMs: number;
+  /** Consecutive failed gateway attempts that open the circuit (PAYMENT_BREAKER_THRESHOLD). */
+  breakerThreshold: number;
+  /** How long the circuit stays open before a trial call (PAYMENT_BREAKER_HALF_OPEN_MS). */
+  breakerHalfOpenMs: number;
+  /**
+   * PAYMENT_GATEWAY: `sandbox` (the test-mode provider with its memory in Postgres, so a
+   * restarted or second saga process sees earlier charges) or `sandbox-memory` (in-process; its
+   * holds are forgotten on restart: single-process experiments only).
+   */
+  gateway: PaymentGatewayKind;
+  /** Simulated latency of each sandbox call (PAYMENT_SANDBOX_LATENCY_MS), for local runs and crash tests. */
+  sandboxLatencyMs: number;
+}
+
+const ms = (what: string) => z.coerce.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
+
+const schema = z.object({
+  SAGA_TIMEOUT_MS: ms('a positive number of milliseconds').default(30_000),
+  SAGA_SWEEP_INTERVAL_MS: ms('a positive number of milliseconds').default(1000),
+  SAGA_SESSION_TIMEOUT_MS: ms('a positive number of milliseconds').default(30_000),
+  PAYMENT_GATEWAY_TIMEOUT_MS: ms('a positive number of milliseconds').default(2000),
+  PAYMENT_BREAKER_THRESHOLD: ms('a positive integer').default(5),
+  PAYMENT_BREAKER_HALF_OPEN_MS: ms('a positive number of milliseconds').default(10_000),
+  PAYMENT_SANDBOX_LATENCY_MS: z.coerce.number({ error: 'expected a non-negative number of milliseconds' }).int().min(0, { error: 'expected a non-negative number of milliseconds' }).default(0),
+  PAYMENT_GATEWAY: z.enum(['sandbox', 'sandbox-memory'], { error: 'expected sandbox or sandbox-memory' }).default('sandbox'),
+});
+
+/**
+ * Reads the saga role's settings. Empty variables count as unset.
+ * @throws ConfigError naming the first bad variable.
+ */
+export function loadSagaConfig(env: NodeJS.ProcessEnv = process.env): SagaConfig {
+  const c = parseEnv(schema, env);
+  return {
+    timeoutMs: c.SAGA_TIMEOUT_MS,
+    sweepIntervalMs: c.SAGA_SWEEP_INTERVAL_MS,
+    sessionTimeoutMs: c.SAGA_SESSION_TIMEOUT_MS,
+    gatewayTimeoutMs: c.PAYMENT_GATEWAY_TIMEOUT_MS,
+    breakerThreshold: c.PAYMENT_BREAKER_THRESHOLD,
+    breakerHalfOpenMs: c.PAYMENT_BREAKER_HALF_OPEN_MS,
+    gateway: c.PAYMENT_GATEWAY,
+    sandboxLatencyMs: c.PAYMENT_SANDBOX_LATENCY_MS,
+  };
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './config.ts';
+import { loadNotifyConfig } from './notifyConfig.ts';
+import { loadSagaConfig } from './sagaConfig.ts';
+
+describe('saga and notify role settings', () => {
+  it('have working defaults', () => {
+    expect(loadSagaConfig({})).toEqual({
+      timeoutMs: 30_000, sweepIntervalMs: 1000, sessionTimeoutMs: 30_000, gatewayTimeoutMs: 2000,
+      breakerThreshold: 5, breakerHalfOpenMs: 10_000, gateway: 'sandbox', sandboxLatencyMs: 0,
+    });
+    const notify = loadNotifyConfig('development', {});
+    expect(notify).toMatchObject({ smtp: { host: '127.0.0.1', port: 2525, secure: false }, from: 'orders@orderflow.local', sink: true });
+    expect(notify.smtp.auth).toBeUndefined();
+    expect(notify.sinkDir).toMatch(/\.stack[/\\]mail$/);
+    expect(loadNotifyConfig('production', {}).sink).toBe(false);
+  });
+
+  it('reads the environment', () => {
+    expect(loadSagaConfig({ SAGA_TIMEOUT_MS: '5000', PAYMENT_GATEWAY_TIMEOUT_MS: '750', PAYMENT_GATEWAY: 'sandbox-memory', SAGA_TIMEOUT_MS_UNUSED: 'x' })).toMatchObject({
+      timeoutMs: 5000, gatewayTimeoutMs: 750, gateway: 'sandbox-memory',
+    });
+    expect(loadNotifyConfig('production', { SMTP_HOST: 'mail.example.com', SMTP_PORT: '465', SMTP_SECURE: 'true', SMTP_USER: 'u', SMTP_PASSWORD: 'p', ORDERFLOW_SMTP_SINK: 'on' })).toMatchObject({
+      smtp: { host: 'mail.example.com', port: 465, secure: true, auth: { user: 'u', pass: 'p' } }, sink: true,
+    });
+  });
+
+  it('names the bad variable in one line, never echoing the SMTP password', () => {
+    expect(() => loadSagaConfig({ SAGA_TIMEOUT_MS: 'soon' })).toThrow(/^invalid SAGA_TIMEOUT_MS: expected a positive number of milliseconds \(got "soon"\)$/);
+    expect(() => loadSagaConfig({ PAYMENT_GATEWAY: 'stripe' })).toThrow(ConfigError);
+    expect(() => loadNotifyConfig('test', { SMTP_PORT: '99999' })).toThrow(/SMTP_PORT/);
+    try {
+      loadNotifyConfig('test', { SMTP_PASSWORD: 'hunter2' });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).variable).toBe('SMTP_USER');
+      expect((e as Error).message).not.toContain('hunter2');
+    }
+  });
+});
