@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { StackError, stackUp } from '../stack/stack.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { ensureLocalDatabase, migrateDatabase } from './database.ts';
@@ -6,6 +6,12 @@ import { createLogger } from './logger.ts';
 import { roles, type Role } from './roles/index.ts';
 import { runRoles } from './run.ts';
 import { appVersion } from './version.ts';
+import { ExitCode } from './commands/cliSupport.ts';
+import { registerDlqCommands } from './commands/dlq.ts';
+import { registerOutboxCommands } from './commands/outbox.ts';
+import { registerProjectionCommands } from './commands/projections.ts';
+import { registerStackCommands } from './commands/stack.ts';
+import { registerStreamsCommands } from './commands/streams.ts';
 
 /** Loads the configuration, runs `selected` until a signal, and exits with their outcome. */
 async function runAndExit(selected: readonly Role[]): Promise<never> {
@@ -16,13 +22,21 @@ async function runAndExit(selected: readonly Role[]): Promise<never> {
 }
 
 function fail(err: unknown): never {
+  // commander's own exits: help and version are fine; anything else is a usage error.
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE);
   if (err instanceof StackError) console.error(err.line());
   else if (err instanceof ConfigError) console.error(`orderflow: ${err.message}`);
   else console.error(`orderflow: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   process.exit(1);
 }
 
-const program = new Command('orderflow').description('orderflow: event-sourced orders behind GraphQL').version(appVersion);
+const program = new Command('orderflow')
+  .description('orderflow: event-sourced orders behind GraphQL')
+  .version(appVersion)
+  // Exit codes: 0 ok, 1 failure, 2 usage error, 3 not found. Program options only before a subcommand.
+  .exitOverride()
+  .enablePositionalOptions()
+  .showHelpAfterError('(add --help for usage)');
 
 program
   .command('start')
@@ -50,4 +64,10 @@ for (const role of roles) {
     .action(async () => runAndExit([role]));
 }
 
-program.parseAsync(process.argv).catch(fail);
+registerProjectionCommands(program);
+registerDlqCommands(program);
+registerOutboxCommands(program);
+registerStreamsCommands(program);
+registerStackCommands(program);
+
+program.parseAsync(process.argv).then(() => process.exit(process.exitCode ?? ExitCode.OK), fail);

@@ -42,7 +42,15 @@ export interface AppConfig {
     rateLimitPerMinute: number;
   };
   consistencyTimeoutMs: number;
-  projector: { maxAttempts: number };
+  projector: {
+    maxAttempts: number;
+    /**
+     * What the projector role does at start for a projection whose code version differs from the
+     * one that built its live views: `auto` rebuilds it (in the background, views keep answering),
+     * `warn` only logs it (run `orderflow projections rebuild <name>`).
+     */
+    rebuildOnStart: 'auto' | 'warn';
+  };
 }
 
 /** A configuration value is missing or invalid; the message is one line naming the variable. */
@@ -95,6 +103,7 @@ const schema = z
     ORDERFLOW_JWT_AUDIENCE: z.string().min(1).optional(),
     ORDERFLOW_CONSISTENCY_TIMEOUT_MS: positiveInt('a positive number of milliseconds').default(5000),
     ORDERFLOW_PROJECTOR_MAX_ATTEMPTS: positiveInt('a positive number of attempts').default(5),
+    ORDERFLOW_REBUILD_ON_START: z.enum(['auto', 'warn'], { error: 'expected auto or warn' }).optional(),
     ORDERFLOW_MAX_QUERY_DEPTH: positiveInt('a positive integer').default(10),
     ORDERFLOW_MAX_QUERY_COST: positiveInt('a positive integer').default(1000),
     ORDERFLOW_MAX_ALIASES: z.coerce.number({ error: 'expected a non-negative integer' }).int().min(0, { error: 'expected a non-negative integer' }).default(20),
@@ -162,6 +171,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       rateLimitPerMinute: c.ORDERFLOW_RATE_LIMIT_PER_MINUTE,
     },
     consistencyTimeoutMs: c.ORDERFLOW_CONSISTENCY_TIMEOUT_MS,
-    projector: { maxAttempts: c.ORDERFLOW_PROJECTOR_MAX_ATTEMPTS },
+    projector: {
+      maxAttempts: c.ORDERFLOW_PROJECTOR_MAX_ATTEMPTS,
+      rebuildOnStart: c.ORDERFLOW_REBUILD_ON_START ?? (c.ORDERFLOW_ENV === 'production' ? 'warn' : 'auto'),
+    },
   };
 }

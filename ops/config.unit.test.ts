@@ -34,6 +34,13 @@ describe('loadConfig', () => {
     expect(c.limits.maxQueryDepth).toBe(7);
   });
 
+  it('rebuilds stale projections at start by default, but only warns in production', () => {
+    expect(loadConfig({}).projector.rebuildOnStart).toBe('auto');
+    expect(loadConfig({ ORDERFLOW_ENV: 'production', ORDERFLOW_JWT_SECRET: SECRET }).projector.rebuildOnStart).toBe('warn');
+    expect(loadConfig({ ORDERFLOW_ENV: 'production', ORDERFLOW_JWT_SECRET: SECRET, ORDERFLOW_REBUILD_ON_START: 'auto' }).projector.rebuildOnStart).toBe('auto');
+    expect(errorOf({ ORDERFLOW_REBUILD_ON_START: 'always' }).variable).toBe('ORDERFLOW_REBUILD_ON_START');
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ ORDERFLOW_HTTP_PORT: '', ORDERFLOW_JWKS_URL: '' }).http.port).toBe(4000);
   });

@@ -1,5 +1,6 @@
 import type { CommandHandler } from '../command-side/handlers/commandHandler.ts';
 import type { RequestContext } from './context.ts';
+import type { OperatorService } from './operators/operatorService.ts';
 import type { ConsistencyTracker } from './consistency/tracker.ts';
 import type { SubscriptionHub } from './subscriptions/hub.ts';
 import type { Loaders } from './views/loaders.ts';
@@ -11,6 +12,8 @@ export interface AppServices {
   views: ViewReader;
   tracker: ConsistencyTracker;
   hub: SubscriptionHub;
+  /** Projection status, dead letters, temporal reads and rebuilds (operator role). */
+  operators: OperatorService;
   consistencyTimeoutMs: number;
 }
 

@@ -4,9 +4,11 @@ import { createEventStore } from '../command-side/eventStore/eventStore.ts';
 import { createCommandHandler } from '../command-side/handlers/commandHandler.ts';
 import { createKafka } from '../messaging/kafka.ts';
 import type { AppConfig } from '../ops/config.ts';
+import { eventStorePorts } from '../ops/eventLog.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { AppServices } from './appContext.ts';
 import { createConsistencyTracker } from './consistency/tracker.ts';
+import { createOperatorService } from './operators/operatorService.ts';
 import { createSubscriptionHub } from './subscriptions/hub.ts';
 import { createViewReader } from './views/viewReader.ts';
 
@@ -38,9 +40,11 @@ export async function createAppServices(config: AppConfig, logger: Logger): Prom
   const hub = createSubscriptionHub({ kafka, prefix: config.kafka.topicPrefix, views, tracker, logger });
   await hub.start();
   const commands = createCommandHandler({ store: createEventStore(pool) });
+  const operators = createOperatorService({ db, events: eventStorePorts(pool), logger });
   return {
-    services: { commands, views, tracker, hub, consistencyTimeoutMs: config.consistencyTimeoutMs },
+    services: { commands, views, tracker, hub, operators, consistencyTimeoutMs: config.consistencyTimeoutMs },
     async stop() {
+      await operators.stop();
       await hub.stop();
       await admin.disconnect();
       await mongo.close();

@@ -1,9 +1,53 @@
-import { MongoClient } from 'mongodb';
+import { MongoClient, type Db } from 'mongodb';
+import pg from 'pg';
 import { createKafka } from '../../messaging/kafka.ts';
 import { projections } from '../../projector/projections/index.ts';
+import { detectStaleProjections, rebuildProjection, RebuildInProgressError } from '../../projector/rebuild/index.ts';
 import { createProjectorWorker } from '../../projector/runner/projectorWorker.ts';
+import type { AppConfig } from '../config.ts';
+import { eventStorePorts } from '../eventLog.ts';
+import type { Logger } from '../logger.ts';
 import { metrics } from '../telemetry.ts';
 import type { Role } from './role.ts';
+
+/**
+ * Projections whose live views were built by other code than this build's: `auto` rebuilds the ones
+ * built by OLDER code, one after the other, in the background (the workers keep projecting into the
+ * live generation meanwhile, and queries keep answering); `warn` only tells the operator. Views
+ * built by NEWER code are never rebuilt backwards. Returns a stop function.
+ */
+async function handleStaleProjections(config: AppConfig, db: Db, logger: Logger): Promise<() => Promise<void>> {
+  const log = logger.child({ component: 'rebuild-on-start' });
+  const stale = await detectStaleProjections(db);
+  const behind = stale.filter((s) => s.direction === 'behind');
+  for (const s of stale) {
+    const fields = { projection: s.projection.name, liveCodeVersion: s.liveCodeVersion, codeVersion: s.codeVersion };
+    if (s.direction === 'ahead') log.warn(fields, 'live views were built by NEWER projection code than this process runs; not rebuilding');
+    else if (config.projector.rebuildOnStart === 'warn') log.warn(fields, `projection code changed: run \`orderflow projections rebuild ${s.projection.name}\``);
+  }
+  if (config.projector.rebuildOnStart !== 'auto' || behind.length === 0) return async () => undefined;
+  const pool = new pg.Pool({ connectionString: config.postgres.url, max: 4, connectionTimeoutMillis: 5000 });
+  pool.on('error', (err) => log.warn({ err }, 'postgres pool error'));
+  const abort = new AbortController();
+  const running = (async () => {
+    for (const s of behind) {
+      if (abort.signal.aborted) return;
+      log.info({ projection: s.projection.name, from: s.liveCodeVersion, to: s.codeVersion }, 'projection code changed: rebuilding');
+      try {
+        const r = await rebuildProjection({ source: eventStorePorts(pool), db, projection: s.projection, logger, signal: abort.signal });
+        log.info({ projection: r.projection, generation: r.toGeneration, events: r.eventsReplayed, rate: Math.round(r.replayRate) }, 'rebuild on start finished');
+      } catch (err) {
+        if (err instanceof RebuildInProgressError) log.info({ projection: s.projection.name, owner: err.holder.owner }, 'another process is rebuilding it');
+        else if (!abort.signal.aborted) log.error({ err, projection: s.projection.name }, 'rebuild on start failed');
+      }
+    }
+  })();
+  return async () => {
+    abort.abort(new Error('projector stopping'));
+    await running;
+    await pool.end().catch(() => undefined);
+  };
+}
 
 /** `orderflow project`: every projection as its own consumer group; run N processes to spread partitions. */
 export const projectRole: Role = {
@@ -21,8 +65,11 @@ export const projectRole: Role = {
       partitions: config.kafka.topicPartitions, replicationFactor: config.kafka.topicReplication, maxAttempts: config.projector.maxAttempts,
     }));
     await Promise.all(workers.map((w) => w.start()));
+    // After the workers: live views stay fresh while a stale projection is rebuilt beside them.
+    const stopRebuilds = await handleStaleProjections(config, db, logger);
     return {
       async stop() {
+        await stopRebuilds();
         await Promise.all(workers.map((w) => w.stop()));
         await producer.disconnect();
         await mongo.close();

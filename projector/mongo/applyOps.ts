@@ -1,6 +1,7 @@
 import { MongoBulkWriteError, type AnyBulkWriteOperation, type Db, type Document } from 'mongodb';
 import type { BucketSpec, WriteOp } from '../projections/index.ts';
 import type { ViewNames } from './generations.ts';
+import { MAX_UPDATES_PER_COMMAND, withUpdateBudget } from './updateBudget.ts';
 
 const DUPLICATE_KEY = 11000;
 
@@ -27,17 +28,49 @@ function docKey(op: Exclude<WriteOp, { kind: 'recompute' | 'recomputeFromEntries
   return `${op.view}/${String(op.filter._id)}`;
 }
 
-/** Runs one unordered bulk; duplicate-key failures are guarded writes that were already applied. */
-async function runBulk(db: Db, names: ViewNames, view: string, ops: AnyBulkWriteOperation<Document>[]): Promise<void> {
-  if (ops.length === 0) return;
-  try {
-    await db.collection(names(view)).bulkWrite(ops, { ordered: false });
-  } catch (err) {
-    if (err instanceof MongoBulkWriteError) {
-      const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-      if (errors.length > 0 && errors.every((e) => e.code === DUPLICATE_KEY)) return;
+/**
+ * Splits a bulk so each command carries at most {@link MAX_UPDATES_PER_COMMAND} single-document
+ * updates (FerretDB 1.x wedges on large update commands: see `updateBudget.ts`). Pure.
+ */
+export function chunkBulk(ops: readonly AnyBulkWriteOperation<Document>[], maxUpdates = MAX_UPDATES_PER_COMMAND): AnyBulkWriteOperation<Document>[][] {
+  const chunks: AnyBulkWriteOperation<Document>[][] = [];
+  let chunk: AnyBulkWriteOperation<Document>[] = [];
+  let updates = 0;
+  for (const op of ops) {
+    const single = isSingleUpdate(op);
+    if (single && updates >= maxUpdates) {
+      chunks.push(chunk);
+      chunk = [];
+      updates = 0;
     }
-    throw err;
+    chunk.push(op);
+    if (single) updates++;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+/** Number of single-document update statements in a bulk. */
+export function singleUpdates(ops: readonly AnyBulkWriteOperation<Document>[]): number {
+  return ops.filter(isSingleUpdate).length;
+}
+
+function isSingleUpdate(op: AnyBulkWriteOperation<Document>): boolean {
+  return 'updateOne' in op || 'replaceOne' in op || 'deleteOne' in op;
+}
+
+/** Runs one unordered bulk (in small commands); duplicate-key failures are guarded writes that were already applied. */
+async function runBulk(db: Db, names: ViewNames, view: string, ops: AnyBulkWriteOperation<Document>[]): Promise<void> {
+  for (const chunk of chunkBulk(ops)) {
+    try {
+      await withUpdateBudget(singleUpdates(chunk), () => db.collection(names(view)).bulkWrite(chunk, { ordered: false }));
+    } catch (err) {
+      if (err instanceof MongoBulkWriteError) {
+        const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+        if (errors.length > 0 && errors.every((e) => e.code === DUPLICATE_KEY)) continue;
+      }
+      throw err;
+    }
   }
 }
 

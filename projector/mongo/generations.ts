@@ -76,3 +76,38 @@ export function createAliasCache(db: Db, ttlMs = 1000) {
     },
   };
 }
+
+/** Outcome of {@link switchAlias}. */
+export type AliasSwitch = { ok: true; alias: AliasDoc } | { ok: false; reason: 'MOVED_BY_OTHER'; current: AliasDoc | null };
+
+/**
+ * Points a projection's alias at generation `to`, compare-and-set on `from` being live: one write,
+ * so readers and the live projector move to the new collections together (within their cache TTL).
+ * If another process switched first, nothing changes and the caller learns what is live.
+ */
+export async function switchAlias(db: Db, projection: Projection, from: number, to: number, switchedAt: Date = new Date()): Promise<AliasSwitch> {
+  const aliases = db.collection<AliasDoc>(ALIASES);
+  const r = await aliases.updateOne({ _id: projection.name, generation: from }, { $set: { generation: to, codeVersion: projection.codeVersion, switchedAt: switchedAt.toISOString() } });
+  if (r.matchedCount === 1) return { ok: true, alias: { _id: projection.name, generation: to, codeVersion: projection.codeVersion, switchedAt: switchedAt.toISOString() } };
+  return { ok: false, reason: 'MOVED_BY_OTHER', current: await aliases.findOne({ _id: projection.name }) };
+}
+
+/** Generation numbers that have at least one collection of the projection's views, ascending. */
+export async function listGenerations(db: Db, projection: Projection): Promise<number[]> {
+  const views = new Set(projection.views.map((v) => v.name));
+  const found = new Set<number>();
+  for (const c of await db.listCollections({}, { nameOnly: true }).toArray()) {
+    const m = /^(.+)__g(\d+)$/.exec(c.name);
+    if (m && views.has(m[1] ?? '')) found.add(Number(m[2]));
+  }
+  return [...found].sort((a, b) => a - b);
+}
+
+/** Drops every collection of one generation of a projection (missing ones are fine). */
+export async function dropGeneration(db: Db, projection: Projection, generation: number): Promise<void> {
+  for (const view of projection.views) {
+    await db.collection(physicalName(view.name, generation)).drop().catch((err: { code?: number; codeName?: string }) => {
+      if (err.code !== 26 && err.codeName !== 'NamespaceNotFound') throw err;
+    });
+  }
+}

@@ -1,9 +1,10 @@
 import type { Resolvers } from '../schema.ts';
 import { healthResolvers } from './health.ts';
 import { mutationResolvers } from './mutations.ts';
+import { operatorResolvers } from './operators.ts';
 import { readResolvers } from './reads.ts';
 import { scalarResolvers } from './scalars.ts';
 import { subscriptionResolvers } from './subscriptions.ts';
 
 /** Every area's resolvers; add an area's map here. */
-export const resolvers: Resolvers = [healthResolvers, scalarResolvers, mutationResolvers, readResolvers, subscriptionResolvers];
+export const resolvers: Resolvers = [healthResolvers, scalarResolvers, mutationResolvers, readResolvers, subscriptionResolvers, operatorResolvers];

@@ -1,0 +1,237 @@
+import type { EventEnvelope } from '../../contracts/envelope.ts';
+import type { Projection, WriteOp } from '../projections/index.ts';
+import { applyUpdate, getPath, matches, storedValue, upsertSeed, UnsupportedOperationError, type Doc } from './documentOps.ts';
+
+/** One document held in memory, and whether the store already has (a version of) it. */
+interface Held {
+  doc: Doc;
+  /** The store has a version of this document (written by an earlier flush). */
+  persisted: boolean;
+  /** Changed since the last flush. */
+  dirty: boolean;
+}
+
+/** What a flush must write for one logical view. */
+export interface ViewChanges {
+  view: string;
+  /** Documents the store does not have yet. */
+  inserts: Doc[];
+  /** Documents the store has an older version of (write them whole, by `_id`). */
+  replaces: Doc[];
+}
+
+const idKey = (id: unknown): string => (typeof id === 'string' ? `s:${id}` : `j:${JSON.stringify(id)}`);
+
+const scalarKey = (v: unknown): string | undefined =>
+  typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? `${typeof v}:${String(v)}` : undefined;
+
+/** The documents of one logical view, with equality indexes built on first use. */
+class ViewStore {
+  readonly docs = new Map<string, Held>();
+  private readonly indexes = new Map<string, Map<string, Set<string>>>();
+
+  get(id: unknown): Held | undefined {
+    return this.docs.get(idKey(id));
+  }
+
+  /** Candidate documents for a filter: by `_id`, by an indexed equality, or all of them. */
+  candidates(filter: Record<string, unknown>): Held[] {
+    const id = filter['_id'];
+    if (id !== undefined && (typeof id !== 'object' || id === null)) {
+      const held = this.get(id);
+      return held ? [held] : [];
+    }
+    for (const [field, cond] of Object.entries(filter)) {
+      const key = field.startsWith('$') || field === '_id' ? undefined : scalarKey(cond);
+      if (key === undefined) continue;
+      const ids = this.index(field).get(key);
+      return ids ? [...ids].flatMap((k) => this.docs.get(k) ?? []) : [];
+    }
+    return [...this.docs.values()];
+  }
+
+  private index(field: string): Map<string, Set<string>> {
+    let index = this.indexes.get(field);
+    if (!index) {
+      index = new Map();
+      this.indexes.set(field, index);
+      for (const [k, held] of this.docs) addTo(index, getPath(held.doc, field), k);
+    }
+    return index;
+  }
+
+  /** Runs `change` on a document (or adds a new one) keeping the equality indexes right. */
+  write(held: Held, change: () => void, isNew: boolean): void {
+    const k = idKey(held.doc['_id']);
+    const before = [...this.indexes].map(([field, index]) => ({ field, index, value: isNew ? undefined : getPath(held.doc, field) }));
+    change();
+    held.dirty = true;
+    if (isNew) this.docs.set(k, held);
+    for (const { field, index, value } of before) {
+      if (!isNew) removeFrom(index, value, k);
+      addTo(index, getPath(held.doc, field), k);
+    }
+  }
+}
+
+function keysOf(value: unknown): string[] {
+  const keys = Array.isArray(value) ? value.map(scalarKey) : [scalarKey(value)];
+  return keys.filter((k): k is string => k !== undefined);
+}
+
+function addTo(index: Map<string, Set<string>>, value: unknown, id: string): void {
+  for (const key of keysOf(value)) {
+    const set = index.get(key) ?? new Set<string>();
+    set.add(id);
+    index.set(key, set);
+  }
+}
+
+function removeFrom(index: Map<string, Set<string>>, value: unknown, id: string): void {
+  for (const key of keysOf(value)) index.get(key)?.delete(id);
+}
+
+/**
+ * A projection's views held in memory. `apply` evaluates write ops exactly as the view store's
+ * adapter (`applyOps`) would, guards included: an insert of an existing `_id` and a guarded upsert
+ * that loses are no-ops, an update that matches nothing does nothing. Bucket recomputes are
+ * deferred to {@link MemoryViews.settleBuckets}: a bucket is a pure function of its entries, so
+ * recomputing once at the end gives the state that recomputing after every write gives.
+ */
+export interface MemoryViews {
+  readonly projection: Projection;
+  /**
+   * Applies one event's (or several events') ops in order.
+   * @throws UnsupportedOperationError / InvalidUpdateError when an op is outside the supported subset
+   * or would be rejected by the store.
+   */
+  apply(ops: readonly WriteOp[]): void;
+  /** Projects envelopes in order (events the projection does not handle are skipped). @throws what `project` throws. */
+  project(envelopes: Iterable<EventEnvelope>): void;
+  /** Recomputes every bucket touched since the last call. */
+  settleBuckets(): void;
+  /** A logical view's documents, in insertion order. */
+  docs(view: string): Doc[];
+  /** One document by `_id`. */
+  get(view: string, id: unknown): Doc | undefined;
+  /** Documents held, over all views. */
+  readonly size: number;
+  /**
+   * Copies of the documents changed since the last call (settling buckets first), and marks them
+   * flushed: write them before the next call's changes (a replace needs the insert before it).
+   */
+  takeChanges(): ViewChanges[];
+}
+
+/** Creates empty in-memory views for a projection. */
+export function createMemoryViews(projection: Projection): MemoryViews {
+  const stores = new Map<string, ViewStore>(projection.views.map((v) => [v.name, new ViewStore()]));
+  const buckets = projection.buckets;
+  const pending = new Map<string, Record<string, unknown>>();
+
+  const store = (view: string): ViewStore => {
+    const s = stores.get(view);
+    if (!s) throw new UnsupportedOperationError(`projection ${projection.name} wrote to view ${view}, which it does not declare`);
+    return s;
+  };
+
+  function insert(s: ViewStore, doc: Doc): void {
+    if (s.get(doc['_id']) !== undefined) return; // duplicate key: already applied
+    const held: Held = { doc: storedValue(doc) as Doc, persisted: false, dirty: true };
+    s.write(held, () => undefined, true);
+  }
+
+  function update(s: ViewStore, op: Extract<WriteOp, { kind: 'update' }>): void {
+    const found = s.candidates(op.filter).filter((h) => matches(h.doc, op.filter));
+    if (found.length > 0) {
+      for (const held of op.many ? found : found.slice(0, 1)) s.write(held, () => applyUpdate(held.doc, op.update, false), false);
+      return;
+    }
+    if (!op.upsert || op.many) return;
+    const seed = upsertSeed(op.filter);
+    if (seed['_id'] === undefined) throw new UnsupportedOperationError('an upsert without _id in its filter would get a random id');
+    if (s.get(seed['_id']) !== undefined) return; // the store answers duplicate key: a newer version is there
+    const doc: Doc = { _id: seed['_id'], ...seed };
+    applyUpdate(doc, op.update, true);
+    s.write({ doc, persisted: false, dirty: true }, () => undefined, true);
+  }
+
+  function markBucket(key: Record<string, unknown>): void {
+    pending.set(JSON.stringify(key), key);
+  }
+
+  const views: MemoryViews = {
+    projection,
+    apply(ops) {
+      for (const op of ops) {
+        switch (op.kind) {
+          case 'insert':
+            insert(store(op.view), op.doc);
+            break;
+          case 'update':
+            update(store(op.view), op);
+            break;
+          case 'recompute':
+            markBucket(op.key);
+            break;
+          case 'recomputeFromEntries': {
+            if (!buckets) throw new UnsupportedOperationError(`projection ${projection.name} recomputes buckets but declares none`);
+            const entries = store(buckets.entriesView);
+            for (const held of entries.candidates(op.entries)) if (matches(held.doc, op.entries)) markBucket(buckets.keyOfEntry(held.doc));
+            break;
+          }
+        }
+      }
+    },
+    project(envelopes) {
+      for (const e of envelopes) if (projection.handles.includes(e.type)) views.apply(projection.project(e));
+    },
+    settleBuckets() {
+      if (!buckets || pending.size === 0) return;
+      const entries = store(buckets.entriesView);
+      for (const key of pending.values()) {
+        const filter = buckets.entryFilter(key);
+        const mine = entries.candidates(filter).filter((h) => matches(h.doc, filter)).map((h) => h.doc);
+        const { doc, revision } = buckets.recompute(key, mine);
+        const { _id, ...rest } = doc;
+        update(store(buckets.view), { kind: 'update', view: buckets.view, filter: { _id, revision: { $lt: revision } }, update: { $set: { ...rest, revision } }, upsert: true });
+      }
+      pending.clear();
+    },
+    docs: (view) => [...store(view).docs.values()].map((h) => h.doc),
+    get: (view, id) => store(view).get(id)?.doc,
+    get size() {
+      let n = 0;
+      for (const s of stores.values()) n += s.docs.size;
+      return n;
+    },
+    takeChanges() {
+      views.settleBuckets();
+      const out: ViewChanges[] = [];
+      for (const [view, s] of stores) {
+        const changes: ViewChanges = { view, inserts: [], replaces: [] };
+        for (const held of s.docs.values()) {
+          if (!held.dirty) continue;
+          // A copy: the caller writes it while later events keep changing the held document.
+          (held.persisted ? changes.replaces : changes.inserts).push(storedValue(held.doc) as Doc);
+          held.dirty = false;
+          held.persisted = true;
+        }
+        if (changes.inserts.length + changes.replaces.length > 0) out.push(changes);
+      }
+      return out;
+    },
+  };
+  return views;
+}
+
+/**
+ * Folds a projection over envelopes entirely in memory (no store): the documents the projection's
+ * views would hold after exactly these events. Used for "as of" answers in the views' own shape.
+ */
+export function foldInMemory(projection: Projection, envelopes: Iterable<EventEnvelope>): MemoryViews {
+  const views = createMemoryViews(projection);
+  views.project(envelopes);
+  views.settleBuckets();
+  return views;
+}

@@ -1,0 +1,85 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { projections } from '../projections/index.ts';
+import { inventoryProjection } from '../projections/inventory.ts';
+import { orderDetailProjection } from '../projections/order_detail.ts';
+import { revenueByDayProjection } from '../projections/revenue_by_day.ts';
+import { salesByProductProjection } from '../projections/sales_by_product.ts';
+import { deliveryArb, liveDeliveries, logArb } from '../projections/testArbitraries.ts';
+import { orderCancelled, orderConfirmed, orderPlaced, stream } from '../projections/testFixtures.ts';
+import { createMemoryViews, foldInMemory, type MemoryViews } from './memoryViews.ts';
+
+const sortedDocs = (m: MemoryViews) =>
+  Object.fromEntries(m.projection.views.map((v) => [v.name, [...m.docs(v.name)].sort((a, b) => (String(a['_id']) < String(b['_id']) ? -1 : 1))]));
+
+describe('in-memory fold of a projection', () => {
+  it('order_detail: one doc per order at the stream head, history in order', () => {
+    const placed = orderPlaced('o1', { lines: [{ sku: 'A', quantity: 2, unitPriceMinor: 500 }] });
+    const m = foldInMemory(orderDetailProjection, stream('order-o1', [placed, { type: 'OrderStockReserved', data: { orderId: 'o1' } }, orderConfirmed('o1', 1000)]));
+    expect(m.get('order_detail', 'o1')).toMatchObject({
+      v: 3,
+      status: 'confirmed',
+      totalMinor: 1000,
+      reservation: { status: 'reserved' },
+      statusHistory: [{ status: 'placed' }, { status: 'confirmed' }],
+    });
+    expect(JSON.stringify(m.docs('order_detail'))).not.toContain('tok_secret');
+  });
+
+  it('exact-next guard: an event after a gap is skipped, as in the store', () => {
+    const events = stream('inventory-S', [
+      { type: 'StockRestocked', data: { sku: 'S', quantity: 5 } },
+      { type: 'StockRestocked', data: { sku: 'S', quantity: 7 } },
+      { type: 'StockRestocked', data: { sku: 'S', quantity: 11 } },
+    ]);
+    const m = foldInMemory(inventoryProjection, [events[0], events[2]].flatMap((e) => (e ? [e] : [])));
+    expect(m.get('inventory', 'S')).toMatchObject({ v: 1, onHand: 5 });
+    m.project(events);
+    expect(m.get('inventory', 'S')).toMatchObject({ v: 3, onHand: 23, available: 23 });
+  });
+
+  it('revenue buckets: settled from entries, cancellation refunds the confirmation day', () => {
+    const m = foldInMemory(revenueByDayProjection, [
+      ...stream('order-a', [orderPlaced('a'), orderConfirmed('a', 1000), orderCancelled('a', 1000, true)]),
+      ...stream('order-b', [orderPlaced('b'), orderConfirmed('b', 250)]),
+    ]);
+    expect(m.docs('revenue_by_day')).toEqual([
+      expect.objectContaining({ _id: '2024-03-01:EUR', grossMinor: 1250, refundedMinor: 1000, netMinor: 250, orderCount: 2, cancelledCount: 1, revision: 5 }),
+    ]);
+  });
+
+  it('sales: updateMany over an order\'s entries counts and uncounts units', () => {
+    const lines = [{ sku: 'A', quantity: 2, unitPriceMinor: 100 }, { sku: 'B', quantity: 1, unitPriceMinor: 300 }];
+    const m = foldInMemory(salesByProductProjection, stream('order-x', [orderPlaced('x', { lines }), orderConfirmed('x', 500)]));
+    expect(m.get('sales_by_product', 'A')).toMatchObject({ unitsSold: 2, revision: 2 });
+    m.project(stream('order-x', [orderPlaced('x', { lines }), orderConfirmed('x', 500), orderCancelled('x', 500, true)]));
+    m.settleBuckets();
+    expect(m.get('sales_by_product', 'A')).toMatchObject({ unitsSold: 0, revision: 3 });
+    expect(m.docs('sales_entries').every((e) => e['v'] === 3 && e['counted'] === false)).toBe(true);
+  });
+
+  it('takeChanges: new docs are inserts once, later changes are replaces, clean docs are left out', () => {
+    const m = createMemoryViews(inventoryProjection);
+    const events = stream('inventory-S', [
+      { type: 'StockRestocked', data: { sku: 'S', quantity: 5 } },
+      { type: 'StockRestocked', data: { sku: 'S', quantity: 7 } },
+    ]);
+    m.project(events.slice(0, 1));
+    m.project(stream('inventory-T', [{ type: 'StockRestocked', data: { sku: 'T', quantity: 1 } }]));
+    expect(m.takeChanges()).toEqual([{ view: 'inventory', inserts: [expect.objectContaining({ _id: 'S' }), expect.objectContaining({ _id: 'T' })], replaces: [] }]);
+    m.project(events);
+    expect(m.takeChanges()).toEqual([{ view: 'inventory', inserts: [], replaces: [expect.objectContaining({ _id: 'S', onHand: 12 })] }]);
+    expect(m.takeChanges()).toEqual([]);
+  });
+
+  it.each(projections.map((p) => [p.name, p] as const))('%s: any at-least-once delivery folds to the once-in-order documents', (_, projection) => {
+    fc.assert(
+      fc.property(logArb, deliveryArb, (log, d) => {
+        const once = foldInMemory(projection, log);
+        const redelivered = foldInMemory(projection, [...liveDeliveries(log, d), ...log]);
+        expect(sortedDocs(redelivered)).toEqual(sortedDocs(once));
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
