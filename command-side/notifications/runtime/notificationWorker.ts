@@ -1,3 +1,4 @@
+import { joinConsumerGroup } from '../../../messaging/consumerGroup.ts';
 import { Partitioners, type Consumer, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -149,22 +150,15 @@ export function createNotificationWorker(opts: NotificationWorkerOptions): Notif
       }
       producer = opts.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
       await producer.connect();
-      consumer = opts.kafka.consumer({ groupId: group, sessionTimeout, heartbeatInterval: heartbeatMs, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
-      await consumer.connect();
-      await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      const c = consumer;
-      const joined = new Promise<void>((resolve) => c.on(c.events.GROUP_JOIN, () => resolve()));
-      c.on(c.events.CRASH, ({ payload }) => {
-        const level = payload.restart ? 'warn' : 'fatal';
-        log[level]({ err: payload.error, restart: payload.restart }, payload.restart ? 'notification consumer crashed; restarting' : 'notification consumer crashed and will not restart');
+      consumer = await joinConsumerGroup({
+        kafka: opts.kafka, groupId: group, topics: [topic], sessionTimeout, heartbeatInterval: heartbeatMs, name: 'notification', logger: log,
+        run: {
+          eachBatchAutoResolve: false,
+          autoCommitInterval: 1000,
+          partitionsConsumedConcurrently: 3,
+          eachBatch: inOrderBatch(handleMessage, { heartbeatMs, isStopping: () => stopping }),
+        },
       });
-      await consumer.run({
-        eachBatchAutoResolve: false,
-        autoCommitInterval: 1000,
-        partitionsConsumedConcurrently: 3,
-        eachBatch: inOrderBatch(handleMessage, { heartbeatMs, isStopping: () => stopping }),
-      });
-      await joined;
       log.info({ topic }, 'notification worker joined');
     },
     async stop() {

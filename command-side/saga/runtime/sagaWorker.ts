@@ -1,3 +1,4 @@
+import { joinConsumerGroup } from '../../../messaging/consumerGroup.ts';
 import { Partitioners, type Consumer, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -192,22 +193,15 @@ export function createSagaWorker(opts: SagaWorkerOptions): SagaWorker {
       }
       producer = opts.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
       await producer.connect();
-      consumer = opts.kafka.consumer({ groupId: group, sessionTimeout, heartbeatInterval: heartbeatMs, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
-      await consumer.connect();
-      await consumer.subscribe({ topics, fromBeginning: true });
-      const c = consumer;
-      const joined = new Promise<void>((resolve) => c.on(c.events.GROUP_JOIN, () => resolve()));
-      c.on(c.events.CRASH, ({ payload }) => {
-        const level = payload.restart ? 'warn' : 'fatal';
-        log[level]({ err: payload.error, restart: payload.restart }, payload.restart ? 'saga consumer crashed; restarting' : 'saga consumer crashed and will not restart');
+      consumer = await joinConsumerGroup({
+        kafka: opts.kafka, groupId: group, topics: topics, sessionTimeout, heartbeatInterval: heartbeatMs, name: 'saga', logger: log,
+        run: {
+          eachBatchAutoResolve: false,
+          autoCommitInterval: 1000,
+          partitionsConsumedConcurrently: opts.concurrency ?? 6,
+          eachBatch: inOrderBatch(handleMessage, { heartbeatMs, isStopping: () => stopping }),
+        },
       });
-      await consumer.run({
-        eachBatchAutoResolve: false,
-        autoCommitInterval: 1000,
-        partitionsConsumedConcurrently: opts.concurrency ?? 6,
-        eachBatch: inOrderBatch(handleMessage, { heartbeatMs, isStopping: () => stopping }),
-      });
-      await joined;
       sweeper.start();
       log.info({ topics }, 'saga worker joined');
     },
