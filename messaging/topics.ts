@@ -28,16 +28,30 @@ export function unroutableTopic(prefix: string): string {
 
 /**
  * Creates the topics that do not exist yet (the broker's auto-creation is off: kafkajs races it on
- * KRaft, kafkajs #1563/#1618) and waits for their leaders.
+ * KRaft, kafkajs #1563/#1618), then waits until metadata shows a leader for every partition of every
+ * topic — also for topics another process created a moment earlier, where subscribing at once can
+ * fail with "This server does not host this topic-partition". Retriable broker errors (a busy or
+ * just-restarted broker) are retried until `timeoutMs`.
+ * @throws the last error when the topics are not ready within `timeoutMs`.
  */
-export async function ensureTopics(admin: Admin, topics: string[], partitions: number, replicationFactor: number): Promise<void> {
-  const existing = new Set(await admin.listTopics());
-  const missing = [...new Set(topics)].filter((t) => !existing.has(t));
-  if (missing.length === 0) return;
-  try {
-    await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })) });
-  } catch (err) {
-    // Another process created them at the same moment.
-    if (!String((err as Error).message).includes('already exists')) throw err;
+export async function ensureTopics(admin: Admin, topics: string[], partitions: number, replicationFactor: number, timeoutMs = 30_000): Promise<void> {
+  const wanted = [...new Set(topics)];
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = wanted.filter((t) => !existing.has(t));
+      if (missing.length > 0) {
+        await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })) });
+      }
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics: wanted });
+      if (meta.length === wanted.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (err) {
+      const e = err as { message?: string; retriable?: boolean };
+      const benign = String(e.message).includes('already exists') || e.retriable === true || String(e.message).includes('does not host this topic-partition');
+      if (!benign || Date.now() > deadline) throw err;
+    }
+    if (Date.now() > deadline) throw new Error(`topics not ready within ${timeoutMs} ms: ${wanted.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }

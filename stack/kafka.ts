@@ -96,10 +96,10 @@ export async function kafkaUp(cfg: StackConfig): Promise<boolean> {
     startDaemon('java', [`-Xmx${cfg.kafka.heap}`, `-Xms${cfg.kafka.heap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true',
       `-Dlog4j.configuration=file:${join(cfg.kafka.home, 'log4j.properties')}`, '-cp', `${cfg.kafka.libDir}/*`, 'kafka.Kafka', props],
       cfg.kafka.log, pidFile(cfg));
-    await waitFor('Kafka', () => kafkaAnswers(cfg), 90_000, `see ${cfg.kafka.log}`);
+    await waitFor('Kafka', () => kafkaAnswers(cfg), 180_000, `see ${cfg.kafka.log}`);
     return true;
   }
-  await waitFor('Kafka', () => kafkaAnswers(cfg), 90_000, `see ${cfg.kafka.log}`);
+  await waitFor('Kafka', () => kafkaAnswers(cfg), 180_000, `see ${cfg.kafka.log}`);
   return false;
 }
 

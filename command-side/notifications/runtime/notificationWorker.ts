@@ -8,8 +8,7 @@ import { decodeEvent } from '../../../messaging/codec.ts';
 import { publishDeadLetter } from '../../../messaging/deadLetter.ts';
 import { inOrderBatch } from '../../../messaging/inOrderBatch.ts';
 import { retryUntilDone, type FailureKind } from '../../../messaging/retry.ts';
-import { deadLetterTopic, familyTopic } from '../../../messaging/topics.ts';
-import { ensureTopicsReady } from '../../../messaging/topicsReady.ts';
+import { deadLetterTopic, ensureTopics, familyTopic } from '../../../messaging/topics.ts';
 import { orderDecider } from '../../domain/aggregate.ts';
 import { createEventStore } from '../../eventStore/eventStore.ts';
 import { createCommandHandler, type CommandHandler } from '../../handlers/commandHandler.ts';
@@ -144,7 +143,7 @@ export function createNotificationWorker(opts: NotificationWorkerOptions): Notif
       const admin = opts.kafka.admin();
       await admin.connect();
       try {
-        await ensureTopicsReady(admin, [topic, deadLetterTopic(prefix, group)], opts.partitions ?? 6, opts.replicationFactor ?? 1);
+        await ensureTopics(admin, [topic, deadLetterTopic(prefix, group)], opts.partitions ?? 6, opts.replicationFactor ?? 1);
       } finally {
         await admin.disconnect();
       }

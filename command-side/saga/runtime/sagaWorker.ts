@@ -7,8 +7,7 @@ import { decodeEvent } from '../../../messaging/codec.ts';
 import { publishDeadLetter } from '../../../messaging/deadLetter.ts';
 import { inOrderBatch } from '../../../messaging/inOrderBatch.ts';
 import { retryUntilDone, StopRequested, type FailureKind } from '../../../messaging/retry.ts';
-import { deadLetterTopic, familyTopic } from '../../../messaging/topics.ts';
-import { ensureTopicsReady } from '../../../messaging/topicsReady.ts';
+import { deadLetterTopic, ensureTopics, familyTopic } from '../../../messaging/topics.ts';
 import { createEventStore } from '../../eventStore/eventStore.ts';
 import { createCommandHandler, type CommandHandler } from '../../handlers/commandHandler.ts';
 import type { PaymentGateway } from '../../payments/gateway.ts';
@@ -187,7 +186,7 @@ export function createSagaWorker(opts: SagaWorkerOptions): SagaWorker {
       const admin = opts.kafka.admin();
       await admin.connect();
       try {
-        await ensureTopicsReady(admin, [...topics, deadLetterTopic(prefix, group)], opts.partitions ?? 6, opts.replicationFactor ?? 1);
+        await ensureTopics(admin, [...topics, deadLetterTopic(prefix, group)], opts.partitions ?? 6, opts.replicationFactor ?? 1);
       } finally {
         await admin.disconnect();
       }

@@ -51,7 +51,7 @@ describe('stack manager resilience (real processes)', () => {
     } finally {
       await kafkaDown(cfg);
     }
-  }, 180_000);
+  }, 420_000);
 
   it('brings a SIGKILLed FerretDB back on the next up', async () => {
     const cfg = await privateConfig();

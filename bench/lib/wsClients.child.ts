@@ -1,0 +1,125 @@
+/**
+ * Child process of the subscription scenario: opens many WebSocket clients (one graphql-ws client per
+ * socket, or plain `ws` clients for the raw baseline) so that the load generator does not share the
+ * server's event loop, and records when each message arrived. Driven over IPC (see `wsFleet.ts`).
+ */
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { now } from './clock.ts';
+import { FleetCommand, type FleetReply } from './wsFleetProtocol.ts';
+
+const graphqlClients: Client[] = [];
+const rawSockets: WebSocket[] = [];
+/** Per delivery: the change key, the receiving client, and the arrival time. */
+let keys: number[] = [];
+let clientsOf: number[] = [];
+let times: number[] = [];
+const receivedBy = new Set<number>();
+let errors = 0;
+let firstError: string | undefined;
+/** Size of the last graphql-ws "next" frame as the server sends it (id + type + payload). */
+let frameBytes = 0;
+
+function reply(m: FleetReply): void {
+  process.send?.(m);
+}
+
+function record(client: number, key: number): void {
+  keys.push(key);
+  clientsOf.push(client);
+  times.push(now());
+  receivedBy.add(client);
+}
+
+function fail(err: unknown): void {
+  errors++;
+  firstError ??= err instanceof Error ? err.message : JSON.stringify(err);
+}
+
+type InventoryMsg = { inventoryChanged?: { item?: { onHand?: number } } };
+
+function openGraphql(i: number, url: string, token: string, query: string, variables: Record<string, unknown>): Promise<boolean> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (ok: boolean) => {
+      if (!settled) {
+        settled = true;
+        resolve(ok);
+      }
+    };
+    const client = createClient({
+      url,
+      webSocketImpl: WebSocket,
+      lazy: false,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${token}` },
+      on: { connected: () => done(true), closed: () => done(false), error: (e) => (fail(e), done(false)) },
+    });
+    graphqlClients.push(client);
+    client.subscribe<InventoryMsg>({ query, variables }, {
+      next: (v) => {
+        const key = v.data?.inventoryChanged?.item?.onHand;
+        if (typeof key === 'number') {
+          record(i, key);
+          frameBytes = JSON.stringify({ id: '00000000-0000-4000-8000-000000000000', type: 'next', payload: v }).length;
+        } else if (v.errors) fail(v.errors);
+      },
+      error: fail,
+      complete: () => undefined,
+    });
+  });
+}
+
+function openRaw(i: number, url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url);
+    rawSockets.push(ws);
+    ws.on('open', () => resolve(true));
+    ws.on('error', (e) => (fail(e), resolve(false)));
+    ws.on('message', (data: Buffer) => {
+      const parsed: unknown = JSON.parse(data.toString('utf8'));
+      const key = typeof parsed === 'object' && parsed !== null && 'k' in parsed ? parsed.k : undefined;
+      if (typeof key === 'number') record(i, key);
+    });
+  });
+}
+
+process.on('message', (raw: unknown) => {
+  const cmd = FleetCommand.parse(raw);
+  void (async () => {
+    switch (cmd.cmd) {
+      case 'open': {
+        let open = 0;
+        let failed = 0;
+        for (let start = 0; start < cmd.count; start += cmd.batch) {
+          const n = Math.min(cmd.batch, cmd.count - start);
+          const results = await Promise.all(Array.from({ length: n }, (_, j) => {
+            const i = start + j;
+            return cmd.mode === 'graphql' ? openGraphql(i, cmd.url, cmd.token ?? '', cmd.query ?? '', cmd.variables ?? {}) : openRaw(i, cmd.url);
+          }));
+          open += results.filter(Boolean).length;
+          failed += results.filter((ok) => !ok).length;
+        }
+        reply({ type: 'opened', open, failed, errors, ...(firstError !== undefined && { firstError }) });
+        break;
+      }
+      case 'status':
+        reply({ type: 'status', receivedBy: receivedBy.size, deliveries: keys.length, errors, frameBytes, ...(firstError !== undefined && { firstError }) });
+        break;
+      case 'collect':
+        reply({ type: 'deliveries', keys, clients: clientsOf, times });
+        keys = [];
+        clientsOf = [];
+        times = [];
+        receivedBy.clear();
+        break;
+      case 'close':
+        await Promise.all(graphqlClients.map((c) => c.dispose()));
+        for (const ws of rawSockets) ws.terminate();
+        reply({ type: 'closed' });
+        process.exit(0);
+    }
+  })();
+});
+
+reply({ type: 'ready' });
