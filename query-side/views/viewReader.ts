@@ -19,10 +19,16 @@ export function createViewReader(db: Db, aliasTtlMs = 500) {
     return db.collection<T>(namesFor(generation)(view));
   }
 
+  /**
+   * Documents by id, in the order asked. One exact `_id` lookup per distinct id, in parallel:
+   * FerretDB 1.24 pushes only an exact `_id` match down to Postgres — `{ _id: { $in } }` scans the
+   * whole collection (measured: 17 vs 573 lookups/s on 5,000 docs, see bench/).
+   */
   async function byIds<T extends Document & { _id: string }>(projection: Projection, view: string, ids: readonly string[]): Promise<(T | undefined)[]> {
     const c = await coll<T>(projection, view);
-    const docs = await c.find({ _id: { $in: [...ids] } } as Filter<T>).toArray();
-    const byId = new Map(docs.map((d) => [String(d._id), d as T]));
+    const unique = [...new Set(ids)];
+    const docs = await Promise.all(unique.map((id) => c.findOne({ _id: id } as Filter<T>)));
+    const byId = new Map(unique.map((id, i) => [id, (docs[i] ?? undefined) as T | undefined]));
     return ids.map((id) => byId.get(id));
   }
 
