@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { appendToStream, type AppendResult, type NewEvent } from './sql/appendToStream.ts';
+import { appendToStreamAtomic } from './sql/appendToStreamAtomic.ts';
 import { readAll } from './sql/readAll.ts';
 import { readStream, type ReadStreamBound } from './sql/readStream.ts';
 import type { StoredEvent } from './sql/storedEvent.ts';
@@ -34,6 +35,8 @@ export function createEventStore(pool: pg.Pool): EventStore {
     readStream: (streamId, bound) => readStream(pool, streamId, bound),
     readAll: (after, limit) => readAll(pool, after, limit),
     async append(streamId, expectedVersion, events, hooks = {}) {
+      // Nothing else to commit with it: one statement, one round trip.
+      if (!hooks.before && !hooks.after) return appendToStreamAtomic(pool, streamId, expectedVersion, events);
       const client = await pool.connect();
       try {
         await client.query('begin');

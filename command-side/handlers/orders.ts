@@ -31,10 +31,11 @@ export function orderCommands(handler: CommandHandler) {
      */
     async placeOrder(input: unknown, ctx: CommandContext): Promise<CommandResult> {
       const data = parseInput(PlaceOrderInput, input);
+      const generated = data.orderId === undefined && ctx.idempotencyKey === undefined;
       const orderId = data.orderId ?? (ctx.idempotencyKey ? uuidFromKey(ctx.idempotencyKey) : randomUUID());
       const catalogue = await lookUpPrices(data.lines.map((l) => l.sku));
       const now = handler.clock().toISOString();
-      return handler.handle(orderDecider, orderId, { type: 'PlaceOrder', data: { ...data, orderId, catalogue, now } }, ctx, { request: data });
+      return handler.handle(orderDecider, orderId, { type: 'PlaceOrder', data: { ...data, orderId, catalogue, now } }, ctx, { request: data, assumeNew: generated });
     },
     /** Cancels an order that has not shipped. @throws InputValidationError, DomainError NOT_FOUND / CONFLICT. */
     cancelOrder(input: unknown, ctx: CommandContext): Promise<CommandResult> {

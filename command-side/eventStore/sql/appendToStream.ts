@@ -26,12 +26,15 @@ export const EVENTS_CHANNEL = 'orderflow_events';
 const CLAIM_NEW_STREAM = `insert into streams (stream_id, version) values ($1, $2) on conflict do nothing returning version`;
 const ADVANCE_STREAM = `update streams set version = $3, updated_at = now() where stream_id = $1 and version = $2 returning version`;
 const CURRENT_VERSION = `select version from streams where stream_id = $1`;
-const INSERT_EVENTS = `
-  insert into events (event_id, stream_id, stream_version, type, version, data, metadata, source, correlation_id, causation_id, traceparent, occurred_at)
-  select e.event_id, $1, e.stream_version, e.type, e.version, e.data, e.metadata, e.source, e.correlation_id, e.causation_id, e.traceparent, e.occurred_at
+/** `$1` = stream id, `$2..$12` = one array per column (see {@link eventParams}). */
+export const EVENT_ROWS = `select e.event_id, $1, e.stream_version, e.type, e.version, e.data, e.metadata, e.source, e.correlation_id, e.causation_id, e.traceparent, e.occurred_at
   from unnest($2::uuid[], $3::int[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[], $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[])
-    as e(event_id, stream_version, type, version, data, metadata, source, correlation_id, causation_id, traceparent, occurred_at)
-  order by e.stream_version
+    as e(event_id, stream_version, type, version, data, metadata, source, correlation_id, causation_id, traceparent, occurred_at)`;
+
+/** The target columns of {@link EVENT_ROWS}. */
+export const EVENT_TARGET = `events (event_id, stream_id, stream_version, type, version, data, metadata, source, correlation_id, causation_id, traceparent, occurred_at)`;
+
+const INSERT_EVENTS = `insert into ${EVENT_TARGET} ${EVENT_ROWS} order by e.stream_version
   returning transaction_id::text as tx, global_position::text as gp`;
 
 /**
@@ -50,8 +53,19 @@ export async function appendToStream(client: pg.ClientBase, streamId: string, ex
     const actual = await client.query<{ version: number }>(CURRENT_VERSION, [streamId]);
     return { ok: false, reason: 'WRONG_EXPECTED_VERSION', expected: expectedVersion, actual: actual.rows[0]?.version ?? null };
   }
+  const inserted = await client.query<{ tx: string; gp: string }>(INSERT_EVENTS, eventParams(streamId, expectedVersion, events));
+  await client.query(`select pg_notify('${EVENTS_CHANNEL}', '')`);
+  return {
+    ok: true,
+    streamVersion: next,
+    positions: inserted.rows.map((r) => ({ transactionId: BigInt(r.tx), globalPosition: BigInt(r.gp) })),
+  };
+}
+
+/** Statement parameters for {@link EVENT_ROWS}: the stream id, then one array per column. */
+export function eventParams(streamId: string, expectedVersion: number, events: readonly NewEvent[]): unknown[] {
   const col = <T>(f: (e: NewEvent, i: number) => T) => events.map(f);
-  const inserted = await client.query<{ tx: string; gp: string }>(INSERT_EVENTS, [
+  return [
     streamId,
     col((e) => e.eventId),
     col((_, i) => expectedVersion + i + 1),
@@ -64,11 +78,5 @@ export async function appendToStream(client: pg.ClientBase, streamId: string, ex
     col((e) => e.causationId),
     col((e) => e.traceparent),
     col((e) => e.occurredAt),
-  ]);
-  await client.query(`select pg_notify('${EVENTS_CHANNEL}', '')`);
-  return {
-    ok: true,
-    streamVersion: next,
-    positions: inserted.rows.map((r) => ({ transactionId: BigInt(r.tx), globalPosition: BigInt(r.gp) })),
-  };
+  ];
 }
