@@ -53,7 +53,7 @@ export async function appendToStream(client: pg.ClientBase, streamId: string, ex
     const actual = await client.query<{ version: number }>(CURRENT_VERSION, [streamId]);
     return { ok: false, reason: 'WRONG_EXPECTED_VERSION', expected: expectedVersion, actual: actual.rows[0]?.version ?? null };
   }
-  const inserted = await client.query<{ tx: string; gp: string }>(INSERT_EVENTS, eventParams(streamId, expectedVersion, events));
+  const inserted = await client.query<{ tx: string; gp: string }>({ name: 'orderflow_insert_events', text: INSERT_EVENTS, values: eventParams(streamId, expectedVersion, events) });
   await client.query(`select pg_notify('${EVENTS_CHANNEL}', '')`);
   return {
     ok: true,

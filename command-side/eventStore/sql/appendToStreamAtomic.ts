@@ -28,7 +28,8 @@ const APPEND = `
 export async function appendToStreamAtomic(db: pg.Pool | pg.ClientBase, streamId: string, expectedVersion: number, events: NewEvent[]): Promise<AppendResult> {
   if (events.length === 0) return { ok: true, streamVersion: expectedVersion, positions: [] };
   const next = expectedVersion + events.length;
-  const { rows } = await db.query<{ tx: string; gp: string }>(APPEND, [...eventParams(streamId, expectedVersion, events), next, expectedVersion]);
+  // Named: prepared once per connection, so the server does not re-parse and re-plan the CTE each time.
+  const { rows } = await db.query<{ tx: string; gp: string }>({ name: 'orderflow_append', text: APPEND, values: [...eventParams(streamId, expectedVersion, events), next, expectedVersion] });
   if (rows.length === 0) {
     const actual = await db.query<{ version: number }>('select version from streams where stream_id = $1', [streamId]);
     return { ok: false, reason: 'WRONG_EXPECTED_VERSION', expected: expectedVersion, actual: actual.rows[0]?.version ?? null };

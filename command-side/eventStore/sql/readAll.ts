@@ -26,12 +26,12 @@ const READ_ALL = `select ${EVENT_COLUMNS} from events
  * transaction could still commit events that sort before it. Upcasts old payloads.
  */
 export async function readAll(db: pg.Pool | pg.ClientBase, after: LogPosition, limit: number): Promise<StoredEvent[]> {
-  const { rows } = await db.query<EventRow>(READ_ALL, [after.transactionId.toString(), after.globalPosition.toString(), limit]);
+  const { rows } = await db.query<EventRow>({ name: 'orderflow_read_all', text: READ_ALL, values: [after.transactionId.toString(), after.globalPosition.toString(), limit] });
   return rows.map(toStoredEvent);
 }
 
 /** Raw rows of the same read, for the relay, which forwards stored data without re-validating it. */
 export async function readAllRows(db: pg.Pool | pg.ClientBase, after: LogPosition, limit: number): Promise<EventRow[]> {
-  const { rows } = await db.query<EventRow>(READ_ALL, [after.transactionId.toString(), after.globalPosition.toString(), limit]);
+  const { rows } = await db.query<EventRow>({ name: 'orderflow_read_all', text: READ_ALL, values: [after.transactionId.toString(), after.globalPosition.toString(), limit] });
   return rows;
 }

@@ -16,6 +16,6 @@ const READ_STREAM = `select ${EVENT_COLUMNS} from events
  * queries: "the state of order X at 14:00" folds the events read with `{ at }`).
  */
 export async function readStream(db: pg.Pool | pg.ClientBase, streamId: string, bound: ReadStreamBound = {}): Promise<StoredEvent[]> {
-  const { rows } = await db.query<EventRow>(READ_STREAM, [streamId, bound.maxVersion ?? null, bound.at ?? null]);
+  const { rows } = await db.query<EventRow>({ name: 'orderflow_read_stream', text: READ_STREAM, values: [streamId, bound.maxVersion ?? null, bound.at ?? null] });
   return rows.map(toStoredEvent);
 }
