@@ -16,6 +16,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
+import { subscribeShared } from '../subscriptions/sharedExecution.ts';
 import { WebSocketServer } from 'ws';
 import type { AppConfig } from '../../ops/config.ts';
 import { childLogger, type Logger } from '../../ops/logger.ts';
@@ -85,6 +86,7 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
   const server = useServer<Record<string, unknown> | undefined, SocketExtra>(
     {
       schema,
+      subscribe: subscribeShared,
       isProd: config.env === 'production',
       connectionInitWaitTimeout: 5_000,
       onConnect: async (ctx) => {

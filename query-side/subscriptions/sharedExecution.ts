@@ -1,0 +1,57 @@
+import { createSourceEventStream, execute, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
+
+type Result = ExecutionResult | Promise<ExecutionResult>;
+
+/** Per hub payload object: the execution result per (query text, operation, variables). */
+const shared = new WeakMap<object, Map<string, Result>>();
+
+function keyOf(args: ExecutionArgs): string {
+  const text = args.document.loc?.source.body ?? print(args.document);
+  return `${args.operationName ?? ''}\u0000${JSON.stringify(args.variableValues ?? {})}\u0000${text}`;
+}
+
+function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
+  return typeof x === 'object' && x !== null && Symbol.asyncIterator in x;
+}
+
+/**
+ * graphql-js `subscribe`, except that each event is executed once per distinct selection and the
+ * result is shared by every socket that subscribed with the same query and variables: the hub hands
+ * all listeners of a key the same payload object, so 5,000 dashboards on one key cost one execution
+ * per change, not 5,000. Authorization happened at subscribe time; payload fields are key-scoped.
+ */
+export async function subscribeShared(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+  const source = await createSourceEventStream(args);
+  if (!isAsyncIterable(source)) return source;
+  const key = keyOf(args);
+  const it = source[Symbol.asyncIterator]();
+  const run = (payload: unknown): Result => {
+    if (typeof payload !== 'object' || payload === null) return execute({ ...args, rootValue: payload });
+    const byKey = shared.get(payload) ?? new Map<string, Result>();
+    shared.set(payload, byKey);
+    const hit = byKey.get(key);
+    if (hit) return hit;
+    const result = execute({ ...args, rootValue: payload });
+    byKey.set(key, result);
+    return result;
+  };
+  const iterator: AsyncIterableIterator<ExecutionResult> = {
+    async next() {
+      const r = await it.next();
+      if (r.done) return { done: true, value: undefined };
+      return { done: false, value: await run(r.value) };
+    },
+    async return() {
+      await it.return?.();
+      return { done: true, value: undefined };
+    },
+    async throw(err: unknown) {
+      await it.return?.();
+      throw err;
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
+}

@@ -1,0 +1,39 @@
+import { parse } from 'graphql';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { describe, expect, it } from 'vitest';
+import { subscribeShared } from './sharedExecution.ts';
+
+describe('subscribeShared', () => {
+  it('executes one selection once per payload object, shared by every subscriber with the same query', async () => {
+    let resolved = 0;
+    const payloads = [{ n: 1 }, { n: 2 }];
+    const schema = makeExecutableSchema({
+      typeDefs: 'type Query { x: Int } type Tick { n: Int! double: Int! } type Subscription { tick(k: String!): Tick! }',
+      resolvers: {
+        Tick: { double: (t: { n: number }) => (resolved++, t.n * 2) },
+        Subscription: {
+          tick: {
+            subscribe: async function* () {
+              yield* payloads;
+            },
+            resolve: (p: unknown) => p,
+          },
+        },
+      },
+    });
+    const run = async (query: string) => {
+      const it = await subscribeShared({ schema, document: parse(query), variableValues: {} });
+      if (!(Symbol.asyncIterator in it)) throw new Error('expected an iterator');
+      const out: unknown[] = [];
+      for await (const r of it) out.push(r.data);
+      return out;
+    };
+    const q = 'subscription { tick(k: "a") { n double } }';
+    const [a, b] = await Promise.all([run(q), run(q)]);
+    expect(a).toEqual([{ tick: { n: 1, double: 2 } }, { tick: { n: 2, double: 4 } }]);
+    expect(b).toEqual(a);
+    expect(resolved).toBe(2); // not 4: the second subscriber reused the first one's execution
+    await run('subscription { tick(k: "a") { double } }'); // another selection executes on its own
+    expect(resolved).toBe(4);
+  });
+});
