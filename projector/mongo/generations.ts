@@ -45,8 +45,11 @@ export async function ensureIndexes(db: Db, projection: Projection, generation: 
     await db.createCollection(coll.collectionName).catch((err: { code?: number }) => {
       if (err.code !== 48) throw err; // NamespaceExists
     });
-    if (view.indexes.length > 0) {
-      await coll.createIndexes(view.indexes.map((i) => ({ key: i.key, name: i.name, ...(i.unique ? { unique: true } : {}) })));
+    // Only the missing ones, one per command: FerretDB 1.24 panics ("slice bounds out of range")
+    // on a createIndexes of several specs that all exist already — i.e. on every projector restart.
+    const existing = new Set((await coll.indexes()).map((i) => i.name));
+    for (const i of view.indexes.filter((x) => !existing.has(x.name))) {
+      await coll.createIndexes([{ key: i.key, name: i.name, ...(i.unique ? { unique: true } : {}) }]);
     }
   }
 }
