@@ -10,6 +10,8 @@ export interface ConsumerGroupOptions {
   heartbeatInterval: number;
   /** @default true */
   fromBeginning?: boolean;
+  /** Longest a fetch waits for data. @default 100 */
+  maxWaitTimeInMs?: number;
   /** Names the consumer in crash logs, e.g. "saga". */
   name: string;
   logger: Logger;
@@ -22,7 +24,7 @@ export interface ConsumerGroupOptions {
  * can produce right after without racing the first assignment.
  */
 export async function joinConsumerGroup(opts: ConsumerGroupOptions): Promise<Consumer> {
-  const consumer = opts.kafka.consumer({ groupId: opts.groupId, sessionTimeout: opts.sessionTimeout, heartbeatInterval: opts.heartbeatInterval, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+  const consumer = opts.kafka.consumer({ groupId: opts.groupId, sessionTimeout: opts.sessionTimeout, heartbeatInterval: opts.heartbeatInterval, maxWaitTimeInMs: opts.maxWaitTimeInMs ?? 100, allowAutoTopicCreation: false });
   await consumer.connect();
   await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? true });
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { familyOf } from '../../contracts/events/index.ts';
 import { decodeEvent } from '../../messaging/codec.ts';
+import { joinConsumerGroup } from '../../messaging/consumerGroup.ts';
 import { deadLetterTopic, ensureTopics, familyTopic, viewChangedTopic } from '../../messaging/topics.ts';
 import { applyOps, type TouchedKeys } from '../mongo/applyOps.ts';
 import { createAliasCache, ensureIndexes, namesFor } from '../mongo/generations.ts';
@@ -171,20 +172,18 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
       const alias = await aliases.get(projection);
       await ensureIndexes(db, projection, alias.generation);
       const sessionTimeout = opts.sessionTimeout ?? 30_000;
-      consumer = opts.kafka.consumer({ groupId: group, sessionTimeout, heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)), maxWaitTimeInMs: 100 });
-      await consumer.connect();
-      await consumer.subscribe({ topics, fromBeginning: true });
-      const joined = new Promise<void>((resolve) => consumer?.on(consumer.events.GROUP_JOIN, () => resolve()));
-      await consumer.run({
-        eachBatchAutoResolve: false,
-        autoCommit: false,
-        partitionsConsumedConcurrently: 3,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
-          if (!isRunning() || isStale()) return;
-          await handleBatch(batch, resolveOffset, heartbeat, () => commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }] }] }));
+      consumer = await joinConsumerGroup({
+        kafka: opts.kafka, groupId: group, topics, sessionTimeout, heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)), name: 'projector', logger: log,
+        run: {
+          eachBatchAutoResolve: false,
+          autoCommit: false,
+          partitionsConsumedConcurrently: 3,
+          eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+            if (!isRunning() || isStale()) return;
+            await handleBatch(batch, resolveOffset, heartbeat, () => commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }] }] }));
+          },
         },
       });
-      await joined;
       log.info({ group, topics }, 'projector joined');
     },
     async stop(): Promise<void> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import { joinConsumerGroup } from '../../messaging/consumerGroup.ts';
 import { viewChangedTopic } from '../../messaging/topics.ts';
 import { parseViewChanged, type ViewChanged } from '../../projector/runner/viewChanged.ts';
 import type { ConsistencyTracker } from '../consistency/tracker.ts';
@@ -82,19 +83,18 @@ export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; view
   return {
     /** Joins the notification topic (a group per replica, from the latest message) and waits for the join. */
     async start(): Promise<void> {
-      consumer = opts.kafka.consumer({ groupId: `${opts.prefix}api.${randomUUID()}`, sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 50 });
-      await consumer.connect();
-      await consumer.subscribe({ topic: viewChangedTopic(opts.prefix), fromBeginning: false });
-      const joined = new Promise<void>((resolve) => consumer?.on(consumer.events.GROUP_JOIN, () => resolve()));
-      await consumer.run({
-        eachMessage: async ({ message }) => {
-          const change = parseViewChanged(message.value);
-          if (!change) return;
-          tracker.update(change.projection, change.positions);
-          await dispatch(change).catch((err: unknown) => log.warn({ err, projection: change.projection }, 'subscription dispatch failed'));
+      consumer = await joinConsumerGroup({
+        kafka: opts.kafka, groupId: `${opts.prefix}api.${randomUUID()}`, topics: [viewChangedTopic(opts.prefix)], fromBeginning: false,
+        sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 50, name: 'subscription hub', logger: log,
+        run: {
+          eachMessage: async ({ message }) => {
+            const change = parseViewChanged(message.value);
+            if (!change) return;
+            tracker.update(change.projection, change.positions);
+            await dispatch(change).catch((err: unknown) => log.warn({ err, projection: change.projection }, 'subscription dispatch failed'));
+          },
         },
       });
-      await joined;
     },
     async stop(): Promise<void> {
       await consumer?.disconnect();
