@@ -25,3 +25,11 @@ export function requireCustomerAccess(principal: Principal, customerId: string):
   if (hasRole(principal, 'customer') && principal.customerId !== undefined && principal.customerId === customerId) return;
   throw forbidden('not allowed to access this customer');
 }
+
+/**
+ * Passes for warehouse/back-office staff and for operators (who may do whatever staff may).
+ * @throws GraphQLError UNAUTHENTICATED when anonymous, FORBIDDEN otherwise.
+ */
+export function requireStaff(principal: Principal): void {
+  if (!hasRole(principal, 'operator')) requireRole(principal, 'staff');
+}

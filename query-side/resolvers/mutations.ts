@@ -5,8 +5,7 @@ import { orderCommands } from '../../command-side/handlers/orders.ts';
 import { orderDecider } from '../../command-side/domain/aggregate.ts';
 import { currentTraceparent } from '../../ops/telemetry.ts';
 import type { AppContext } from '../appContext.ts';
-import { requireCustomerAccess, requireRole } from '../auth/access.ts';
-import { hasRole } from '../auth/principal.ts';
+import { requireCustomerAccess, requireStaff } from '../auth/access.ts';
 import { streamToken } from '../consistency/token.ts';
 import { badUserInput, notFound } from '../errors.ts';
 import { toGraphQLError } from './commandErrors.ts';
@@ -39,9 +38,6 @@ async function run(fn: () => Promise<CommandResult>, id: (r: CommandResult) => s
   }
 }
 
-const staffOnly = (ctx: AppContext) => {
-  if (!hasRole(ctx.principal, 'operator')) requireRole(ctx.principal, 'staff');
-};
 const skuOf = (r: CommandResult) => r.streamId.replace(/^(product|inventory)-/, '');
 const orderIdOf = (r: CommandResult) => r.streamId.replace(/^order-/, '');
 
@@ -49,19 +45,19 @@ const orderIdOf = (r: CommandResult) => r.streamId.replace(/^order-/, '');
 export const mutationResolvers = {
   Mutation: {
     defineProduct: (_: unknown, a: Args, ctx: AppContext) => {
-      staffOnly(ctx);
+      requireStaff(ctx.principal);
       return run(() => catalogueCommands(ctx.services.commands).defineProduct(a.input, commandContext(ctx, 'defineProduct', a.idempotencyKey)), skuOf);
     },
     changePrice: (_: unknown, a: Args, ctx: AppContext) => {
-      staffOnly(ctx);
+      requireStaff(ctx.principal);
       return run(() => catalogueCommands(ctx.services.commands).changePrice(a.input, commandContext(ctx, 'changePrice', a.idempotencyKey)), skuOf);
     },
     restock: (_: unknown, a: Args, ctx: AppContext) => {
-      staffOnly(ctx);
+      requireStaff(ctx.principal);
       return run(() => inventoryCommands(ctx.services.commands).restock(a.input, commandContext(ctx, 'restock', a.idempotencyKey)), skuOf);
     },
     adjustStock: (_: unknown, a: Args, ctx: AppContext) => {
-      staffOnly(ctx);
+      requireStaff(ctx.principal);
       return run(() => inventoryCommands(ctx.services.commands).adjustStock(a.input, commandContext(ctx, 'adjustStock', a.idempotencyKey)), skuOf);
     },
     placeOrder: (_: unknown, a: Args, ctx: AppContext) => {
@@ -76,7 +72,7 @@ export const mutationResolvers = {
       return run(() => orderCommands(ctx.services.commands).cancelOrder(a.input, commandContext(ctx, 'cancelOrder', a.idempotencyKey)), orderIdOf);
     },
     shipOrder: (_: unknown, a: Args, ctx: AppContext) => {
-      staffOnly(ctx);
+      requireStaff(ctx.principal);
       return run(() => orderCommands(ctx.services.commands).shipOrder(a.input, commandContext(ctx, 'shipOrder', a.idempotencyKey)), orderIdOf);
     },
   },

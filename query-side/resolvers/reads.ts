@@ -5,8 +5,7 @@ import { ProjectionError } from '../../projector/projections/index.ts';
 import { revenueByDayProjection } from '../../projector/projections/revenue_by_day.ts';
 import { salesByProductProjection } from '../../projector/projections/sales_by_product.ts';
 import type { AppContext } from '../appContext.ts';
-import { requireAuthenticated, requireCustomerAccess, requireRole } from '../auth/access.ts';
-import { hasRole } from '../auth/principal.ts';
+import { requireAuthenticated, requireCustomerAccess, requireStaff } from '../auth/access.ts';
 import { badUserInput } from '../errors.ts';
 import { toOrder, toOrderSummary, toProductSales, toRevenueDay, toStockLevel } from '../views/mappers.ts';
 import { awaitConsistency } from './consistentWith.ts';
@@ -16,9 +15,6 @@ const MAX_PAGE = 100;
 const MAX_SKUS = 100;
 const MAX_DAYS = 366;
 
-function staffOnly(ctx: AppContext): void {
-  if (!hasRole(ctx.principal, 'operator')) requireRole(ctx.principal, 'staff');
-}
 
 function validDay(value: string, field: string): number {
   const ms = Date.parse(`${value}T00:00:00Z`);
@@ -56,7 +52,7 @@ export const readResolvers = {
       }
     },
     async revenueByDay(_: unknown, a: { from: string; to: string; currency?: string | null; consistentWith?: string | null }, ctx: AppContext) {
-      staffOnly(ctx);
+      requireStaff(ctx.principal);
       const from = validDay(a.from, 'from');
       const to = validDay(a.to, 'to');
       if (to < from) throw badUserInput('to must not be before from', [{ path: ['to'], message: 'before from' }]);
@@ -73,7 +69,7 @@ export const readResolvers = {
       return docs.flatMap((d) => (d && !(d instanceof Error) ? [toStockLevel(d)] : []));
     },
     async salesByProduct(_: unknown, a: { sku: string; consistentWith?: string | null }, ctx: AppContext) {
-      staffOnly(ctx);
+      requireStaff(ctx.principal);
       await awaitConsistency(ctx, [salesByProductProjection], a.consistentWith);
       const b = await ctx.loaders.sales.load(a.sku);
       return b ? toProductSales(b) : null;

@@ -4,7 +4,7 @@ import { ordersByCustomerProjection } from '../../projector/projections/orders_b
 import type { Projection } from '../../projector/projections/index.ts';
 import { revenueByDayProjection } from '../../projector/projections/revenue_by_day.ts';
 import type { AppContext } from '../appContext.ts';
-import { requireAuthenticated, requireCustomerAccess, requireRole } from '../auth/access.ts';
+import { requireAuthenticated, requireCustomerAccess, requireStaff } from '../auth/access.ts';
 import { hasRole } from '../auth/principal.ts';
 import { decodeToken } from '../consistency/token.ts';
 import { badUserInput, notFound } from '../errors.ts';
@@ -45,7 +45,7 @@ export const subscriptionResolvers = {
     },
     revenueUpdated: {
       subscribe(_: unknown, a: Common & { currency: string }, ctx: AppContext) {
-        if (!hasRole(ctx.principal, 'operator')) requireRole(ctx.principal, 'staff');
+        requireStaff(ctx.principal);
         if (!/^[A-Z]{3}$/.test(a.currency)) throw badUserInput('currency must be 3 upper-case letters', [{ path: ['currency'], message: 'ISO-4217' }]);
         return open(ctx, 'revenue', [a.currency], revenueByDayProjection, a);
       },
