@@ -1,11 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { StackError, stackUp } from '../stack/stack.ts';
-import { ConfigError, loadConfig } from './config.ts';
-import { ensureLocalDatabase, migrateDatabase } from './database.ts';
-import { createLogger } from './logger.ts';
+import { ConfigError, loadConfig } from '../platform/config.ts';
+import { ensureLocalDatabase, migrateDatabase } from '../platform/database.ts';
+import { createLogger } from '../platform/logger.ts';
 import { roles, type Role } from './roles/index.ts';
 import { runRoles } from './run.ts';
-import { appVersion } from './version.ts';
+import { appVersion } from '../platform/version.ts';
 import { ExitCode } from './commands/cliSupport.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
 import { registerOutboxCommands } from './commands/outbox.ts';

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { loadStackConfig } from '../stack/config.ts';
-import type { AppEnv } from './config.ts';
-import { parseEnv } from './envSchema.ts';
+import type { AppEnv } from '../platform/config.ts';
+import { parseEnv } from '../platform/envSchema.ts';
 
 /** Settings of the `notify` role, read from the environment by {@link loadNotifyConfig}. */
 export interface NotifyConfig {

@@ -2,8 +2,8 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import pg from 'pg';
 import { migrationsApplied } from '../command-side/eventStore/migrate.ts';
-import type { AppConfig } from './config.ts';
-import type { Logger } from './logger.ts';
+import type { AppConfig } from '../platform/config.ts';
+import type { Logger } from '../platform/logger.ts';
 
 /** Dependency checks for `/readyz`, with the clients they hold. */
 export interface DependencyProbe {

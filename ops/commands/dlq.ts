@@ -5,7 +5,7 @@ import {
   discardDeadLetter, getDeadLetter, isDeadLetterStatus, listDeadLetters, retryDeadLetter,
   type DeadLetter, type DeadLetterRefusal, type DeadLetterStatus,
 } from '../../projector/runner/deadLetterOps.ts';
-import { loadConfig } from '../config.ts';
+import { loadConfig } from '../../platform/config.ts';
 import { eventStorePorts } from '../eventLog.ts';
 import { CliError, emit, ExitCode, notFound, positiveInt, processIo, runCommand, table, withMongo, withPool, type Io } from './cliSupport.ts';
 

@@ -6,9 +6,9 @@ import {
   type RebuildProgress, type RebuildResult,
 } from '../../projector/rebuild/index.ts';
 import { projectionStatuses, type ProjectionStatus } from '../../projector/runner/status.ts';
-import { loadConfig, type AppConfig } from '../config.ts';
+import { loadConfig, type AppConfig } from '../../platform/config.ts';
 import { eventStorePorts } from '../eventLog.ts';
-import { createLogger } from '../logger.ts';
+import { createLogger } from '../../platform/logger.ts';
 import { CliError, emit, ExitCode, notFound, positiveInt, processIo, runCommand, table, withMongo, withPool, type Io } from './cliSupport.ts';
 
 const known = () => projections.map((p) => p.name).join(', ');

@@ -4,10 +4,10 @@ import { createKafka } from '../../messaging/kafka.ts';
 import { projections } from '../../projector/projections/index.ts';
 import { detectStaleProjections, rebuildProjection, RebuildInProgressError } from '../../projector/rebuild/index.ts';
 import { createProjectorWorker } from '../../projector/runner/projectorWorker.ts';
-import type { AppConfig } from '../config.ts';
+import type { AppConfig } from '../../platform/config.ts';
 import { eventStorePorts } from '../eventLog.ts';
-import type { Logger } from '../logger.ts';
-import { metrics } from '../telemetry.ts';
+import type { Logger } from '../../platform/logger.ts';
+import { metrics } from '../../platform/telemetry.ts';
 import type { Role } from './role.ts';
 
 /**

@@ -1,5 +1,5 @@
-import type { AppConfig } from '../config.ts';
-import type { Logger } from '../logger.ts';
+import type { AppConfig } from '../../platform/config.ts';
+import type { Logger } from '../../platform/logger.ts';
 
 /** What every role gets: the validated configuration and the process logger. */
 export interface RoleDeps {

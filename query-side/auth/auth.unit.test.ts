@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import type { AppConfig } from '../../ops/config.ts';
+import type { AppConfig } from '../../platform/config.ts';
 import { anonymous, authenticate, requireCustomerAccess, requireRole, type Principal } from './index.ts';
 
 const SECRET = 'a-test-secret-that-is-32-bytes-long!';

@@ -1,4 +1,4 @@
-import { appVersion } from '../../ops/version.ts';
+import { appVersion } from '../../platform/version.ts';
 import { badUserInput } from '../errors.ts';
 
 const MIN_INTERVAL_MS = 100;

@@ -3,7 +3,7 @@ import type { CommandContext, CommandResult } from '../../command-side/handlers/
 import { inventoryCommands } from '../../command-side/handlers/inventory.ts';
 import { orderCommands } from '../../command-side/handlers/orders.ts';
 import { orderDecider } from '../../command-side/domain/aggregate.ts';
-import { currentTraceparent } from '../../ops/telemetry.ts';
+import { currentTraceparent } from '../../platform/telemetry.ts';
 import type { AppContext } from '../appContext.ts';
 import { requireCustomerAccess, requireStaff } from '../auth/access.ts';
 import { streamToken } from '../consistency/token.ts';

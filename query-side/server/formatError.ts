@@ -1,7 +1,7 @@
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import type { Logger } from '../../ops/logger.ts';
-import { counter } from '../../ops/telemetry.ts';
+import type { Logger } from '../../platform/logger.ts';
+import { counter } from '../../platform/telemetry.ts';
 import { ErrorCode, isErrorCode, retriable } from '../errors.ts';
 
 /** Apollo's request-level codes, kept as they are (they describe the request, not our internals). */

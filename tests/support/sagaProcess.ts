@@ -5,8 +5,8 @@
  * SAGA_SESSION_TIMEOUT_MS, PAYMENT_GATEWAY, …) until it is signalled or killed, logging JSON lines
  * to stdout (`"msg":"saga worker joined"` once it consumes).
  */
-import { loadConfig } from '../../ops/config.ts';
-import { createLogger } from '../../ops/logger.ts';
+import { loadConfig } from '../../platform/config.ts';
+import { createLogger } from '../../platform/logger.ts';
 import { sagaRole } from '../../ops/roles/saga.ts';
 import { runRoles } from '../../ops/run.ts';
 
