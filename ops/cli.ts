@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { StackError, stackUp } from '../stack/stack.ts';
 import { ConfigError, loadConfig } from '../platform/config.ts';
-import { ensureLocalDatabase, migrateDatabase } from '../platform/database.ts';
+import { ensureLocalDatabase, migrateDatabase } from './database.ts';
 import { createLogger } from '../platform/logger.ts';
 import { roles, type Role } from './roles/index.ts';
 import { runRoles } from './run.ts';

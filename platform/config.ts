@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AppError } from '../contracts/appError.ts';
 
 /** Deployment environment; decides GraphiQL, introspection and which auth modes are allowed. */
 export type AppEnv = 'development' | 'test' | 'production';
@@ -54,14 +55,14 @@ export interface AppConfig {
 }
 
 /** A configuration value is missing or invalid; the message is one line naming the variable. */
-export class ConfigError extends Error {
+export class ConfigError extends AppError<'INVALID_CONFIG'> {
   override readonly name = 'ConfigError';
-  readonly retriable = false;
+  declare readonly retriable: false;
   constructor(
     readonly variable: string,
     message: string,
   ) {
-    super(message);
+    super('INVALID_CONFIG', message, false);
   }
 }
 

@@ -4,7 +4,7 @@ import { createEventStore } from '../command-side/eventStore/eventStore.ts';
 import { createCommandHandler } from '../command-side/handlers/commandHandler.ts';
 import { createKafka } from '../messaging/kafka.ts';
 import type { AppConfig } from '../platform/config.ts';
-import { eventStorePorts } from '../ops/eventLog.ts';
+import { eventStorePorts } from '../command-side/eventStore/eventLogPorts.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { AppServices } from './appContext.ts';
 import { createConsistencyTracker } from './consistency/tracker.ts';

@@ -10,7 +10,7 @@ import { ensureTopics, eventTopics, familyTopic, unroutableTopic } from '../../m
 import { EVENTS_CHANNEL } from '../eventStore/sql/appendToStream.ts';
 import { backlogAfter, moveCheckpoint, readCheckpoint } from '../eventStore/sql/logCheckpoint.ts';
 import { readAllRows } from '../eventStore/sql/readAll.ts';
-import { formatPosition, type LogPosition } from '../eventStore/position.ts';
+import { formatPosition, type LogPosition } from '../../contracts/position.ts';
 import { relayMetrics } from './metrics.ts';
 import { rowToWireEvent } from './wireEvent.ts';
 

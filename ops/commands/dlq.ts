@@ -6,7 +6,7 @@ import {
   type DeadLetter, type DeadLetterRefusal, type DeadLetterStatus,
 } from '../../projector/runner/deadLetterOps.ts';
 import { loadConfig } from '../../platform/config.ts';
-import { eventStorePorts } from '../eventLog.ts';
+import { eventStorePorts } from '../../command-side/eventStore/eventLogPorts.ts';
 import { CliError, emit, ExitCode, notFound, positiveInt, processIo, runCommand, table, withMongo, withPool, type Io } from './cliSupport.ts';
 
 /** `dlq list` as a table. Pure. */

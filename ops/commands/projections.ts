@@ -7,7 +7,7 @@ import {
 } from '../../projector/rebuild/index.ts';
 import { projectionStatuses, type ProjectionStatus } from '../../projector/runner/status.ts';
 import { loadConfig, type AppConfig } from '../../platform/config.ts';
-import { eventStorePorts } from '../eventLog.ts';
+import { eventStorePorts } from '../../command-side/eventStore/eventLogPorts.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { CliError, emit, ExitCode, notFound, positiveInt, processIo, runCommand, table, withMongo, withPool, type Io } from './cliSupport.ts';
 

@@ -3,7 +3,7 @@ import { createSmtpNotifier } from '../../command-side/notifications/smtpNotifie
 import { startSmtpSink, type SmtpSink } from '../../command-side/notifications/smtpSink.ts';
 import { createNotificationWorker } from '../../command-side/notifications/runtime/notificationWorker.ts';
 import { createKafka } from '../../messaging/kafka.ts';
-import { migrateDatabase } from '../../platform/database.ts';
+import { migrateDatabase } from '../database.ts';
 import { loadNotifyConfig } from '../notifyConfig.ts';
 import { metrics } from '../../platform/telemetry.ts';
 import type { Role } from './role.ts';

@@ -5,7 +5,7 @@ import { projections } from '../../projector/projections/index.ts';
 import { detectStaleProjections, rebuildProjection, RebuildInProgressError } from '../../projector/rebuild/index.ts';
 import { createProjectorWorker } from '../../projector/runner/projectorWorker.ts';
 import type { AppConfig } from '../../platform/config.ts';
-import { eventStorePorts } from '../eventLog.ts';
+import { eventStorePorts } from '../../command-side/eventStore/eventLogPorts.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { metrics } from '../../platform/telemetry.ts';
 import type { Role } from './role.ts';

@@ -1,6 +1,6 @@
 import { createRelay } from '../../command-side/outbox/relay.ts';
 import { createKafka } from '../../messaging/kafka.ts';
-import { migrateDatabase } from '../../platform/database.ts';
+import { migrateDatabase } from '../database.ts';
 import { metrics } from '../../platform/telemetry.ts';
 import type { Role } from './role.ts';
 

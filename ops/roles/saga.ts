@@ -3,7 +3,7 @@ import { createDurableSandboxGateway } from '../../command-side/payments/durable
 import { createSandboxGateway } from '../../command-side/payments/sandboxGateway.ts';
 import { createSagaWorker } from '../../command-side/saga/runtime/sagaWorker.ts';
 import { createKafka } from '../../messaging/kafka.ts';
-import { migrateDatabase } from '../../platform/database.ts';
+import { migrateDatabase } from '../database.ts';
 import { loadSagaConfig } from '../sagaConfig.ts';
 import { metrics } from '../../platform/telemetry.ts';
 import type { Role } from './role.ts';

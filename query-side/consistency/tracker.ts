@@ -5,7 +5,8 @@ import { projectionTopics } from '../../projector/runner/projectorWorker.ts';
 import { readCheckpoints } from '../../projector/runner/checkpoints.ts';
 import type { Projection } from '../../projector/projections/index.ts';
 import { staleReadTimeout } from '../errors.ts';
-import { comparePositionText, type ConsistencyToken } from './token.ts';
+import { comparePositionText } from '../../contracts/position.ts';
+import type { ConsistencyToken } from './token.ts';
 
 /**
  * Knows, per projection and partition, the log position the views have applied (fed by "view

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { foldInMemory } from '../../projector/memory/memoryViews.ts';
 import { ORDER_DETAIL_VIEW, orderDetailProjection, type OrderDetailDoc } from '../../projector/projections/order_detail.ts';
 import { projectionByName, projections } from '../../projector/projections/index.ts';
-import type { EventLogSource, StreamSource } from '../../projector/ports.ts';
+import type { EventLogSource, StreamSource } from '../../contracts/eventLog.ts';
 import { beginRebuild, readRebuild, type RebuildDoc, type StartedRebuild } from '../../projector/rebuild/index.ts';
 import { listDeadLetters, type DeadLetter, type DeadLetterStatus } from '../../projector/runner/deadLetterOps.ts';
 import { projectionStatuses, type ProjectionStatus } from '../../projector/runner/status.ts';

@@ -3,6 +3,7 @@ import type { CommandContext, CommandResult } from '../../command-side/handlers/
 import { inventoryCommands } from '../../command-side/handlers/inventory.ts';
 import { orderCommands } from '../../command-side/handlers/orders.ts';
 import { orderDecider } from '../../command-side/domain/aggregate.ts';
+import { parseStreamId } from '../../contracts/streams.ts';
 import { currentTraceparent } from '../../platform/telemetry.ts';
 import type { AppContext } from '../appContext.ts';
 import { requireCustomerAccess, requireStaff } from '../auth/access.ts';
@@ -38,42 +39,42 @@ async function run(fn: () => Promise<CommandResult>, id: (r: CommandResult) => s
   }
 }
 
-const skuOf = (r: CommandResult) => r.streamId.replace(/^(product|inventory)-/, '');
-const orderIdOf = (r: CommandResult) => r.streamId.replace(/^order-/, '');
+// The id inside the stream the command wrote: a SKU for product and inventory streams, an order id for orders.
+const idOf = (r: CommandResult) => parseStreamId(r.streamId)?.id ?? r.streamId;
 
 /** Mutation resolvers: validate → authorise → command handler; errors are typed, bad input writes nothing. */
 export const mutationResolvers = {
   Mutation: {
     defineProduct: (_: unknown, a: Args, ctx: AppContext) => {
       requireStaff(ctx.principal);
-      return run(() => catalogueCommands(ctx.services.commands).defineProduct(a.input, commandContext(ctx, 'defineProduct', a.idempotencyKey)), skuOf);
+      return run(() => catalogueCommands(ctx.services.commands).defineProduct(a.input, commandContext(ctx, 'defineProduct', a.idempotencyKey)), idOf);
     },
     changePrice: (_: unknown, a: Args, ctx: AppContext) => {
       requireStaff(ctx.principal);
-      return run(() => catalogueCommands(ctx.services.commands).changePrice(a.input, commandContext(ctx, 'changePrice', a.idempotencyKey)), skuOf);
+      return run(() => catalogueCommands(ctx.services.commands).changePrice(a.input, commandContext(ctx, 'changePrice', a.idempotencyKey)), idOf);
     },
     restock: (_: unknown, a: Args, ctx: AppContext) => {
       requireStaff(ctx.principal);
-      return run(() => inventoryCommands(ctx.services.commands).restock(a.input, commandContext(ctx, 'restock', a.idempotencyKey)), skuOf);
+      return run(() => inventoryCommands(ctx.services.commands).restock(a.input, commandContext(ctx, 'restock', a.idempotencyKey)), idOf);
     },
     adjustStock: (_: unknown, a: Args, ctx: AppContext) => {
       requireStaff(ctx.principal);
-      return run(() => inventoryCommands(ctx.services.commands).adjustStock(a.input, commandContext(ctx, 'adjustStock', a.idempotencyKey)), skuOf);
+      return run(() => inventoryCommands(ctx.services.commands).adjustStock(a.input, commandContext(ctx, 'adjustStock', a.idempotencyKey)), idOf);
     },
     placeOrder: (_: unknown, a: Args, ctx: AppContext) => {
       requireCustomerAccess(ctx.principal, String(a.input.customerId ?? ''));
-      return run(() => orderCommands(ctx.services.commands).placeOrder(a.input, commandContext(ctx, 'placeOrder', a.idempotencyKey)), orderIdOf);
+      return run(() => orderCommands(ctx.services.commands).placeOrder(a.input, commandContext(ctx, 'placeOrder', a.idempotencyKey)), idOf);
     },
     cancelOrder: async (_: unknown, a: Args, ctx: AppContext) => {
       const orderId = String(a.input.orderId ?? '');
       const { state } = await ctx.services.commands.load(orderDecider, orderId).catch(() => ({ state: { status: 'none' as const } }));
       if (state.status === 'none') throw notFound('order', orderId);
       requireCustomerAccess(ctx.principal, state.customerId);
-      return run(() => orderCommands(ctx.services.commands).cancelOrder(a.input, commandContext(ctx, 'cancelOrder', a.idempotencyKey)), orderIdOf);
+      return run(() => orderCommands(ctx.services.commands).cancelOrder(a.input, commandContext(ctx, 'cancelOrder', a.idempotencyKey)), idOf);
     },
     shipOrder: (_: unknown, a: Args, ctx: AppContext) => {
       requireStaff(ctx.principal);
-      return run(() => orderCommands(ctx.services.commands).shipOrder(a.input, commandContext(ctx, 'shipOrder', a.idempotencyKey)), orderIdOf);
+      return run(() => orderCommands(ctx.services.commands).shipOrder(a.input, commandContext(ctx, 'shipOrder', a.idempotencyKey)), idOf);
     },
   },
 };

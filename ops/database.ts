@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { migrate } from '../command-side/eventStore/migrate.ts';
+import type { AppConfig } from '../platform/config.ts';
 import { loadStackConfig } from '../stack/config.ts';
 import { ensureDatabase } from '../stack/postgres.ts';
-import type { AppConfig } from './config.ts';
 
 /** The database name in a postgres:// URL. */
 export function databaseName(url: string): string {
