@@ -1,5 +1,5 @@
 import type { IHeaders, KafkaMessage, Producer } from 'kafkajs';
-import { deadLetterHeaders, errorText, type DeadLetterOrigin } from '../contracts/deadLetter.ts';
+import { deadLetterHeaders, errorText, type DeadLetterOrigin } from '../contracts/index.ts';
 import { header } from './codec.ts';
 import { deadLetterTopic } from './topics.ts';
 

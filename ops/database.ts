@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { migrate } from '../command-side/eventStore/migrate.ts';
-import type { AppConfig } from '../platform/config.ts';
+import { migrate } from '../command-side/index.ts';
+import type { AppConfig } from '../platform/index.ts';
 import { loadStackConfig } from '../stack/config.ts';
 import { ensureDatabase } from '../stack/postgres.ts';
 

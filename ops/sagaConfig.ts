@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseEnv } from '../platform/envSchema.ts';
+import { parseEnv } from '../platform/index.ts';
 
 /** Which payment gateway the saga role talks to. */
 export type PaymentGatewayKind = 'sandbox' | 'sandbox-memory';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../contracts/appError.ts';
+import { AppError } from '../contracts/index.ts';
 
 /** Deployment environment; decides GraphiQL, introspection and which auth modes are allowed. */
 export type AppEnv = 'development' | 'test' | 'production';

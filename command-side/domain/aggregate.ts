@@ -1,4 +1,4 @@
-import { streamIdOf } from '../../contracts/streams.ts';
+import { streamIdOf } from '../../contracts/index.ts';
 import * as inventory from './inventory/inventory.ts';
 import { decide as decideInventory, type InventoryCommand } from './inventory/decide.ts';
 import * as order from './order/order.ts';

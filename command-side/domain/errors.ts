@@ -1,4 +1,4 @@
-import { AppError } from '../../contracts/appError.ts';
+import { AppError } from '../../contracts/index.ts';
 
 /** GraphQL-facing codes a domain rule can fail with. */
 export type DomainErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN';

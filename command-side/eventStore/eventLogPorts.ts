@@ -1,6 +1,5 @@
 import type pg from 'pg';
-import type { EventLogSource, StreamSource } from '../../contracts/eventLog.ts';
-import { formatPosition, parsePosition } from '../../contracts/position.ts';
+import { type EventLogSource, type StreamSource, formatPosition, parsePosition } from '../../contracts/index.ts';
 import { countEvents } from './sql/countEvents.ts';
 import { readAll, readAllRows } from './sql/readAll.ts';
 import { readStream } from './sql/readStream.ts';

@@ -1,4 +1,4 @@
-import { AppError } from '../../contracts/appError.ts';
+import { AppError } from '../../contracts/index.ts';
 
 /**
  * Another writer moved the stream between our read and our append, and bounded retries did not

@@ -1,7 +1,6 @@
-import { parseStreamId, type AggregateKind } from '../../contracts/streams.ts';
+import { parseStreamId, type AggregateKind, formatPosition } from '../../contracts/index.ts';
 import { fold, inventoryDecider, orderDecider, paymentDecider, productDecider, type Decider } from '../domain/aggregate.ts';
 import type { EventStore, ReadStreamBound } from '../eventStore/eventStore.ts';
-import { formatPosition } from '../../contracts/position.ts';
 
 /** Folds a stream's events (already validated by the store, type by type) with one decider. */
 type StreamFold = (events: readonly { type: string; data: unknown }[]) => unknown;

@@ -1,5 +1,4 @@
-import { makeEnvelope, type EventEnvelope } from '../../contracts/envelope.ts';
-import type { DomainEvent } from '../../contracts/events/registry.ts';
+import { makeEnvelope, type EventEnvelope, type DomainEvent } from '../../contracts/index.ts';
 import { fold, inventoryDecider, orderDecider, paymentDecider, type Decider } from '../domain/aggregate.ts';
 import type { InventoryState } from '../domain/inventory/inventory.ts';
 import type { OrderState } from '../domain/order/order.ts';

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { MongoClient, type Db } from 'mongodb';
 import pg from 'pg';
-import type { AppConfig } from '../../platform/config.ts';
+import type { AppConfig } from '../../platform/index.ts';
 
 /** Exit codes of every `orderflow` command: scripts may rely on them. */
 export const ExitCode = {

@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '../../contracts/envelope.ts';
+import type { EventEnvelope } from '../../contracts/index.ts';
 import { ORDER_EVENTS, statusChangeOf, type OrderEnvelope, type OrderStatus, type StatusChange } from './orderEvents.ts';
 import { assertNever, contextOf, exactNext, pick, type Projection, type ViewSpec, type WriteOp } from './projection.ts';
 

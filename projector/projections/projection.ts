@@ -1,7 +1,5 @@
 import type { z } from 'zod';
-import type { EventEnvelope } from '../../contracts/envelope.ts';
-import type { DomainEvent, EventType } from '../../contracts/events/index.ts';
-import { AppError } from '../../contracts/appError.ts';
+import { type EventEnvelope, type DomainEvent, type EventType, AppError } from '../../contracts/index.ts';
 
 /**
  * What a projection may know about the event beyond its data. Deliberately derived

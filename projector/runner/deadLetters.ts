@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
 import type { KafkaMessage, Producer } from 'kafkajs';
-import { publishDeadLetter } from '../../messaging/deadLetter.ts';
+import { publishDeadLetter } from '../../messaging/index.ts';
 
 /** Collection mirroring dead-lettered events for the operator (the Kafka DLQ topic is the durable record). */
 export const DEAD_LETTERS = 'dead_letters';

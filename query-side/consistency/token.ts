@@ -1,6 +1,4 @@
-import { familyOfStream } from '../../contracts/streams.ts';
-import type { EventFamily } from '../../contracts/events/index.ts';
-import { isPositionText } from '../../contracts/position.ts';
+import { familyOfStream, type EventFamily, isPositionText } from '../../contracts/index.ts';
 
 /**
  * A consistency token, opaque to clients (base64url JSON):

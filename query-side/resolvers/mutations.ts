@@ -1,10 +1,6 @@
-import { catalogueCommands } from '../../command-side/handlers/catalogue.ts';
-import type { CommandContext, CommandResult } from '../../command-side/handlers/commandHandler.ts';
-import { inventoryCommands } from '../../command-side/handlers/inventory.ts';
-import { orderCommands } from '../../command-side/handlers/orders.ts';
-import { orderDecider } from '../../command-side/domain/aggregate.ts';
-import { parseStreamId } from '../../contracts/streams.ts';
-import { currentTraceparent } from '../../platform/telemetry.ts';
+import { catalogueCommands, type CommandContext, type CommandResult, inventoryCommands, orderCommands } from '../../command-side/index.ts';
+import { parseStreamId } from '../../contracts/index.ts';
+import { currentTraceparent } from '../../platform/index.ts';
 import type { AppContext } from '../appContext.ts';
 import { requireCustomerAccess, requireStaff } from '../auth/access.ts';
 import { streamToken } from '../consistency/token.ts';
@@ -67,9 +63,9 @@ export const mutationResolvers = {
     },
     cancelOrder: async (_: unknown, a: Args, ctx: AppContext) => {
       const orderId = String(a.input.orderId ?? '');
-      const { state } = await ctx.services.commands.load(orderDecider, orderId).catch(() => ({ state: { status: 'none' as const } }));
-      if (state.status === 'none') throw notFound('order', orderId);
-      requireCustomerAccess(ctx.principal, state.customerId);
+      const owner = await orderCommands(ctx.services.commands).orderOwner(orderId).catch(() => undefined);
+      if (owner === undefined) throw notFound('order', orderId);
+      requireCustomerAccess(ctx.principal, owner);
       return run(() => orderCommands(ctx.services.commands).cancelOrder(a.input, commandContext(ctx, 'cancelOrder', a.idempotencyKey)), idOf);
     },
     shipOrder: (_: unknown, a: Args, ctx: AppContext) => {
