@@ -3,7 +3,10 @@
 // Reading views: the projections (their documents and query functions) and the one read port.
 export { projectionByName, projections, ProjectionError, type Projection } from './projections/index.ts';
 export { inventoryProjection, type InventoryDoc } from './projections/inventory.ts';
-export { ORDER_DETAIL_VIEW, orderDetailProjection, type OrderDetailDoc } from './projections/order_detail.ts';
+export {
+  ORDER_DETAIL_VIEW, orderDetailProjection, type OrderDetailDoc, type OrderPaymentStatus, type OrderReservationStatus,
+} from './projections/order_detail.ts';
+export type { OrderStatus } from './projections/orderEvents.ts';
 export {
   customerOrdersQuery, encodeCursor, ordersByCustomerProjection, toCustomerOrdersPage,
   type CustomerOrdersPage, type OrderByCustomerDoc,
@@ -26,5 +29,5 @@ export {
 } from './runner/deadLetterOps.ts';
 export {
   beginRebuild, detectStaleProjections, formatProgress, formatSeconds, progressBar, readRebuild, rebuildProjection, RebuildInProgressError,
-  type RebuildDoc, type RebuildProgress, type RebuildResult, type StartedRebuild,
+  type RebuildDoc, type RebuildPhase, type RebuildProgress, type RebuildStatus, type RebuildResult, type StartedRebuild,
 } from './rebuild/index.ts';
