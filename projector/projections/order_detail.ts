@@ -128,11 +128,6 @@ function factsOf(e: OrderEnvelope): Partial<OrderDetailDoc> {
   }
 }
 
-/** Filter for the detail of one order (resolvers add the customer check themselves). */
-export function orderDetailQuery(orderId: string): { filter: { _id: string } } {
-  return { filter: { _id: orderId } };
-}
-
 /** The order_detail projection. */
 export const orderDetailProjection: Projection = {
   name: 'order_detail',

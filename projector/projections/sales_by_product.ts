@@ -175,16 +175,6 @@ export const salesBuckets: BucketSpec = {
   },
 };
 
-/** Filter for the buckets of the given SKUs (resolvers batch these through DataLoader). */
-export function salesByProductQuery(skus: readonly string[]): { filter: { _id: { $in: string[] } } } {
-  return { filter: { _id: { $in: [...skus] } } };
-}
-
-/** Find arguments for the best sellers by units, ties by SKU. */
-export function topSellersQuery(limit: number): { filter: Record<string, never>; sort: { unitsSold: -1; _id: 1 }; limit: number } {
-  return { filter: {}, sort: { unitsSold: -1, _id: 1 }, limit };
-}
-
 /** The sales_by_product projection (entries + recomputed buckets). */
 export const salesByProductProjection: Projection = {
   name: 'sales_by_product',

@@ -4,7 +4,7 @@ import type { CommandContext, CommandHandler } from '../../handlers/commandHandl
 import type { PaymentGateway } from '../../payments/gateway.ts';
 import type { SagaStep } from '../steps.ts';
 import { GatewayRefusedError } from './failures.ts';
-import { clearTimeout } from './sql/clearTimeout.ts';
+import { cancelSagaTimeout } from './sql/cancelSagaTimeout.ts';
 import { scheduleTimeout } from './sql/scheduleTimeout.ts';
 
 /** The trace every command of one reaction carries. */
@@ -111,7 +111,7 @@ export function createStepExecutor(opts: StepExecutorOptions): StepExecutor {
           await scheduleTimeout(pool, step.orderId, step.dueAt, trace);
           return;
         case 'clearTimeout':
-          await clearTimeout(pool, step.orderId);
+          await cancelSagaTimeout(pool, step.orderId);
           return;
         default: {
           const unhandled: never = step;

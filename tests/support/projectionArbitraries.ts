@@ -2,7 +2,7 @@
 // at-least-once deliveries of it (redelivery from older offsets, stray duplicates).
 import fc from 'fast-check';
 import type { EventEnvelope, DomainEvent } from '../../contracts/index.ts';
-import { orderCancelled, orderConfirmed, orderPlaced, stream, type LineInput } from './testFixtures.ts';
+import { orderCancelled, orderConfirmed, orderPlaced, stream, type LineInput } from './projectionFixtures.ts';
 
 /** The shape of one generated order's life. */
 export interface OrderSpec {
