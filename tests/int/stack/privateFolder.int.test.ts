@@ -27,7 +27,7 @@ describe('the stack\'s PostgreSQL starts from a clone in a private (mode 700) fo
     if (!cfg) return;
     await postgresDown(cfg).catch(() => undefined);
     const p = postgresPaths(cfg, isRoot);
-    if (p.relocated) rmSync(dirname(p.dataDir), { recursive: true, force: true });
+    if (p.relocated) rmSync(dirname(dirname(p.dataDir)), { recursive: true, force: true }); // /var/lib/orderflow/<hash>
     rmSync(privateDir, { recursive: true, force: true });
   });
 
