@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { DomainError, ConcurrencyError, IdempotencyKeyReusedError, InputValidationError } from '../../command-side/index.ts';
+import { DomainError, ConcurrencyError, IdempotencyKeyReusedError, InputValidationError, StaleGuardError } from '../../command-side/index.ts';
 import { appError, badUserInput, conflict, ErrorCode } from '../errors.ts';
 
 /** Maps command-side failures to typed GraphQL errors; anything else stays an internal error. */
@@ -13,6 +13,7 @@ export function toGraphQLError(err: unknown): unknown {
     return appError(ErrorCode[err.code], err.message);
   }
   if (err instanceof ConcurrencyError) return conflict(err.message, { streamId: err.streamId });
+  if (err instanceof StaleGuardError) return conflict(err.message, { streams: err.streams.join(',') });
   if (err instanceof IdempotencyKeyReusedError) return badUserInput(err.message, [{ path: ['idempotencyKey'], message: err.message }]);
   return err;
 }
