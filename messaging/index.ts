@@ -5,5 +5,5 @@ export { publishDeadLetter, type DeadLetterInput, type PublishedDeadLetter } fro
 export { inOrderBatch } from './inOrderBatch.ts';
 export { createKafka, createOrderedProducer } from './kafka.ts';
 export { partitionOf } from './partitioning.ts';
-export { isTransientInfraError, retryUntilDone, StopRequested, type FailureKind } from './retry.ts';
+export { isTransientInfraError, retryUntilDone, StopRequested, type FailureKind, type RetryOptions } from './retry.ts';
 export { deadLetterTopic, ensureTopics, eventTopics, familyTopic, unroutableTopic, viewChangedTopic } from './topics.ts';

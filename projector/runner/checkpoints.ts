@@ -3,6 +3,8 @@ import type { Db } from 'mongodb';
 /** Collection of per-partition projector checkpoints. */
 export const CHECKPOINTS = 'projection_checkpoints';
 
+const DUPLICATE_KEY = 11000;
+
 /** Progress of one projection on one partition, written after the view write of each batch. */
 export interface PartitionCheckpoint {
   _id: string;
@@ -11,6 +13,8 @@ export interface PartitionCheckpoint {
   partition: number;
   /** Next Kafka offset to consume. */
   offset: string;
+  /** `offset` as a number: what the compare-and-set compares (strings do not sort as numbers). */
+  next?: number;
   /** Log position ("xid.gp") of the last event applied from this partition. */
   position: string;
   /** Partition end when the batch was fetched: lag = highWatermark - offset. */
@@ -19,10 +23,43 @@ export interface PartitionCheckpoint {
   updatedAt: string;
 }
 
-/** Records a partition's progress; Kafka's own commit follows, so Mongo is never behind the commit. */
-export async function saveCheckpoint(db: Db, cp: Omit<PartitionCheckpoint, '_id' | 'updatedAt'>): Promise<void> {
+/**
+ * What a checkpoint write found: `advanced` (it moved forward), `already-there` (a redelivered
+ * batch ended where the checkpoint already is), `ahead` (another consumer of the partition, after a
+ * rebalance, got further: the checkpoint is left where it is, never moved back).
+ */
+export type CheckpointOutcome = 'advanced' | 'already-there' | 'ahead';
+
+/** The outcome of moving a checkpoint to `next` when `stored` is there (pure; `undefined` = none yet). */
+export function checkpointOutcome(stored: number | undefined, next: number): CheckpointOutcome {
+  if (stored === undefined || stored < next) return 'advanced';
+  return stored === next ? 'already-there' : 'ahead';
+}
+
+/**
+ * Moves a partition's checkpoint forward by compare-and-set: one guarded upsert (`next < n`);
+ * when the guard refuses it (duplicate key on the upsert), one read says whether it was already
+ * there or another consumer is ahead. A checkpoint written before `next` existed is taken over once.
+ * Kafka's own commit follows, so Mongo is never behind the commit.
+ */
+export async function advanceCheckpoint(db: Db, cp: Omit<PartitionCheckpoint, '_id' | 'updatedAt' | 'next'>): Promise<CheckpointOutcome> {
+  const coll = db.collection<PartitionCheckpoint>(CHECKPOINTS);
   const _id = `${cp.projection}:${cp.topic}:${cp.partition}`;
-  await db.collection<PartitionCheckpoint>(CHECKPOINTS).updateOne({ _id }, { $set: { ...cp, updatedAt: new Date().toISOString() } }, { upsert: true });
+  const next = Number(cp.offset);
+  const doc = { ...cp, next, updatedAt: new Date().toISOString() };
+  try {
+    await coll.updateOne({ _id, next: { $lt: next } }, { $set: doc }, { upsert: true });
+    return 'advanced';
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== DUPLICATE_KEY) throw err;
+  }
+  const stored = await coll.findOne({ _id });
+  if (stored && typeof stored.next !== 'number') {
+    const legacy = await coll.updateOne({ _id, next: { $exists: false } }, { $set: doc });
+    if (legacy.modifiedCount === 1) return 'advanced';
+    return advanceCheckpoint(db, cp);
+  }
+  return checkpointOutcome(stored?.next, next);
 }
 
 /** Every partition checkpoint of a projection (or of all projections). */

@@ -4,14 +4,18 @@ import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { familyOf } from '../../contracts/index.ts';
-import { decodeEvent, joinConsumerGroup, deadLetterTopic, ensureTopics, familyTopic, viewChangedTopic } from '../../messaging/index.ts';
+import { decodeEvent, joinConsumerGroup, deadLetterTopic, ensureTopics, familyTopic, viewChangedTopic, retryUntilDone, StopRequested, type FailureKind, type RetryOptions } from '../../messaging/index.ts';
 import { applyOps, type TouchedKeys } from '../mongo/applyOps.ts';
-import { createAliasCache, ensureIndexes, namesFor } from '../mongo/generations.ts';
-import type { Projection, WriteOp } from '../projections/index.ts';
-import { saveCheckpoint } from './checkpoints.ts';
+import { createAliasCache, ensureIndexes, namesFor, type ViewNames } from '../mongo/generations.ts';
+import type { BucketSpec, Projection, WriteOp } from '../projections/index.ts';
+import { advanceCheckpoint } from './checkpoints.ts';
 import { deadLetter } from './deadLetters.ts';
+import { classifyProjectorFailure } from './failureClass.ts';
 import { projectorMetrics } from './metrics.ts';
 import { publishViewChanged } from './viewChanged.ts';
+
+/** Writes a projection's ops to the generation `names` maps to; {@link applyOps} over the worker's `db` by default. */
+export type ViewWriter = (names: ViewNames, ops: readonly WriteOp[], buckets: BucketSpec | undefined) => Promise<TouchedKeys>;
 
 /** Options of {@link createProjectorWorker}. */
 export interface ProjectorWorkerOptions {
@@ -23,10 +27,14 @@ export interface ProjectorWorkerOptions {
   producer: Producer;
   /** @default '' */
   topicPrefix?: string;
-  /** Tries per event before it is dead-lettered. @default 5 */
+  /** Tries per event before a deterministic failure is dead-lettered (transient ones are retried until they pass). @default 5 */
   maxAttempts?: number;
-  /** First retry delay; doubles each try. @default 50 */
+  /** First retry delay; doubles each try, ±20 % jitter. @default 50 */
   backoffMs?: number;
+  /** Longest retry delay while a transient failure lasts. @default 5000 */
+  maxBackoffMs?: number;
+  /** The view-write adapter (a test wraps it to make the store fail). @default applyOps over `db` */
+  writeViews?: ViewWriter;
   /** @default 6 */
   partitions?: number;
   /** @default 1 */
@@ -56,22 +64,24 @@ interface Decoded {
 
 /**
  * Runs one projection as a Kafka consumer group: decode (upcasting) → pure `project` → idempotent
- * Mongo writes → checkpoint → offset commit → "view changed" notification. Offsets move only after the
- * write. A failing event is retried with exponential backoff, then dead-lettered, and the partition moves on.
+ * Mongo writes → checkpoint (compare-and-set) → offset commit → "view changed" notification. Offsets
+ * move only after the write. Failures are told apart ({@link classifyProjectorFailure}): a transient
+ * one (store down, slow, failing over) holds the partition — its batch is retried with backoff and
+ * jitter until it passes and nothing is dead-lettered — while the other partitions go on; a
+ * deterministic one (bad payload, projection throws) gets `maxAttempts` tries, then that one event
+ * goes to the dead-letter topic and the partition moves on.
  */
 export function createProjectorWorker(opts: ProjectorWorkerOptions) {
   const { projection, db, producer } = opts;
   const prefix = opts.topicPrefix ?? '';
   const group = projectorGroup(prefix, projection);
   const maxAttempts = opts.maxAttempts ?? 5;
-  const backoffMs = opts.backoffMs ?? 50;
   const log = opts.logger.child({ component: 'projector', projection: projection.name });
   const metrics = projectorMetrics(opts.registry);
   const aliases = createAliasCache(db, 1000);
   const tracer = trace.getTracer('orderflow');
+  const writeViews: ViewWriter = opts.writeViews ?? ((names, ops, buckets) => applyOps(db, names, ops, buckets));
   let consumer: Consumer | undefined;
-
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   function decode(message: KafkaMessage): Decoded {
     try {
@@ -82,56 +92,62 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
     }
   }
 
-  /** Applies ops with retries; returns the error if every attempt failed. */
-  async function applyWithRetry(ops: WriteOp[], heartbeat: () => Promise<void>, names: (v: string) => string, touched: TouchedKeys): Promise<unknown> {
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      try {
-        const t = await applyOps(db, names, ops, projection.buckets);
-        for (const [view, ids] of t) touched.set(view, new Set([...(touched.get(view) ?? []), ...ids]));
-        return undefined;
-      } catch (err) {
-        lastError = err;
-        metrics.retries.inc({ projection: projection.name });
-        if (attempt < maxAttempts) {
-          await sleep(backoffMs * 2 ** (attempt - 1));
-          await heartbeat();
-        }
-      }
-    }
-    return lastError;
+  /** How one partition's work is retried; the partition counts as paused while a transient failure lasts. */
+  interface Retrying {
+    where: string;
+    heartbeat: () => Promise<void>;
+    isStopping: () => boolean;
   }
 
-  async function handleBatch(batch: Batch, resolveOffset: (o: string) => void, heartbeat: () => Promise<void>, commit: () => Promise<void>): Promise<void> {
+  /** Runs `work` under {@link retryUntilDone} with `classify` (the failure classes by default). */
+  async function attempt<T>(work: () => Promise<T>, r: Retrying, classify: (e: unknown) => FailureKind = classifyProjectorFailure) {
+    let paused = false;
+    const options: RetryOptions = {
+      classify, maxAttempts, initialDelayMs: opts.backoffMs ?? 50, maxDelayMs: opts.maxBackoffMs ?? 5000, heartbeat: r.heartbeat, isStopping: r.isStopping,
+      onRetry(err, kind, tries, delayMs) {
+        metrics.retries.inc({ projection: projection.name });
+        metrics.failures.inc({ projection: projection.name, kind });
+        if (kind === 'transient' && !paused) {
+          paused = true;
+          metrics.pausedPartitions.inc({ projection: projection.name });
+          log.warn({ err, partition: r.where, attempt: tries, delayMs }, 'view store unavailable: partition paused, retrying until it answers');
+        } else if (kind !== 'transient') log.debug({ err, partition: r.where, attempt: tries, delayMs }, 'apply failed; retrying');
+      },
+    };
+    try {
+      return await retryUntilDone(work, options);
+    } finally {
+      if (paused) {
+        metrics.pausedPartitions.dec({ projection: projection.name });
+        log.info({ partition: r.where }, 'partition resumed');
+      }
+    }
+  }
+
+  async function applyTracked(ops: readonly WriteOp[], names: ViewNames, touched: TouchedKeys): Promise<void> {
+    const t = await writeViews(names, ops, projection.buckets);
+    for (const [view, ids] of t) touched.set(view, new Set([...(touched.get(view) ?? []), ...ids]));
+  }
+
+  async function handleBatch(batch: Batch, resolveOffset: (o: string) => void, heartbeat: () => Promise<void>, commit: () => Promise<void>, isStopping: () => boolean): Promise<void> {
     if (batch.messages.length === 0) return;
-    const alias = await aliases.get(projection);
+    const where = `${batch.topic}:${batch.partition}`;
+    const r: Retrying = { where, heartbeat, isStopping };
+    const found = await attempt(() => aliases.get(projection), r, () => 'transient');
+    if (!found.ok) throw found.error; // not reached: every failure here is waited out
+    const alias = found.value;
     const names = namesFor(alias.generation);
     const decoded = batch.messages.map(decode);
     const touched: TouchedKeys = new Map();
     await tracer.startActiveSpan('projector.batch', { attributes: { 'orderflow.projection': projection.name, 'messaging.batch.message_count': decoded.length } }, async (span) => {
       try {
-        // Fast path: the whole batch's ops in one apply. Slow path (some event failed): one by one, in order.
+        // Fast path: the whole batch's ops in one apply. Slow path (some event failed for good): one by one, in order.
         const allGood = decoded.every((d) => d.error === undefined);
-        const batchError = allGood ? await applyWithRetry(decoded.flatMap((d) => d.ops ?? []), heartbeat, names, touched) : new Error('isolate');
-        if (batchError !== undefined) {
-          for (const d of decoded) {
-            let error = d.error;
-            // A pure projection that threw is retried too: the rule is "N tries, then the dead-letter topic".
-            for (let attempt = 2; error !== undefined && !(d.ops) && attempt <= maxAttempts; attempt++) {
-              await sleep(backoffMs * 2 ** (attempt - 2));
-              await heartbeat();
-              const again = decode(d.message);
-              error = again.error;
-              if (error === undefined) d.ops = again.ops;
-            }
-            if (error === undefined && d.ops) error = await applyWithRetry(d.ops, heartbeat, names, touched);
-            if (error !== undefined) {
-              const dl = await deadLetter({ db, producer, prefix, group, projection: projection.name, topic: batch.topic, partition: batch.partition, message: d.message, error, attempts: maxAttempts });
-              metrics.deadLetters.inc({ projection: projection.name });
-              log.error({ err: error, eventId: dl.eventId, type: dl.type, offset: dl.offset }, 'event dead-lettered');
-            }
-          }
-        }
+        const whole = allGood
+          ? await attempt(() => applyTracked(decoded.flatMap((d) => d.ops ?? []), names, touched), r)
+          : undefined;
+        if (whole?.ok === true) return;
+        for (const d of decoded) await applyOrDeadLetter(d, batch, names, touched, r);
       } finally {
         span.end();
       }
@@ -141,7 +157,12 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
     const lastPosition = [...decoded].reverse().find((d) => d.position !== '')?.position ?? '';
     const nextOffset = (BigInt(last.message.offset) + 1n).toString();
     if (lastPosition !== '') {
-      await saveCheckpoint(db, { projection: projection.name, topic: batch.topic, partition: batch.partition, offset: nextOffset, position: lastPosition, highWatermark: batch.highWatermark, codeVersion: projection.codeVersion });
+      const cp = { projection: projection.name, topic: batch.topic, partition: batch.partition, offset: nextOffset, position: lastPosition, highWatermark: batch.highWatermark, codeVersion: projection.codeVersion };
+      const saved = await attempt(() => advanceCheckpoint(db, cp), r, () => 'transient');
+      if (!saved.ok) throw saved.error; // not reached: every failure here is waited out
+      const outcome = saved.value;
+      metrics.checkpoints.inc({ projection: projection.name, outcome });
+      if (outcome === 'ahead') log.info({ partition: where, offset: nextOffset }, 'checkpoint already ahead (another consumer got further); left as is');
     }
     resolveOffset(last.message.offset);
     await commit();
@@ -153,9 +174,34 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
       await publishViewChanged(producer, prefix, {
         projection: projection.name, generation: alias.generation,
         touched: Object.fromEntries([...touched].map(([v, ids]) => [v, [...ids]])),
-        positions: { [`${batch.topic}:${batch.partition}`]: lastPosition }, at: new Date(now).toISOString(),
+        positions: { [where]: lastPosition }, at: new Date(now).toISOString(),
       }).catch((err: unknown) => log.warn({ err }, 'view-changed notification failed'));
     }
+  }
+
+  /**
+   * One event on the slow path: projecting it (pure, but retried: the rule is "N tries, then the
+   * dead-letter topic") and writing it, each under the failure classes; an event that fails for good
+   * is dead-lettered (that write itself waits out any failure: giving up there would lose the event).
+   */
+  async function applyOrDeadLetter(d: Decoded, batch: Batch, names: ViewNames, touched: TouchedKeys, r: Retrying): Promise<void> {
+    let first = true;
+    const work = async () => {
+      const again = first ? d : decode(d.message);
+      first = false;
+      if (again.error !== undefined) throw again.error;
+      await applyTracked(again.ops ?? [], names, touched);
+    };
+    const outcome = await attempt(work, r);
+    if (outcome.ok) return;
+    const { error, attempts } = outcome;
+    const dl = await attempt(
+      () => deadLetter({ db, producer, prefix, group, projection: projection.name, topic: batch.topic, partition: batch.partition, message: d.message, error, attempts }),
+      r, () => 'transient',
+    );
+    if (!dl.ok) throw dl.error;
+    metrics.deadLetters.inc({ projection: projection.name });
+    log.error({ err: error, eventId: dl.value.eventId, type: dl.value.type, offset: dl.value.offset, attempts }, 'event dead-lettered');
   }
 
   return {
@@ -177,8 +223,14 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
           autoCommit: false,
           partitionsConsumedConcurrently: 3,
           eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
-            if (!isRunning() || isStale()) return;
-            await handleBatch(batch, resolveOffset, heartbeat, () => commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }] }] }));
+            const isStopping = () => !isRunning() || isStale();
+            if (isStopping()) return;
+            try {
+              await handleBatch(batch, resolveOffset, heartbeat, () => commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }] }] }), isStopping);
+            } catch (err) {
+              if (err instanceof StopRequested) return; // uncommitted: redelivered to whoever owns the partition next
+              throw err;
+            }
           },
         },
       });

@@ -5,7 +5,7 @@ import type { Relay } from '../../command-side/outbox/relay.ts';
 import type { CommandHandler } from '../../command-side/handlers/commandHandler.ts';
 import type { EventStore } from '../../command-side/eventStore/eventStore.ts';
 import { createKafka } from '../../messaging/kafka.ts';
-import { createProjectorWorker } from '../../projector/runner/projectorWorker.ts';
+import { createProjectorWorker, type ProjectorWorkerOptions } from '../../projector/runner/projectorWorker.ts';
 import { projections, type Projection } from '../../projector/projections/index.ts';
 import { freshEventStore } from './eventStore.ts';
 import { freshMongo, kafkaBrokers, uniqueId } from './isolation.ts';
@@ -25,8 +25,14 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
+/** Worker options a test may set (the view-write adapter, retry timing, a private metrics registry). */
+export type PipelineWorkerOptions = Partial<Pick<ProjectorWorkerOptions, 'maxAttempts' | 'maxBackoffMs' | 'registry'>> & {
+  /** Wraps the real view-write adapter of the pipeline's database. */
+  writeViews?: (db: Db) => ProjectorWorkerOptions['writeViews'];
+};
+
 /** Starts the pipeline with the given projections (all by default). */
-export async function startPipeline(tag: string, which: readonly Projection[] = projections, extra: { maxAttempts?: number } = {}): Promise<Pipeline> {
+export async function startPipeline(tag: string, which: readonly Projection[] = projections, extra: PipelineWorkerOptions = {}): Promise<Pipeline> {
   const { pool, store, handler } = await freshEventStore(tag);
   const { client: mongo, db } = await freshMongo(tag);
   const prefix = `${uniqueId(tag)}.`;
@@ -37,7 +43,8 @@ export async function startPipeline(tag: string, which: readonly Projection[] = 
   const producer = kafka.producer();
   await producer.connect();
   const workers = which.map((projection) =>
-    createProjectorWorker({ kafka, db, projection, logger: testLogger, producer, topicPrefix: prefix, partitions: 3, sessionTimeout: 10_000, maxAttempts: extra.maxAttempts ?? 5, backoffMs: 20 }));
+    createProjectorWorker({ kafka, db, projection, logger: testLogger, producer, topicPrefix: prefix, partitions: 3, sessionTimeout: 10_000,
+      maxAttempts: extra.maxAttempts ?? 5, backoffMs: 20, maxBackoffMs: extra.maxBackoffMs, registry: extra.registry, writeViews: extra.writeViews?.(db) }));
   await Promise.all(workers.map((w) => w.start()));
   return {
     pool, store, handler, relay, mongo, db, prefix, producer, databaseUrl,
