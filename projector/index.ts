@@ -11,7 +11,7 @@ export {
   customerOrdersQuery, encodeCursor, ordersByCustomerProjection, toCustomerOrdersPage,
   type CustomerOrdersPage, type OrderByCustomerDoc,
 } from './projections/orders_by_customer.ts';
-export { revenueByDayProjection, revenueByDayQuery, type RevenueBucket } from './projections/revenue_by_day.ts';
+export { revenueBucketsOf, revenueByDayProjection, revenueByDayQuery, type RevenueBucket } from './projections/revenue_by_day.ts';
 export { salesByProductProjection, type SalesBucket } from './projections/sales_by_product.ts';
 export { createViewReadPort, type ViewReadPort } from './mongo/readPort.ts';
 export { foldInMemory } from './memory/memoryViews.ts';

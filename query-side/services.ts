@@ -37,7 +37,7 @@ export async function createAppServices(config: AppConfig, logger: Logger): Prom
   const hub = createSubscriptionHub({ kafka, prefix: config.kafka.topicPrefix, views, tracker, logger });
   await hub.start();
   const commands = createCommandHandler({ store: createEventStore(pool) });
-  const operators = createOperatorService({ db, events: eventStorePorts(pool), logger });
+  const operators = createOperatorService({ db, events: eventStorePorts(pool), logger, partitions: config.kafka.topicPartitions });
   return {
     services: { commands, views, tracker, hub, operators, consistencyTimeoutMs: config.consistencyTimeoutMs },
     async stop() {

@@ -106,7 +106,7 @@ export async function runRebuild(config: AppConfig, io: Io, name: string, opts: 
   const reporter = progressReporter(io);
   try {
     return await withPool(config, (pool) => withMongo(config, (db) => rebuildProjection({
-      source: eventStorePorts(pool), db, projection, logger, compare: opts.compare ?? false, onProgress: reporter.update,
+      source: eventStorePorts(pool), db, projection, logger, compare: opts.compare ?? false, onProgress: reporter.update, partitions: config.kafka.topicPartitions,
       ...(opts.batchSize !== undefined && { batchSize: opts.batchSize }), ...(opts.leaseMs !== undefined && { leaseMs: opts.leaseMs }), ...(signal && { signal }),
     })));
   } catch (err) {

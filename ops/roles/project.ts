@@ -30,7 +30,7 @@ async function handleStaleProjections(config: AppConfig, db: Db, logger: Logger)
       if (abort.signal.aborted) return;
       log.info({ projection: s.projection.name, from: s.liveCodeVersion, to: s.codeVersion }, 'projection code changed: rebuilding');
       try {
-        const r = await rebuildProjection({ source: eventStorePorts(pool), db, projection: s.projection, logger, signal: abort.signal });
+        const r = await rebuildProjection({ source: eventStorePorts(pool), db, projection: s.projection, logger, signal: abort.signal, partitions: config.kafka.topicPartitions });
         log.info({ projection: r.projection, generation: r.toGeneration, events: r.eventsReplayed, rate: Math.round(r.replayRate) }, 'rebuild on start finished');
       } catch (err) {
         if (err instanceof RebuildInProgressError) log.info({ projection: s.projection.name, owner: err.holder.owner }, 'another process is rebuilding it');

@@ -1,5 +1,6 @@
 import type { EventEnvelope } from '../../contracts/index.ts';
-import type { Projection, WriteOp } from '../projections/index.ts';
+import { bucketId, comparePositions, type AddOp, type Projection, type WriteOp } from '../projections/index.ts';
+import { shardId } from '../mongo/shards.ts';
 import { applyUpdate, getPath, matches, storedValue, upsertSeed, UnsupportedOperationError, type Doc } from './documentOps.ts';
 
 /** One document held in memory, and whether the store already has (a version of) it. */
@@ -156,6 +157,33 @@ export function createMemoryViews(projection: Projection): MemoryViews {
     s.write({ doc, persisted: false, dirty: true }, () => undefined, true);
   }
 
+  /** An `add` as the store adapter applies it (`applyAdds`): into its shard, guarded by position when stamped. */
+  function add(op: AddOp): void {
+    const spec = projection.sharded;
+    if (!spec) throw new UnsupportedOperationError(`projection ${projection.name} adds to ${op.view}, which is not a sharded view`);
+    let key = op.key;
+    if (op.via) {
+      const doc = store(op.via.view).get(op.via.id)?.doc;
+      if (!doc) return;
+      key = { ...key, ...Object.fromEntries(op.via.fields.map((f) => [f, String(doc[f])])) };
+    }
+    const shard = op.at?.shard ?? 'base';
+    const pos = op.at?.position ?? '';
+    const s = store(spec.view);
+    const held = s.get(shardId(bucketId(spec, key), shard));
+    if (!held) {
+      const doc: Doc = { _id: shardId(bucketId(spec, key), shard), ...key, shard, pos };
+      for (const f of spec.sumFields) doc[f] = op.add[f] ?? 0;
+      s.write({ doc, persisted: false, dirty: true }, () => undefined, true);
+      return;
+    }
+    if (op.at && comparePositions(pos, String(held.doc['pos'] ?? '')) <= 0) return;
+    s.write(held, () => {
+      for (const f of spec.sumFields) held.doc[f] = (Number(held.doc[f]) || 0) + (op.add[f] ?? 0);
+      held.doc['pos'] = pos;
+    }, false);
+  }
+
   function markBucket(key: Record<string, unknown>): void {
     pending.set(JSON.stringify(key), key);
   }
@@ -173,6 +201,9 @@ export function createMemoryViews(projection: Projection): MemoryViews {
             break;
           case 'recompute':
             markBucket(op.key);
+            break;
+          case 'add':
+            add(op);
             break;
           case 'recomputeFromEntries': {
             if (!buckets) throw new UnsupportedOperationError(`projection ${projection.name} recomputes buckets but declares none`);

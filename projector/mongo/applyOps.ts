@@ -1,6 +1,7 @@
 import { MongoBulkWriteError, type AnyBulkWriteOperation, type Db, type Document } from 'mongodb';
-import type { BucketSpec, WriteOp } from '../projections/index.ts';
+import type { AddOp, BucketSpec, ShardedView, WriteOp } from '../projections/index.ts';
 import type { ViewNames } from './generations.ts';
+import { applyAdds } from './shards.ts';
 import { MAX_UPDATES_PER_COMMAND, withUpdateBudget } from './updateBudget.ts';
 
 const DUPLICATE_KEY = 11000;
@@ -15,14 +16,14 @@ function touch(touched: TouchedKeys, view: string, id: unknown): void {
   touched.set(view, set);
 }
 
-function toBulk(op: Exclude<WriteOp, { kind: 'recompute' | 'recomputeFromEntries' }>): AnyBulkWriteOperation<Document> {
+function toBulk(op: Exclude<WriteOp, { kind: 'recompute' | 'recomputeFromEntries' | 'add' }>): AnyBulkWriteOperation<Document> {
   if (op.kind === 'insert') return { insertOne: { document: op.doc } };
   if (op.many) return { updateMany: { filter: op.filter, update: op.update } };
   return { updateOne: { filter: op.filter, update: op.update, upsert: op.upsert ?? false } };
 }
 
 /** A doc key for ordering: two writes to the same doc never go in the same unordered bulk. */
-function docKey(op: Exclude<WriteOp, { kind: 'recompute' | 'recomputeFromEntries' }>): string | undefined {
+function docKey(op: Exclude<WriteOp, { kind: 'recompute' | 'recomputeFromEntries' | 'add' }>): string | undefined {
   if (op.kind === 'insert') return `${op.view}/${String(op.doc._id)}`;
   if (op.many) return undefined; // updateMany: a barrier
   return `${op.view}/${String(op.filter._id)}`;
@@ -77,11 +78,13 @@ async function runBulk(db: Db, names: ViewNames, view: string, ops: AnyBulkWrite
 /**
  * Applies a batch of write ops in order semantics: consecutive ops on distinct documents go out as
  * one unordered `bulkWrite` per view; a second write to the same document starts a new round, so a
- * stream's events land in version order. Bucket recomputes run last, once per bucket.
- * Every op is idempotent (version guards), so re-applying a batch after a failure is safe.
+ * stream's events land in version order. Bucket recomputes run last, once per bucket; `add` ops
+ * of a sharded view after the document writes (their `via` lookups read what the batch wrote).
+ * Every op is idempotent (version and position guards), so re-applying a batch after a failure is safe.
  */
-export async function applyOps(db: Db, names: ViewNames, ops: readonly WriteOp[], buckets: BucketSpec | undefined): Promise<TouchedKeys> {
+export async function applyOps(db: Db, names: ViewNames, ops: readonly WriteOp[], buckets: BucketSpec | undefined, sharded?: ShardedView): Promise<TouchedKeys> {
   const touched: TouchedKeys = new Map();
+  const adds: AddOp[] = [];
   const recomputeKeys = new Map<string, Record<string, unknown>>();
   const fromEntries: Record<string, unknown>[] = [];
   let round = new Map<string, AnyBulkWriteOperation<Document>[]>();
@@ -100,6 +103,10 @@ export async function applyOps(db: Db, names: ViewNames, ops: readonly WriteOp[]
       fromEntries.push(op.entries);
       continue;
     }
+    if (op.kind === 'add') {
+      adds.push(op);
+      continue;
+    }
     const key = docKey(op);
     if (key === undefined || keys.has(key)) await flush();
     if (key !== undefined) keys.add(key);
@@ -108,6 +115,10 @@ export async function applyOps(db: Db, names: ViewNames, ops: readonly WriteOp[]
     if (key === undefined) await flush();
   }
   await flush();
+  if (adds.length > 0) {
+    if (!sharded) throw new Error(`add ops on ${adds[0]?.view ?? '?'}, which is not a sharded view`);
+    for (const id of await applyAdds(db, names, sharded, adds)) touch(touched, sharded.view, id);
+  }
   if (buckets) {
     for (const filter of fromEntries) {
       const entries = await db.collection(names(buckets.entriesView)).find(filter).toArray();

@@ -40,7 +40,86 @@ export type WriteOp =
       many?: boolean;
     }
   | { kind: 'recompute'; view: string; key: Record<string, unknown> }
-  | { kind: 'recomputeFromEntries'; view: string; entries: Record<string, unknown> };
+  | { kind: 'recomputeFromEntries'; view: string; entries: Record<string, unknown> }
+  | AddOp;
+
+/**
+ * Adds `add` to the sums of one bucket of a sharded view ({@link ShardedView}), at a cost that does
+ * not depend on what the bucket holds. The adapter writes it into the bucket's shard of the
+ * writer that owns the event (`at`, stamped by the runner, the replay or the drain, never by the
+ * projection), guarded by the event's log position, so a redelivered or replayed event adds nothing.
+ * With `via`, the rest of the key comes from fields of another document (a cancellation does not
+ * carry its confirmation day; the order's entry does); no such document means nothing to adjust.
+ */
+export interface AddOp {
+  kind: 'add';
+  view: string;
+  key: Record<string, string>;
+  add: Record<string, number>;
+  via?: { view: string; id: string; fields: readonly string[] };
+  at?: ShardStamp;
+}
+
+/** Which shard an `add` lands in and the log position that guards it. */
+export interface ShardStamp {
+  /** `base` (a rebuild's fold), or `<family>.<partition>` (the one live writer of that partition). */
+  shard: string;
+  /** Log position ("xid.gp") of the event. */
+  position: string;
+}
+
+/**
+ * A view whose buckets are sums kept in shards: one document per (bucket, shard) with the log
+ * position of the last event it holds; a bucket is the sum of its shards (summed on read).
+ */
+export interface ShardedView {
+  view: string;
+  /** Fields that name a bucket, in the order that forms its id (`day:currency`). */
+  keyFields: readonly string[];
+  /** Integer fields summed over shards. */
+  sumFields: readonly string[];
+}
+
+/** The bucket id of a key: its key fields joined with `:`. */
+export function bucketId(spec: ShardedView, key: Record<string, unknown>): string {
+  return spec.keyFields.map((f) => String(key[f])).join(':');
+}
+
+/** Stamps the `add` ops of one event with where they land (other ops pass through). Pure. */
+export function stampAdds(ops: readonly WriteOp[], at: ShardStamp): WriteOp[] {
+  return ops.map((op) => (op.kind === 'add' ? { ...op, at } : op));
+}
+
+/**
+ * Sums shard documents into one document per bucket (`_id` = bucket id, without `shard` and
+ * `pos`), in first-seen order. Pure: what reads and comparisons see.
+ */
+export function sumShards(spec: ShardedView, shards: readonly Record<string, unknown>[]): Record<string, unknown>[] {
+  const out = new Map<string, Record<string, unknown>>();
+  for (const s of shards) {
+    const id = bucketId(spec, s);
+    let b = out.get(id);
+    if (!b) {
+      b = { _id: id };
+      for (const f of spec.keyFields) b[f] = s[f];
+      for (const f of spec.sumFields) b[f] = 0;
+      out.set(id, b);
+    }
+    for (const f of spec.sumFields) b[f] = (b[f] as number) + (typeof s[f] === 'number' ? s[f] : 0);
+  }
+  return [...out.values()];
+}
+
+/** Orders log positions "xid.gp" (`''` before everything). Pure. */
+export function comparePositions(a: string, b: string): number {
+  const parse = (p: string): [bigint, bigint] => {
+    const [x, g] = p.split('.');
+    return [BigInt(x || '0'), BigInt(g || '0')];
+  };
+  const [ax, ag] = parse(a);
+  const [bx, bg] = parse(b);
+  return ax !== bx ? (ax < bx ? -1 : 1) : ag !== bg ? (ag < bg ? -1 : 1) : 0;
+}
 
 /** A physical index the adapter must create on every generation of a view. */
 export interface IndexSpec {
@@ -90,6 +169,8 @@ export interface Projection {
   handles: readonly EventType[];
   /** Present for multi-stream views that use entries + recomputed buckets. */
   buckets?: BucketSpec;
+  /** Present for multi-stream views of sums kept in shards (`add` ops). */
+  sharded?: ShardedView;
   /** Write ops for one event; `[]` for events not in `handles`. Never throws for a valid envelope. */
   project(e: EventEnvelope): WriteOp[];
 }

@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import type { EventEnvelope, EventType } from '../../contracts/index.ts';
-import { parseDoc, pick, utcDay, type BucketSpec, type Projection, type RecomputedBucket, type ViewSpec, type WriteOp } from './projection.ts';
+import { pick, sumShards, utcDay, type Projection, type ShardedView, type ViewSpec, type WriteOp } from './projection.ts';
 
 /** Logical view of the per (day, currency) buckets that queries read. */
 export const REVENUE_BY_DAY_VIEW = 'revenue_by_day';
@@ -15,8 +14,6 @@ export interface RevenueKey {
   day: string;
   currency: string;
 }
-
-const Key = z.object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), currency: z.string().min(1) });
 
 /**
  * One order's ABSOLUTE contribution to its confirmation day's bucket (`_id` = orderId).
@@ -40,18 +37,8 @@ export interface RevenueEntry extends RevenueKey {
   v: number;
 }
 
-const Entry = Key.extend({
-  _id: z.string(),
-  orderId: z.string(),
-  grossMinor: z.int(),
-  refundedMinor: z.int(),
-  netMinor: z.int(),
-  orderCount: z.int(),
-  cancelledCount: z.int(),
-  v: z.int(),
-});
 
-/** The `revenue_by_day` document: sums of its entries. `_id` = `${day}:${currency}`. */
+/** A `revenue_by_day` bucket as queries see it: the sum of its shards. `_id` = `${day}:${currency}`. */
 export interface RevenueBucket extends RevenueKey {
   _id: string;
   grossMinor: number;
@@ -59,22 +46,26 @@ export interface RevenueBucket extends RevenueKey {
   netMinor: number;
   orderCount: number;
   cancelledCount: number;
-  /** Sum of the entries' `v`; the adapter replaces the doc only with a higher revision. */
-  revision: number;
 }
 
-/** Buckets are read by day range; entries are read by bucket. */
+/** Buckets are (day, currency) sums kept in shards; see {@link ShardedView}. */
+export const REVENUE_SHARDS: ShardedView = {
+  view: REVENUE_BY_DAY_VIEW,
+  keyFields: ['day', 'currency'],
+  sumFields: ['grossMinor', 'refundedMinor', 'netMinor', 'orderCount', 'cancelledCount'],
+};
+
+/** Shards are read by day range and by bucket; entries by order (`_id`). */
 export const REVENUE_VIEWS: ViewSpec[] = [
   { name: REVENUE_BY_DAY_VIEW, indexes: [{ key: { day: 1, currency: 1 }, name: 'day_currency' }] },
-  { name: REVENUE_ENTRIES_VIEW, indexes: [{ key: { day: 1, currency: 1 }, name: 'bucket' }] },
+  { name: REVENUE_ENTRIES_VIEW, indexes: [] },
 ];
 
 /**
- * Write ops for one event. OrderConfirmed: guarded upsert of the entry
- * (`{ _id, v: { $lt: v } }`) then `recompute` of its bucket. OrderCancelled with
- * `wasConfirmed`: guarded update of the entry WITHOUT upsert (the event does not carry
- * the confirmation day; if the entry is missing, the confirmation has not been applied and
- * the in-order applier will get here again) then `recomputeFromEntries` of that entry.
+ * Write ops for one event: a guarded upsert/update of the order's entry (what it contributes, and
+ * its day for a later cancellation) and one `add` to its bucket — never a re-read of the bucket.
+ * OrderConfirmed adds gross, net and one order to its UTC confirmation day; OrderCancelled with
+ * `wasConfirmed` adds the refund (net down, one cancellation) to the day its entry names.
  * @throws ProjectionError `INVALID_TIMESTAMP` on an unparseable `confirmedAt` (contracts validate it first).
  */
 export function projectRevenueByDay(envelope: EventEnvelope): WriteOp[] {
@@ -97,7 +88,7 @@ export function projectRevenueByDay(envelope: EventEnvelope): WriteOp[] {
     };
     return [
       { kind: 'update', view: REVENUE_ENTRIES_VIEW, filter, update: { $set: entry }, upsert: true },
-      { kind: 'recompute', view: REVENUE_BY_DAY_VIEW, key: { ...key } },
+      { kind: 'add', view: REVENUE_BY_DAY_VIEW, key: { ...key }, add: { grossMinor: total, refundedMinor: 0, netMinor: total, orderCount: 1, cancelledCount: 0 } },
     ];
   }
   if (!e.data.wasConfirmed) return [];
@@ -105,60 +96,17 @@ export function projectRevenueByDay(envelope: EventEnvelope): WriteOp[] {
   const cancelled = { grossMinor: total, refundedMinor: total, netMinor: 0, orderCount: 1, cancelledCount: 1, v };
   return [
     { kind: 'update', view: REVENUE_ENTRIES_VIEW, filter, update: { $set: cancelled } },
-    { kind: 'recomputeFromEntries', view: REVENUE_BY_DAY_VIEW, entries: { _id: e.data.orderId } },
+    {
+      kind: 'add', view: REVENUE_BY_DAY_VIEW, key: {}, via: { view: REVENUE_ENTRIES_VIEW, id: e.data.orderId, fields: ['day', 'currency'] },
+      add: { grossMinor: 0, refundedMinor: total, netMinor: -total, orderCount: 0, cancelledCount: 1 },
+    },
   ];
 }
 
-/** Filter selecting every entry of a bucket. */
-export function entryFilter(key: RevenueKey): { day: string; currency: string } {
-  return { day: key.day, currency: key.currency };
+/** The buckets of some shard documents (read side). Pure. */
+export function revenueBucketsOf(shards: readonly Record<string, unknown>[]): RevenueBucket[] {
+  return sumShards(REVENUE_SHARDS, shards) as unknown as RevenueBucket[];
 }
-
-/**
- * Folds a bucket's entries into its document. Entries of other buckets are ignored, so
- * the result depends only on the key and the matching entries (order-insensitive).
- */
-export function recomputeBucket(key: RevenueKey, entries: readonly RevenueEntry[]): RecomputedBucket<RevenueBucket> {
-  const doc: RevenueBucket = {
-    _id: `${key.day}:${key.currency}`,
-    day: key.day,
-    currency: key.currency,
-    grossMinor: 0,
-    refundedMinor: 0,
-    netMinor: 0,
-    orderCount: 0,
-    cancelledCount: 0,
-    revision: 0,
-  };
-  for (const en of entries) {
-    if (en.day !== key.day || en.currency !== key.currency) continue;
-    doc.grossMinor += en.grossMinor;
-    doc.refundedMinor += en.refundedMinor;
-    doc.netMinor += en.netMinor;
-    doc.orderCount += en.orderCount;
-    doc.cancelledCount += en.cancelledCount;
-    doc.revision += en.v;
-  }
-  return { doc, revision: doc.revision };
-}
-
-/** Adapter-facing bucket operations; validate what storage hands back. */
-export const revenueBuckets: BucketSpec = {
-  view: REVENUE_BY_DAY_VIEW,
-  entriesView: REVENUE_ENTRIES_VIEW,
-  entryFilter: (key) => entryFilter(parseDoc(Key, key, 'revenue bucket key')),
-  keyOfEntry: (entry) => {
-    const en = parseDoc(Entry, entry, 'revenue entry');
-    return { day: en.day, currency: en.currency };
-  },
-  recompute: (key, entries) => {
-    const r = recomputeBucket(
-      parseDoc(Key, key, 'revenue bucket key'),
-      entries.map((en) => parseDoc(Entry, en, 'revenue entry')),
-    );
-    return { doc: { ...r.doc }, revision: r.revision };
-  },
-};
 
 /**
  * Filter and sort for the buckets of an inclusive UTC day range (`YYYY-MM-DD`), optionally
@@ -173,12 +121,12 @@ export function revenueByDayQuery(args: { from: string; to: string; currency?: s
   return { filter, sort: { day: 1, currency: 1 } };
 }
 
-/** The revenue_by_day projection (entries + recomputed buckets). */
+/** The revenue_by_day projection (entries + sharded sums). */
 export const revenueByDayProjection: Projection = {
   name: 'revenue_by_day',
-  codeVersion: 1,
+  codeVersion: 2,
   views: REVENUE_VIEWS,
   handles: REVENUE_EVENTS,
-  buckets: revenueBuckets,
+  sharded: REVENUE_SHARDS,
   project: projectRevenueByDay,
 };

@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ProjectionError } from './projection.ts';
-import {
-  entryFilter,
-  projectRevenueByDay,
-  recomputeBucket,
-  REVENUE_BY_DAY_VIEW,
-  REVENUE_ENTRIES_VIEW,
-  revenueBuckets,
-  revenueByDayQuery,
-  type RevenueEntry,
-} from './revenue_by_day.ts';
+import { comparePositions, stampAdds } from './projection.ts';
+import { projectRevenueByDay, REVENUE_BY_DAY_VIEW, REVENUE_ENTRIES_VIEW, revenueBucketsOf, revenueByDayQuery } from './revenue_by_day.ts';
 import { envelope, orderCancelled, orderConfirmed, orderPlaced } from '../../tests/support/projectionFixtures.ts';
 
 const ID = 'order-a';
 const S = `order-${ID}`;
 
 describe('revenue_by_day projection', () => {
-  it('OrderConfirmed: guarded absolute upsert of the entry, then recompute of its UTC day bucket', () => {
+  it('OrderConfirmed: guarded absolute upsert of the entry, then one add to its UTC day bucket', () => {
     // 00:30 at +02:00 is the previous UTC day.
     const ops = projectRevenueByDay(envelope(orderConfirmed(ID, 1234, '2024-03-02T00:30:00+02:00', 'USD'), S, 4));
     expect(ops).toEqual([
@@ -39,11 +30,11 @@ describe('revenue_by_day projection', () => {
         },
         upsert: true,
       },
-      { kind: 'recompute', view: REVENUE_BY_DAY_VIEW, key: { day: '2024-03-01', currency: 'USD' } },
+      { kind: 'add', view: REVENUE_BY_DAY_VIEW, key: { day: '2024-03-01', currency: 'USD' }, add: { grossMinor: 1234, refundedMinor: 0, netMinor: 1234, orderCount: 1, cancelledCount: 0 } },
     ]);
   });
 
-  it('OrderCancelled after confirmation: nets the entry to zero (no upsert) and recomputes via the entry', () => {
+  it('OrderCancelled after confirmation: nets the entry to zero (no upsert) and adds the refund to the day its entry names', () => {
     expect(projectRevenueByDay(envelope(orderCancelled(ID, 1234, true), S, 6))).toEqual([
       {
         kind: 'update',
@@ -51,7 +42,10 @@ describe('revenue_by_day projection', () => {
         filter: { _id: ID, v: { $lt: 6 } },
         update: { $set: { grossMinor: 1234, refundedMinor: 1234, netMinor: 0, orderCount: 1, cancelledCount: 1, v: 6 } },
       },
-      { kind: 'recomputeFromEntries', view: REVENUE_BY_DAY_VIEW, entries: { _id: ID } },
+      {
+        kind: 'add', view: REVENUE_BY_DAY_VIEW, key: {}, via: { view: REVENUE_ENTRIES_VIEW, id: ID, fields: ['day', 'currency'] },
+        add: { grossMinor: 0, refundedMinor: 1234, netMinor: -1234, orderCount: 0, cancelledCount: 1 },
+      },
     ]);
   });
 
@@ -62,57 +56,30 @@ describe('revenue_by_day projection', () => {
 });
 
 describe('revenue buckets', () => {
-  const entry = (orderId: string, over: Partial<RevenueEntry> = {}): RevenueEntry => ({
-    _id: orderId,
-    orderId,
-    day: '2024-03-01',
-    currency: 'EUR',
-    grossMinor: 100,
-    refundedMinor: 0,
-    netMinor: 100,
-    orderCount: 1,
-    cancelledCount: 0,
-    v: 3,
-    ...over,
+  const shard = (shardName: string, over: Record<string, unknown>) => ({
+    _id: `2024-03-01:EUR#${shardName}`, day: '2024-03-01', currency: 'EUR', shard: shardName, pos: '1.1',
+    grossMinor: 0, refundedMinor: 0, netMinor: 0, orderCount: 0, cancelledCount: 0, ...over,
   });
-  const key = { day: '2024-03-01', currency: 'EUR' };
 
-  it('sums the entries of the bucket; revision = sum of v', () => {
-    const r = recomputeBucket(key, [
-      entry('o1'),
-      entry('o2', { grossMinor: 50, refundedMinor: 50, netMinor: 0, cancelledCount: 1, v: 7 }),
-      entry('o3', { currency: 'USD' }),
+  it('a bucket is the sum of its shards; currencies and days stay apart', () => {
+    expect(revenueBucketsOf([
+      shard('base', { grossMinor: 100, netMinor: 100, orderCount: 1 }),
+      shard('orders.events.2', { grossMinor: 50, refundedMinor: 50, cancelledCount: 1, orderCount: 1 }),
+      { ...shard('base', { grossMinor: 7 }), _id: '2024-03-01:USD#base', currency: 'USD' },
+    ])).toEqual([
+      { _id: '2024-03-01:EUR', day: '2024-03-01', currency: 'EUR', grossMinor: 150, refundedMinor: 50, netMinor: 100, orderCount: 2, cancelledCount: 1 },
+      { _id: '2024-03-01:USD', day: '2024-03-01', currency: 'USD', grossMinor: 7, refundedMinor: 0, netMinor: 0, orderCount: 0, cancelledCount: 0 },
     ]);
-    expect(r).toEqual({
-      revision: 10,
-      doc: {
-        _id: '2024-03-01:EUR',
-        day: '2024-03-01',
-        currency: 'EUR',
-        grossMinor: 150,
-        refundedMinor: 50,
-        netMinor: 100,
-        orderCount: 2,
-        cancelledCount: 1,
-        revision: 10,
-      },
-    });
   });
 
-  it('gives an empty bucket revision 0', () => {
-    expect(recomputeBucket(key, []).revision).toBe(0);
-  });
-
-  it('exposes the entry filter and entry key to the adapter', () => {
-    expect(entryFilter(key)).toEqual(key);
-    expect(revenueBuckets.entryFilter({ ...key })).toEqual(key);
-    expect(revenueBuckets.keyOfEntry({ ...entry('o1') })).toEqual(key);
-    expect(revenueBuckets.recompute({ ...key }, [{ ...entry('o1') }]).revision).toBe(3);
-  });
-
-  it('rejects documents it did not write with MALFORMED_DOC', () => {
-    expect(() => revenueBuckets.keyOfEntry({ _id: 'x', day: 'yesterday' })).toThrow(ProjectionError);
-    expect(() => revenueBuckets.recompute({ day: 1 }, [])).toThrow(/malformed revenue bucket key/);
+  it('stamps adds (and only adds) with their shard and position; positions order as (xid, gp) numbers', () => {
+    const ops = projectRevenueByDay(envelope(orderConfirmed(ID, 10, '2024-03-01T10:00:00Z'), S, 4));
+    const stamped = stampAdds(ops, { shard: 'orders.1', position: '12.3' });
+    expect(stamped.map((o) => (o.kind === 'add' ? o.at : undefined))).toEqual([undefined, { shard: 'orders.1', position: '12.3' }]);
+    expect(comparePositions('9.100', '10.1')).toBe(-1);
+    expect(comparePositions('10.2', '10.10')).toBe(-1);
+    expect(comparePositions('10.10', '10.10')).toBe(0);
+    expect(comparePositions('', '0.1')).toBe(-1);
   });
 
   it('builds the day-range query', () => {

@@ -31,6 +31,8 @@ export interface RebuildOptions {
   logger: Logger;
   /** Events per read. @default 5000 */
   batchSize?: number;
+  /** Partitions of the event topics: where the drain after the switch puts sums of a sharded view. @default 6 */
+  partitions?: number;
   /** Write finished documents every this many events. @default 10000 */
   flushEveryEvents?: number;
   onProgress?(p: RebuildProgress): void;
@@ -197,7 +199,7 @@ export async function beginRebuild(opts: RebuildOptions): Promise<StartedRebuild
       // From here the new generation is live: finish even if aborted (dropping is all that is left).
       await setPhase('draining');
       await sleep(opts.switchGraceMs ?? 3000);
-      const drained = await drainInto({ source, db, projection, generation: target, from: position, batchSize: opts.batchSize });
+      const drained = await drainInto({ source, db, projection, generation: target, from: position, batchSize: opts.batchSize, partitions: opts.partitions });
       position = drained.position;
 
       await setPhase('dropping');

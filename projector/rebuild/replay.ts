@@ -3,7 +3,8 @@ import { applyOps, chunkBulk, singleUpdates } from '../mongo/applyOps.ts';
 import { namesFor, physicalName } from '../mongo/generations.ts';
 import { withUpdateBudget } from '../mongo/updateBudget.ts';
 import { createMemoryViews, type MemoryViews, type ViewChanges } from '../memory/memoryViews.ts';
-import type { Projection } from '../projections/index.ts';
+import { stampAdds, type Projection } from '../projections/index.ts';
+import { liveShardOf } from '../runner/liveShard.ts';
 import { LOG_START, type EventLogSource, type LoggedEvent } from '../../contracts/index.ts';
 
 /** The projection threw for a stored event during a replay: the rebuild stops there (fix the code, run again). */
@@ -51,7 +52,8 @@ export interface ReplayResult {
 function projectInto(views: MemoryViews, projection: Projection, e: LoggedEvent): void {
   if (!projection.handles.includes(e.envelope.type)) return;
   try {
-    views.apply(projection.project(e.envelope));
+    // The fold is the rebuild's base: one shard per bucket, holding every event up to its position.
+    views.apply(stampAdds(projection.project(e.envelope), { shard: 'base', position: e.position }));
   } catch (cause) {
     const { eventId, streamId, streamVersion, type } = e.envelope;
     throw new ReplayProjectionError({ eventId, streamId, streamVersion, type, position: e.position }, cause);
@@ -137,7 +139,11 @@ export async function replayIntoGeneration(opts: ReplayOptions): Promise<ReplayR
  * no-ops, missing ones land in stream order. Reads until an empty batch.
  * @throws ReplayProjectionError when the projection throws.
  */
-export async function drainInto(opts: { source: EventLogSource; db: Db; projection: Projection; generation: number; from: string; batchSize?: number }): Promise<{ position: string; events: number }> {
+export async function drainInto(opts: {
+  source: EventLogSource; db: Db; projection: Projection; generation: number; from: string; batchSize?: number;
+  /** Partitions of the event topics (sums land in the shard of the partition's live writer). @default 6 */
+  partitions?: number;
+}): Promise<{ position: string; events: number }> {
   const { source, db, projection } = opts;
   const names = namesFor(opts.generation);
   let position = opts.from;
@@ -149,13 +155,13 @@ export async function drainInto(opts: { source: EventLogSource; db: Db; projecti
     const ops = batch.flatMap((e) => {
       if (!projection.handles.includes(e.envelope.type)) return [];
       try {
-        return projection.project(e.envelope);
+        return stampAdds(projection.project(e.envelope), { shard: liveShardOf(e.envelope.type, e.envelope.streamId, opts.partitions ?? 6), position: e.position });
       } catch (cause) {
         const { eventId, streamId, streamVersion, type } = e.envelope;
         throw new ReplayProjectionError({ eventId, streamId, streamVersion, type, position: e.position }, cause);
       }
     });
-    await applyOps(db, names, ops, projection.buckets);
+    await applyOps(db, names, ops, projection.buckets, projection.sharded);
     position = last.position;
     events += batch.length;
   }

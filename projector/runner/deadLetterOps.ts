@@ -1,8 +1,8 @@
 import type { Db, Filter } from 'mongodb';
 import { applyOps } from '../mongo/applyOps.ts';
 import { liveGeneration, namesFor } from '../mongo/generations.ts';
-import type { Projection } from '../projections/index.ts';
-import type { StreamSource } from '../../contracts/index.ts';
+import type { EventEnvelope, StreamSource } from '../../contracts/index.ts';
+import { stampAdds, type Projection, type WriteOp } from '../projections/index.ts';
 import { DEAD_LETTERS, type DeadLetterDoc } from './deadLetters.ts';
 
 /** Status of a dead letter: `open` until retried (re-projected) or discarded by an operator. */
@@ -126,14 +126,25 @@ export async function retryDeadLetter(args: {
   const alias = await liveGeneration(db, projection);
   const names = namesFor(alias.generation);
   let head = where.streamVersion - 1;
+  // Sums of a sharded view: the live projector applied the adds of every event it did not dead-letter,
+  // so only dead events' adds are re-applied, each in a shard of its own dead letter (exactly once).
+  const dead = new Map<number, string>([[where.streamVersion, doc._id]]);
+  for (const o of await coll.find({ projection: doc.projection, streamId: where.streamId, status: 'open' }).toArray()) {
+    if (o.streamVersion !== null) dead.set(o.streamVersion, o._id);
+  }
+  const project = (e: EventEnvelope): WriteOp[] => {
+    if (!projection.handles.includes(e.type)) return [];
+    const ops = projection.project(e);
+    const dl = dead.get(e.streamVersion);
+    return dl === undefined ? ops.filter((op) => op.kind !== 'add') : stampAdds(ops, { shard: `dlq:${dl}`, position: `0.${e.streamVersion}` });
+  };
   try {
     for (let round = 0; round < 10; round++) {
       const events = await streams.readStream(where.streamId, where.streamVersion);
       const last = events.at(-1)?.streamVersion ?? head;
       if (events.length === 0 && round === 0) return { ok: false, reason: 'NO_STREAM', doc };
       if (round > 0 && last === head) break;
-      const ops = events.flatMap((e) => (projection.handles.includes(e.type) ? projection.project(e) : []));
-      await applyOps(db, names, ops, projection.buckets);
+      await applyOps(db, names, events.flatMap(project), projection.buckets, projection.sharded);
       head = last;
     }
   } catch (err) {

@@ -7,7 +7,8 @@ import { familyOf } from '../../contracts/index.ts';
 import { decodeEvent, joinConsumerGroup, deadLetterTopic, ensureTopics, familyTopic, viewChangedTopic, retryUntilDone, StopRequested, type FailureKind, type RetryOptions } from '../../messaging/index.ts';
 import { applyOps, type TouchedKeys } from '../mongo/applyOps.ts';
 import { createAliasCache, ensureIndexes, namesFor, type ViewNames } from '../mongo/generations.ts';
-import type { BucketSpec, Projection, WriteOp } from '../projections/index.ts';
+import { stampAdds, type Projection, type WriteOp } from '../projections/index.ts';
+import { liveShard } from './liveShard.ts';
 import { advanceCheckpoint } from './checkpoints.ts';
 import { deadLetter } from './deadLetters.ts';
 import { classifyProjectorFailure } from './failureClass.ts';
@@ -15,7 +16,7 @@ import { projectorMetrics } from './metrics.ts';
 import { publishViewChanged } from './viewChanged.ts';
 
 /** Writes a projection's ops to the generation `names` maps to; {@link applyOps} over the worker's `db` by default. */
-export type ViewWriter = (names: ViewNames, ops: readonly WriteOp[], buckets: BucketSpec | undefined) => Promise<TouchedKeys>;
+export type ViewWriter = (names: ViewNames, ops: readonly WriteOp[], projection: Pick<Projection, 'buckets' | 'sharded'>) => Promise<TouchedKeys>;
 
 /** Options of {@link createProjectorWorker}. */
 export interface ProjectorWorkerOptions {
@@ -80,13 +81,15 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
   const metrics = projectorMetrics(opts.registry);
   const aliases = createAliasCache(db, 1000);
   const tracer = trace.getTracer('orderflow');
-  const writeViews: ViewWriter = opts.writeViews ?? ((names, ops, buckets) => applyOps(db, names, ops, buckets));
+  const writeViews: ViewWriter = opts.writeViews ?? ((names, ops, p) => applyOps(db, names, ops, p.buckets, p.sharded));
   let consumer: Consumer | undefined;
 
-  function decode(message: KafkaMessage): Decoded {
+  /** Decodes and projects one message; sums of a sharded view land in the shard of this partition's writer. */
+  function decode(message: KafkaMessage, partition: number): Decoded {
     try {
       const { envelope, position } = decodeEvent(message);
-      return { message, position, occurredAt: Date.parse(envelope.occurredAt), ops: projection.handles.includes(envelope.type) ? projection.project(envelope) : [] };
+      const ops = projection.handles.includes(envelope.type) ? projection.project(envelope) : [];
+      return { message, position, occurredAt: Date.parse(envelope.occurredAt), ops: stampAdds(ops, { shard: liveShard(envelope.type, partition), position }) };
     } catch (error) {
       return { message, position: '', error };
     }
@@ -125,7 +128,7 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
   }
 
   async function applyTracked(ops: readonly WriteOp[], names: ViewNames, touched: TouchedKeys): Promise<void> {
-    const t = await writeViews(names, ops, projection.buckets);
+    const t = await writeViews(names, ops, projection);
     for (const [view, ids] of t) touched.set(view, new Set([...(touched.get(view) ?? []), ...ids]));
   }
 
@@ -137,7 +140,7 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
     if (!found.ok) throw found.error; // not reached: every failure here is waited out
     const alias = found.value;
     const names = namesFor(alias.generation);
-    const decoded = batch.messages.map(decode);
+    const decoded = batch.messages.map((m) => decode(m, batch.partition));
     const touched: TouchedKeys = new Map();
     await tracer.startActiveSpan('projector.batch', { attributes: { 'orderflow.projection': projection.name, 'messaging.batch.message_count': decoded.length } }, async (span) => {
       try {
@@ -187,7 +190,7 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
   async function applyOrDeadLetter(d: Decoded, batch: Batch, names: ViewNames, touched: TouchedKeys, r: Retrying): Promise<void> {
     let first = true;
     const work = async () => {
-      const again = first ? d : decode(d.message);
+      const again = first ? d : decode(d.message, batch.partition);
       first = false;
       if (again.error !== undefined) throw again.error;
       await applyTracked(again.ops ?? [], names, touched);

@@ -25,7 +25,7 @@ export interface OperatorService {
 }
 
 /** Creates the operator service over the views database and the event store ports. */
-export function createOperatorService(deps: { db: Db; events: EventLogSource & StreamSource; logger: Logger }): OperatorService {
+export function createOperatorService(deps: { db: Db; events: EventLogSource & StreamSource; logger: Logger; /** Partitions of the event topics. */ partitions?: number }): OperatorService {
   const { db, events, logger } = deps;
   const running = new Set<Promise<unknown>>();
   const abort = new AbortController();
@@ -36,7 +36,7 @@ export function createOperatorService(deps: { db: Db; events: EventLogSource & S
     async startRebuild(name, compare) {
       const projection = projectionByName(name);
       if (!projection) throw new Error(`no projection named ${name}`);
-      const started = await beginRebuild({ source: events, db, projection, logger, compare, signal: abort.signal });
+      const started = await beginRebuild({ source: events, db, projection, logger, compare, signal: abort.signal, partitions: deps.partitions });
       const done = started.done.then(
         (r) => logger.info({ projection: name, generation: r.toGeneration, events: r.eventsReplayed, rate: Math.round(r.replayRate) }, 'rebuild finished'),
         (err: unknown) => logger.error({ err, projection: name }, 'rebuild failed'),

@@ -1,5 +1,5 @@
 import type { Db, Document, Filter } from 'mongodb';
-import { createViewReadPort, inventoryProjection, type InventoryDoc, orderDetailProjection, type OrderDetailDoc, customerOrdersQuery, ordersByCustomerProjection, toCustomerOrdersPage, type CustomerOrdersPage, type OrderByCustomerDoc, type Projection, revenueByDayProjection, revenueByDayQuery, type RevenueBucket, salesByProductProjection, type SalesBucket } from '../../projector/index.ts';
+import { createViewReadPort, inventoryProjection, type InventoryDoc, orderDetailProjection, type OrderDetailDoc, customerOrdersQuery, ordersByCustomerProjection, toCustomerOrdersPage, type CustomerOrdersPage, type OrderByCustomerDoc, type Projection, revenueBucketsOf, revenueByDayProjection, revenueByDayQuery, type RevenueBucket, salesByProductProjection, type SalesBucket } from '../../projector/index.ts';
 
 /**
  * Reads the views (never the event store), always from the live generation of each projection,
@@ -37,14 +37,23 @@ export function createViewReader(db: Db, aliasTtlMs = 500) {
     stock: (skus: readonly string[]) => byIds<InventoryDoc>(inventoryProjection, 'inventory', skus),
     /** Sales buckets by SKU. */
     sales: (skus: readonly string[]) => byIds<SalesBucket>(salesByProductProjection, 'sales_by_product', skus),
-    /** Revenue buckets of a day range, optionally one currency. */
+    /** Revenue buckets of a day range, optionally one currency (its shards, summed). */
     async revenue(from: string, to: string, currency?: string): Promise<RevenueBucket[]> {
       const q = revenueByDayQuery({ from, to, ...(currency ? { currency } : {}) });
-      const c = await coll<RevenueBucket>(revenueByDayProjection, 'revenue_by_day');
-      return c.find(q.filter as Filter<RevenueBucket>).sort(q.sort).toArray();
+      const c = await coll<Document>(revenueByDayProjection, 'revenue_by_day');
+      return revenueBucketsOf(await c.find(q.filter).sort(q.sort).toArray());
     },
-    /** Revenue buckets by id (`day:currency`). */
-    revenueBuckets: (ids: readonly string[]) => byIds<RevenueBucket>(revenueByDayProjection, 'revenue_by_day', ids),
+    /** Revenue buckets by id (`day:currency`), each the sum of its few shards (by the `day_currency` index). */
+    async revenueBuckets(ids: readonly string[]): Promise<(RevenueBucket | undefined)[]> {
+      const c = await coll<Document>(revenueByDayProjection, 'revenue_by_day');
+      const unique = [...new Set(ids)];
+      const found = await Promise.all(unique.map(async (id) => {
+        const at = id.indexOf(':');
+        return revenueBucketsOf(await c.find({ day: id.slice(0, at), currency: id.slice(at + 1) }).toArray())[0];
+      }));
+      const byId = new Map(unique.map((id, i) => [id, found[i]]));
+      return ids.map((id) => byId.get(id));
+    },
   };
 }
 

@@ -4,7 +4,7 @@ import type { Db, MongoClient } from 'mongodb';
 import { createMemoryViews } from '../../../projector/memory/memoryViews.ts';
 import { applyOps } from '../../../projector/mongo/applyOps.ts';
 import { ensureIndexes, namesFor } from '../../../projector/mongo/generations.ts';
-import { projections } from '../../../projector/projections/index.ts';
+import { projections, stampAdds } from '../../../projector/projections/index.ts';
 import { deliveryArb, liveDeliveries, logArb } from '../../support/projectionArbitraries.ts';
 import { compareGenerations, flushViews } from '../../../projector/rebuild/index.ts';
 import { freshMongo } from '../../support/isolation.ts';
@@ -41,10 +41,12 @@ describe('the in-memory fold writes exactly what the guarded adapter writes (rea
       views.project(log.slice(half));
       await flushViews(db, views, memoryGen);
       // Store: an at-least-once delivery (duplicates, rewinds) through the guarded adapter, batch by batch.
+      // Sums: one live writer's shard, guarded by the events' log positions.
+      const position = new Map(log.map((e, i) => [e.eventId, `1.${i + 1}`]));
       const delivered = liveDeliveries(log, delivery);
       for (let i = 0; i < delivered.length; i += 7) {
-        const ops = delivered.slice(i, i + 7).flatMap((e) => (projection.handles.includes(e.type) ? projection.project(e) : []));
-        await applyOps(db, namesFor(storeGen), ops, projection.buckets);
+        const ops = delivered.slice(i, i + 7).flatMap((e) => (projection.handles.includes(e.type) ? stampAdds(projection.project(e), { shard: 'orders.0', position: position.get(e.eventId) ?? '' }) : []));
+        await applyOps(db, namesFor(storeGen), ops, projection.buckets, projection.sharded);
       }
       const c = await compareGenerations(db, projection, memoryGen, storeGen);
       expect(c.views.map((v) => ({ view: v.view, onlyMemory: v.onlyInA, onlyStore: v.onlyInB, different: v.different }))).toEqual(

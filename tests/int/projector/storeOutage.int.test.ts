@@ -1,9 +1,9 @@
 import { MongoNetworkError } from 'mongodb';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { START } from '../../../command-side/eventStore/position.ts';
+import { START } from '../../../contracts/position.ts';
 import { readAllRows } from '../../../command-side/eventStore/sql/readAll.ts';
-import { eventStorePorts } from '../../../ops/eventLog.ts';
+import { eventStorePorts } from '../../../command-side/eventStore/eventLogPorts.ts';
 import { applyOps } from '../../../projector/mongo/applyOps.ts';
 import { physicalName } from '../../../projector/mongo/generations.ts';
 import { projections } from '../../../projector/projections/index.ts';
@@ -31,12 +31,12 @@ describe('a view store that fails fast for 20 s (real Postgres, Kafka, FerretDB)
   beforeAll(async () => {
     p = await startPipeline('outage', projections, {
       registry, maxBackoffMs: 1000,
-      writeViews: (db) => (names, ops, buckets) => {
+      writeViews: (db) => (names, ops, p) => {
         if (Date.now() < failUntil) {
           injected++;
           return Promise.reject(new MongoNetworkError('connect ECONNREFUSED 127.0.0.1:27017 (injected outage)'));
         }
-        return applyOps(db, names, ops, buckets);
+        return applyOps(db, names, ops, p.buckets, p.sharded);
       },
     });
   }, 60_000);
@@ -62,7 +62,7 @@ describe('a view store that fails fast for 20 s (real Postgres, Kafka, FerretDB)
         last = await compareGenerations(p.db, projection, 1, scratch);
         if (!last.equal) await new Promise((r) => setTimeout(r, 1000));
         return last.equal ? last : undefined;
-      }, 240_000).catch((err: unknown) => {
+      }, 600_000).catch((err: unknown) => {
         throw new Error(`${projection.name} never matched the replay: ${JSON.stringify(last?.views.map((v) => ({ ...v, digestA: undefined, digestB: undefined })))}`, { cause: err });
       });
       for (const v of c.views) expect(v.digestA, `${projection.name}/${v.view}`).toBe(v.digestB);
@@ -75,7 +75,7 @@ describe('a view store that fails fast for 20 s (real Postgres, Kafka, FerretDB)
     const byKind = (kind: string) => (failures?.values ?? []).filter((v) => v.labels.kind === kind).reduce((n, v) => n + v.value, 0);
     expect(byKind('transient')).toBeGreaterThan(0);
     expect(byKind('limited')).toBe(0);
-  }, 420_000);
+  }, 900_000);
 
   it('moves checkpoints by compare-and-set: advanced, already there, ahead (never back)', async () => {
     const cp = { projection: 'cas_probe', topic: 't', partition: 0, position: '1.1', highWatermark: '20', codeVersion: 1 };

@@ -1,0 +1,99 @@
+import type { Db, UpdateFilter } from 'mongodb';
+import { bucketId, comparePositions, type AddOp, type ShardedView } from '../projections/index.ts';
+import type { ViewNames } from './generations.ts';
+import { withUpdateBudget } from './updateBudget.ts';
+
+const DUPLICATE_KEY = 11000;
+
+/** A shard document: one bucket's sums from one writer, with the position of the last event it holds. */
+export interface ShardDoc extends Record<string, unknown> {
+  _id: string;
+  shard: string;
+  pos: string;
+}
+
+/** `_id` of a bucket's shard. */
+export function shardId(bucketKey: string, shard: string): string {
+  return `${bucketKey}#${shard}`;
+}
+
+/** An `add` with its key resolved and its stamp checked. */
+interface Resolved {
+  key: Record<string, string>;
+  add: Record<string, number>;
+  shard: string;
+  position: string;
+}
+
+/**
+ * Folds one shard's adds (in log order) over what it holds: only events after both the shard's
+ * position and the rebuild base's position count (the base holds every event up to its position
+ * for that bucket). Pure.
+ */
+export function foldAdds(adds: readonly Resolved[], floor: string, sumFields: readonly string[]): { inc: Record<string, number>; pos: string } | undefined {
+  const inc: Record<string, number> = Object.fromEntries(sumFields.map((f) => [f, 0]));
+  let pos = floor;
+  let any = false;
+  for (const a of adds) {
+    if (comparePositions(a.position, pos) <= 0) continue;
+    for (const f of sumFields) inc[f] = (inc[f] ?? 0) + (a.add[f] ?? 0);
+    pos = a.position;
+    any = true;
+  }
+  return any ? { inc, pos } : undefined;
+}
+
+const maxPos = (a: string | undefined, b: string | undefined): string => (comparePositions(a ?? '', b ?? '') >= 0 ? (a ?? '') : (b ?? ''));
+
+/**
+ * Applies a batch's `add` ops to a sharded view: each touched (bucket, shard) costs two point
+ * reads (its shard and the bucket's rebuild base, in parallel) and one compare-and-set write (insert,
+ * or `$inc` guarded by the position it read), whatever the bucket already holds. A lost race (another
+ * writer of the same shard: a rebuild's drain) reads again. Adds whose `via` document is missing are
+ * dropped (nothing to adjust), like the in-memory fold. Returns the touched bucket ids.
+ * @throws Error for an add that was not stamped (a caller bug).
+ */
+export async function applyAdds(db: Db, names: ViewNames, spec: ShardedView, ops: readonly AddOp[]): Promise<string[]> {
+  const vias = new Map<string, Promise<Record<string, unknown> | null>>();
+  for (const op of ops) {
+    if (!op.via) continue;
+    const k = `${op.via.view}/${op.via.id}`;
+    if (!vias.has(k)) vias.set(k, db.collection<{ _id: string }>(names(op.via.view)).findOne({ _id: op.via.id }));
+  }
+  const byShard = new Map<string, { bucket: string; adds: Resolved[] }>();
+  for (const op of ops) {
+    if (!op.at) throw new Error(`unstamped add op on ${op.view}: the runner must stamp shard and position`);
+    let key = op.key;
+    if (op.via) {
+      const doc = await vias.get(`${op.via.view}/${op.via.id}`);
+      if (!doc) continue;
+      key = { ...key, ...Object.fromEntries(op.via.fields.map((f) => [f, String(doc[f])])) };
+    }
+    const bucket = bucketId(spec, key);
+    const id = shardId(bucket, op.at.shard);
+    const group = byShard.get(id) ?? { bucket, adds: [] };
+    group.adds.push({ key, add: op.add, shard: op.at.shard, position: op.at.position });
+    byShard.set(id, group);
+  }
+  const coll = db.collection<ShardDoc>(names(spec.view));
+  await Promise.all([...byShard].map(async ([id, { bucket, adds }]) => {
+    const first = adds[0];
+    if (!first) return;
+    for (;;) {
+      const [mine, base] = await Promise.all([coll.findOne({ _id: id }), first.shard === 'base' ? null : coll.findOne({ _id: shardId(bucket, 'base') })]);
+      const folded = foldAdds(adds, maxPos(mine?.pos, base?.pos), spec.sumFields);
+      if (!folded) return;
+      try {
+        if (!mine) {
+          await coll.insertOne({ _id: id, ...first.key, shard: first.shard, pos: folded.pos, ...folded.inc });
+          return;
+        }
+        const r = await withUpdateBudget(1, () => coll.updateOne({ _id: id, pos: mine.pos }, { $inc: folded.inc, $set: { pos: folded.pos } } as UpdateFilter<ShardDoc>));
+        if (r.matchedCount === 1) return;
+      } catch (err) {
+        if ((err as { code?: unknown }).code !== DUPLICATE_KEY) throw err;
+      }
+    }
+  }));
+  return [...new Set([...byShard.values()].map((g) => g.bucket))];
+}

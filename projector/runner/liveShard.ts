@@ -1,0 +1,16 @@
+import { familyOf, type EventType } from '../../contracts/events/index.ts';
+import { partitionOf } from '../../messaging/partitioning.ts';
+
+/**
+ * The shard of a sharded view that the one writer of an event's Kafka partition owns:
+ * `<family>.<partition>`. The live projector knows the partition; a rebuild's drain computes it
+ * from the stream id as the producer does, so both write the same shard with the same guard.
+ */
+export function liveShard(type: EventType, partition: number): string {
+  return `${familyOf(type)}.${partition}`;
+}
+
+/** {@link liveShard} of a stream's event, computed (the topic must have `partitions` partitions). */
+export function liveShardOf(type: EventType, streamId: string, partitions: number): string {
+  return liveShard(type, partitionOf(streamId, partitions));
+}

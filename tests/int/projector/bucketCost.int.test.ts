@@ -1,0 +1,73 @@
+import { MongoClient, type Db } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyOps } from '../../../projector/mongo/applyOps.ts';
+import { ensureIndexes, namesFor } from '../../../projector/mongo/generations.ts';
+import { stampAdds } from '../../../projector/projections/index.ts';
+import { projectRevenueByDay, revenueBucketsOf, revenueByDayProjection, REVENUE_BY_DAY_VIEW, REVENUE_ENTRIES_VIEW } from '../../../projector/projections/revenue_by_day.ts';
+import { envelope, orderCancelled, orderConfirmed } from '../../support/projectionFixtures.ts';
+import { mongoConnectionUrl, uniqueId } from '../../support/isolation.ts';
+
+const names = namesFor(1);
+const projection = revenueByDayProjection;
+
+/**
+ * The cost of a revenue event must not depend on how many orders its day already holds. The bucket
+ * state of two days is seeded directly (1,000 and 100,000 confirmed orders: entries and a rebuilt
+ * base shard), then one batch — a new order confirmed that day and an older one cancelled — goes
+ * through the live adapter (`applyOps`, what the projector runs), counting the commands the driver sends.
+ */
+describe('revenue_by_day: constant store work per batch whatever the bucket holds (real FerretDB)', () => {
+  let client: MongoClient;
+  let db: Db;
+  let commands = 0;
+  beforeAll(async () => {
+    client = new MongoClient(mongoConnectionUrl, { monitorCommands: true });
+    client.on('commandStarted', () => void commands++);
+    await client.connect();
+    db = client.db(uniqueId('t_bucketcost'));
+    await ensureIndexes(db, projection, 1);
+    for (const [day, n] of [['2024-05-01', 1_000], ['2024-05-02', 100_000]] as const) {
+      const entries = db.collection(names(REVENUE_ENTRIES_VIEW));
+      for (let i = 0; i < n; i += 10_000) {
+        const docs = Array.from({ length: Math.min(10_000, n - i) }, (_, k) => ({
+          _id: `${day}-o${i + k}`, orderId: `${day}-o${i + k}`, day, currency: 'EUR', grossMinor: 100, refundedMinor: 0, netMinor: 100, orderCount: 1, cancelledCount: 0, v: 4,
+        }));
+        await entries.insertMany(docs as never[], { ordered: false });
+      }
+      await db.collection(names(REVENUE_BY_DAY_VIEW)).insertOne({
+        _id: `${day}:EUR#base` as never, day, currency: 'EUR', shard: 'base', pos: '100.1', grossMinor: 100 * n, refundedMinor: 0, netMinor: 100 * n, orderCount: n, cancelledCount: 0,
+      });
+    }
+  }, 300_000);
+  afterAll(async () => {
+    await db?.dropDatabase().catch(() => undefined);
+    await client?.close();
+  });
+
+  /** Store commands for one batch on `day`: the `n`-th order confirmed, order 0 of that day cancelled. */
+  async function batchOn(day: string, n: number): Promise<number> {
+    const ops = [
+      ...stampAdds(projectRevenueByDay(envelope(orderConfirmed(`${day}-o${n}`, 250, `${day}T12:00:00Z`), `order-${day}-o${n}`, 4)), { shard: 'orders.0', position: '200.1' }),
+      ...stampAdds(projectRevenueByDay(envelope(orderCancelled(`${day}-o0`, 100, true), `order-${day}-o0`, 6)), { shard: 'orders.0', position: '200.2' }),
+    ];
+    const before = commands;
+    await applyOps(db, names, ops, projection.buckets, projection.sharded);
+    return commands - before;
+  }
+
+  it('the 100,000th order of a day costs the same store round trips as the 1,000th', async () => {
+    const small = await batchOn('2024-05-01', 1_000);
+    const large = await batchOn('2024-05-02', 100_000);
+    expect(large).toBe(small);
+    expect(small).toBeLessThanOrEqual(6); // 2 entry writes, 1 entry lookup, 2 shard reads, 1 shard write
+    const buckets = revenueBucketsOf(await db.collection(names(REVENUE_BY_DAY_VIEW)).find({ day: { $in: ['2024-05-01', '2024-05-02'] } }).sort({ day: 1 }).toArray());
+    expect(buckets.map((b) => [b.day, b.orderCount, b.grossMinor, b.refundedMinor, b.netMinor, b.cancelledCount])).toEqual([
+      ['2024-05-01', 1_001, 100_250, 100, 100_150, 1],
+      ['2024-05-02', 100_001, 10_000_250, 100, 10_000_150, 1],
+    ]);
+    // Redelivered: the position guard adds nothing, at the same constant cost.
+    expect(await batchOn('2024-05-02', 100_000)).toBeLessThanOrEqual(small);
+    const again = revenueBucketsOf(await db.collection(names(REVENUE_BY_DAY_VIEW)).find({ day: '2024-05-02' }).toArray());
+    expect(again[0]?.orderCount).toBe(100_001);
+  }, 120_000);
+});
