@@ -82,7 +82,7 @@ async function runBulk(db: Db, names: ViewNames, view: string, ops: AnyBulkWrite
  * of a sharded view after the document writes (their `via` lookups read what the batch wrote).
  * Every op is idempotent (version and position guards), so re-applying a batch after a failure is safe.
  */
-export async function applyOps(db: Db, names: ViewNames, ops: readonly WriteOp[], buckets: BucketSpec | undefined, sharded?: ShardedView): Promise<TouchedKeys> {
+export async function applyOps(db: Db, names: ViewNames, ops: readonly WriteOp[], buckets: BucketSpec | undefined, sharded?: ShardedView, opts: { drain?: boolean } = {}): Promise<TouchedKeys> {
   const touched: TouchedKeys = new Map();
   const adds: AddOp[] = [];
   const recomputeKeys = new Map<string, Record<string, unknown>>();
@@ -117,7 +117,7 @@ export async function applyOps(db: Db, names: ViewNames, ops: readonly WriteOp[]
   await flush();
   if (adds.length > 0) {
     if (!sharded) throw new Error(`add ops on ${adds[0]?.view ?? '?'}, which is not a sharded view`);
-    for (const id of await applyAdds(db, names, sharded, adds)) touch(touched, sharded.view, id);
+    for (const id of await applyAdds(db, names, sharded, adds, opts)) touch(touched, sharded.view, id);
   }
   if (buckets) {
     for (const filter of fromEntries) {

@@ -12,6 +12,32 @@ export interface ShardDoc extends Record<string, unknown> {
   pos: string;
 }
 
+/**
+ * `_id` of the hand-over marker a rebuild puts in a new generation's sharded view before switching
+ * to it, and removes once its drain has added every event the live writers put in the old one.
+ * Until then, live writers must not add to it: a live shard that moved past an event the drain has
+ * not added yet would make the drain skip it.
+ */
+export const HANDOVER_MARKER = '#handover';
+
+/** Live writers wait (a transient failure: the partition pauses) while a rebuild's drain fills a new generation. */
+export class HandoverInProgressError extends Error {
+  override readonly name = 'HandoverInProgressError';
+  readonly retriable = true;
+  constructor(readonly collection: string) {
+    super(`${collection}: a rebuild is handing this generation over; adds wait for its drain`);
+  }
+}
+
+/** Collections known to have no hand-over marker (it is only ever removed from a live generation). */
+const ready = new Set<string>();
+
+async function checkHandedOver(db: Db, collection: string): Promise<void> {
+  if (ready.has(collection)) return;
+  if (await db.collection<{ _id: string }>(collection).findOne({ _id: HANDOVER_MARKER })) throw new HandoverInProgressError(collection);
+  ready.add(collection);
+}
+
 /** `_id` of a bucket's shard. */
 export function shardId(bucketKey: string, shard: string): string {
   return `${bucketKey}#${shard}`;
@@ -50,10 +76,13 @@ const maxPos = (a: string | undefined, b: string | undefined): string => (compar
  * reads (its shard and the bucket's rebuild base, in parallel) and one compare-and-set write (insert,
  * or `$inc` guarded by the position it read), whatever the bucket already holds. A lost race (another
  * writer of the same shard: a rebuild's drain) reads again. Adds whose `via` document is missing are
- * dropped (nothing to adjust), like the in-memory fold. Returns the touched bucket ids.
- * @throws Error for an add that was not stamped (a caller bug).
+ * dropped (nothing to adjust), like the in-memory fold. Returns the touched bucket ids. Only the
+ * rebuild's drain (`drain`) writes a generation that still carries the {@link HANDOVER_MARKER}.
+ * @throws HandoverInProgressError (transient) while a hand-over is under way; Error for an add that
+ * was not stamped (a caller bug).
  */
-export async function applyAdds(db: Db, names: ViewNames, spec: ShardedView, ops: readonly AddOp[]): Promise<string[]> {
+export async function applyAdds(db: Db, names: ViewNames, spec: ShardedView, ops: readonly AddOp[], opts: { drain?: boolean } = {}): Promise<string[]> {
+  if (!opts.drain) await checkHandedOver(db, names(spec.view));
   const vias = new Map<string, Promise<Record<string, unknown> | null>>();
   for (const op of ops) {
     if (!op.via) continue;

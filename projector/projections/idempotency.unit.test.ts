@@ -146,9 +146,12 @@ function raced(p: Projection, log: readonly EventEnvelope[], d: Delivery): Store
   const store: Store = new Map();
   const live = stepsFor(p, store, liveDeliveries(log, d));
   const replay = d.withReplay ? stepsFor(p, store, log) : [];
+  // Sums of a sharded view: the live writer and a drain share a shard, so the hand-over protocol
+  // (a marker the live writer waits on) lets the drain finish first; other views race freely.
+  const serial = p.sharded !== undefined;
   let i = 0;
   while (live.length > 0 || replay.length > 0) {
-    const fromLive = replay.length === 0 || (live.length > 0 && (d.interleave[i++] ?? i % 2 === 0));
+    const fromLive = replay.length === 0 || (!serial && live.length > 0 && (d.interleave[i++] ?? i % 2 === 0));
     (fromLive ? live : replay).shift()?.();
   }
   return store;

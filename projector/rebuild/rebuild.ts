@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
-import { dropGeneration, ensureIndexes, listGenerations, liveGeneration, switchAlias } from '../mongo/generations.ts';
+import { dropGeneration, ensureIndexes, listGenerations, liveGeneration, physicalName, switchAlias } from '../mongo/generations.ts';
+import { HANDOVER_MARKER } from '../mongo/shards.ts';
 import type { Projection } from '../projections/index.ts';
 import { LOG_START, type EventLogSource } from '../../contracts/index.ts';
 import { compareGenerations, type GenerationComparison } from './compare.ts';
@@ -191,6 +192,8 @@ export async function beginRebuild(opts: RebuildOptions): Promise<StartedRebuild
 
       await setPhase('switching');
       checkLease();
+      // Sums: live writers keep off the new generation until the drain below has added what they put in the old one.
+      if (projection.sharded) await db.collection<{ _id: string }>(physicalName(projection.sharded.view, target)).insertOne({ _id: HANDOVER_MARKER });
       const moved = await switchAlias(db, projection, live.generation, target);
       if (!moved.ok) throw new Error(`the alias of ${projection.name} moved to generation ${moved.current?.generation ?? '?'} meanwhile; not switching`);
       switched = true;
@@ -201,6 +204,7 @@ export async function beginRebuild(opts: RebuildOptions): Promise<StartedRebuild
       await sleep(opts.switchGraceMs ?? 3000);
       const drained = await drainInto({ source, db, projection, generation: target, from: position, batchSize: opts.batchSize, partitions: opts.partitions });
       position = drained.position;
+      if (projection.sharded) await db.collection<{ _id: string }>(physicalName(projection.sharded.view, target)).deleteOne({ _id: HANDOVER_MARKER });
 
       await setPhase('dropping');
       await dropGeneration(db, projection, live.generation);

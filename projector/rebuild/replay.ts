@@ -161,7 +161,7 @@ export async function drainInto(opts: {
         throw new ReplayProjectionError({ eventId, streamId, streamVersion, type, position: e.position }, cause);
       }
     });
-    await applyOps(db, names, ops, projection.buckets, projection.sharded);
+    await applyOps(db, names, ops, projection.buckets, projection.sharded, { drain: true });
     position = last.position;
     events += batch.length;
   }
