@@ -1,5 +1,5 @@
-import { familyOf, type EventType } from '../../contracts/events/index.ts';
-import { partitionOf } from '../../messaging/partitioning.ts';
+import { familyOf, type EventType } from '../../contracts/index.ts';
+import { partitionOf } from '../../messaging/index.ts';
 
 /**
  * The shard of a sharded view that the one writer of an event's Kafka partition owns:
