@@ -1,5 +1,5 @@
-import type { EventEnvelope } from '../../contracts/index.ts';
-import { bucketId, comparePositions, type AddOp, type Projection, type WriteOp } from '../projections/index.ts';
+import { comparePositionText, type EventEnvelope } from '../../contracts/index.ts';
+import { bucketId, type AddOp, type Projection, type WriteOp } from '../projections/index.ts';
 import { shardId } from '../mongo/shards.ts';
 import { applyUpdate, getPath, matches, storedValue, upsertSeed, UnsupportedOperationError, type Doc } from './documentOps.ts';
 
@@ -177,7 +177,7 @@ export function createMemoryViews(projection: Projection): MemoryViews {
       s.write({ doc, persisted: false, dirty: true }, () => undefined, true);
       return;
     }
-    if (op.at && comparePositions(pos, String(held.doc['pos'] ?? '')) <= 0) return;
+    if (op.at && comparePositionText(pos, String(held.doc['pos'] ?? '')) <= 0) return;
     s.write(held, () => {
       for (const f of spec.sumFields) held.doc[f] = (Number(held.doc[f]) || 0) + (op.add[f] ?? 0);
       held.doc['pos'] = pos;

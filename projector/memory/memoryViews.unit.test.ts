@@ -84,7 +84,9 @@ describe('in-memory fold of a projection', () => {
           return m;
         };
         const once = fold(log);
-        const redelivered = fold([...liveDeliveries(log, d), ...log]);
+        // One writer per shard sees its events in log order (redeliveries rewind, never skip ahead): a
+        // delivery that starts mid-log belongs to a replay racing live, which sums never do (see README).
+        const redelivered = fold([...liveDeliveries(log, projection.sharded ? { ...d, withReplay: false } : d), ...log]);
         expect(sortedDocs(redelivered)).toEqual(sortedDocs(once));
       }),
       { numRuns: 150 },

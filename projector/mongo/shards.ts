@@ -1,5 +1,6 @@
+import { comparePositionText } from '../../contracts/index.ts';
 import type { Db, UpdateFilter } from 'mongodb';
-import { bucketId, comparePositions, type AddOp, type ShardedView } from '../projections/index.ts';
+import { bucketId, type AddOp, type ShardedView } from '../projections/index.ts';
 import type { ViewNames } from './generations.ts';
 import { withUpdateBudget } from './updateBudget.ts';
 
@@ -61,7 +62,7 @@ export function foldAdds(adds: readonly Resolved[], floor: string, sumFields: re
   let pos = floor;
   let any = false;
   for (const a of adds) {
-    if (comparePositions(a.position, pos) <= 0) continue;
+    if (comparePositionText(a.position, pos) <= 0) continue;
     for (const f of sumFields) inc[f] = (inc[f] ?? 0) + (a.add[f] ?? 0);
     pos = a.position;
     any = true;
@@ -69,7 +70,7 @@ export function foldAdds(adds: readonly Resolved[], floor: string, sumFields: re
   return any ? { inc, pos } : undefined;
 }
 
-const maxPos = (a: string | undefined, b: string | undefined): string => (comparePositions(a ?? '', b ?? '') >= 0 ? (a ?? '') : (b ?? ''));
+const maxPos = (a: string | undefined, b: string | undefined): string => (comparePositionText(a ?? '', b ?? '') >= 0 ? (a ?? '') : (b ?? ''));
 
 /**
  * Applies a batch's `add` ops to a sharded view: each touched (bucket, shard) costs two point

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
+import { comparePositionText } from '../../contracts/index.ts';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { eventOf, type EventEnvelope } from '../../contracts/envelope.ts';
 import { projections } from './index.ts';
-import { bucketId, comparePositions, stampAdds, sumShards, type Projection, type RecomputedBucket, type WriteOp } from './projection.ts';
+import { bucketId, stampAdds, sumShards, type Projection, type RecomputedBucket, type WriteOp } from './projection.ts';
 import { deliveryArb, liveDeliveries, logArb, type Delivery } from '../../tests/support/projectionArbitraries.ts';
 import { REVENUE_SHARDS } from './revenue_by_day.ts';
 
@@ -107,7 +108,7 @@ function stepsOf(p: Projection, store: Store, op: WriteOp): Step[] {
           const key = { ...op.key, ...Object.fromEntries((op.via?.fields ?? []).map((f) => [f, String(via?.[f])])) };
           const id = `${bucketId(spec, key)}#${at.shard}`;
           const cur = coll(store, spec.view).get(id);
-          if (cur && comparePositions(at.position, String(cur['pos'])) <= 0) return; // position guard: already added
+          if (cur && comparePositionText(at.position, String(cur['pos'])) <= 0) return; // position guard: already added
           const sums = Object.fromEntries(spec.sumFields.map((f) => [f, (typeof cur?.[f] === 'number' ? cur[f] : 0) + (op.add[f] ?? 0)]));
           coll(store, spec.view).set(id, { _id: id, ...key, shard: at.shard, pos: at.position, ...sums });
         },

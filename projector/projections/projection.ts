@@ -110,16 +110,6 @@ export function sumShards(spec: ShardedView, shards: readonly Record<string, unk
   return [...out.values()];
 }
 
-/** Orders log positions "xid.gp" (`''` before everything). Pure. */
-export function comparePositions(a: string, b: string): number {
-  const parse = (p: string): [bigint, bigint] => {
-    const [x, g] = p.split('.');
-    return [BigInt(x || '0'), BigInt(g || '0')];
-  };
-  const [ax, ag] = parse(a);
-  const [bx, bg] = parse(b);
-  return ax !== bx ? (ax < bx ? -1 : 1) : ag !== bg ? (ag < bg ? -1 : 1) : 0;
-}
 
 /** A physical index the adapter must create on every generation of a view. */
 export interface IndexSpec {

@@ -1,5 +1,6 @@
+import { comparePositionText } from '../../contracts/index.ts';
 import { describe, expect, it } from 'vitest';
-import { comparePositions, stampAdds } from './projection.ts';
+import { stampAdds } from './projection.ts';
 import { projectRevenueByDay, REVENUE_BY_DAY_VIEW, REVENUE_ENTRIES_VIEW, revenueBucketsOf, revenueByDayQuery } from './revenue_by_day.ts';
 import { envelope, orderCancelled, orderConfirmed, orderPlaced } from '../../tests/support/projectionFixtures.ts';
 
@@ -76,10 +77,10 @@ describe('revenue buckets', () => {
     const ops = projectRevenueByDay(envelope(orderConfirmed(ID, 10, '2024-03-01T10:00:00Z'), S, 4));
     const stamped = stampAdds(ops, { shard: 'orders.1', position: '12.3' });
     expect(stamped.map((o) => (o.kind === 'add' ? o.at : undefined))).toEqual([undefined, { shard: 'orders.1', position: '12.3' }]);
-    expect(comparePositions('9.100', '10.1')).toBe(-1);
-    expect(comparePositions('10.2', '10.10')).toBe(-1);
-    expect(comparePositions('10.10', '10.10')).toBe(0);
-    expect(comparePositions('', '0.1')).toBe(-1);
+    expect(comparePositionText('9.100', '10.1')).toBe(-1);
+    expect(comparePositionText('10.2', '10.10')).toBe(-1);
+    expect(comparePositionText('10.10', '10.10')).toBe(0);
+    expect(comparePositionText('', '0.1')).toBe(-1);
   });
 
   it('builds the day-range query', () => {
