@@ -17,7 +17,7 @@ export const sagaRole: Role = {
   name: 'saga',
   description: 'Fulfilment saga: stock ∥ payment → confirm or compensate, with durable timeouts',
   async start({ config, logger }) {
-    const saga = loadSagaConfig();
+    const saga = loadSagaConfig(config.env);
     await migrateDatabase(config);
     const pool = new pg.Pool({ connectionString: config.postgres.url, max: 16, connectionTimeoutMillis: 10_000 });
     pool.on('error', (err) => logger.warn({ err }, 'saga postgres client error'));
