@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadStackConfig } from '../../stack/config.ts';
 import { postgresUrl } from '../../stack/postgres.ts';
 import { ensureTopics, eventTopics, viewChangedTopic } from '../../messaging/topics.ts';
@@ -11,8 +11,9 @@ import { dockerfileEnv, spawnServe, type ServeProcess } from '../support/servePr
 /**
  * Deployment posture, tested the way an attacker and a new user meet it: the real CLI in a child
  * process with only the environment a deployment gives it. Each case is its own process (about
- * 15 s of tsx start-up on this box), so they run concurrently.
+ * 15 s of tsx start-up on this busy box; run one after another, concurrent starts only thrash it).
  */
+vi.setConfig({ testTimeout: 120_000 });
 const SECRET = randomBytes(32).toString('hex');
 const started: ServeProcess[] = [];
 let databaseUrl = '';
@@ -69,7 +70,7 @@ afterAll(async () => {
   await Promise.all(started.map((p) => p.stop()));
 });
 
-describe.concurrent('started the way the Dockerfile starts it', () => {
+describe('started the way the Dockerfile starts it', () => {
   it('sets production explicitly', () => {
     expect(dockerfileEnv()).toMatchObject({ NODE_ENV: 'production', ORDERFLOW_ENV: 'production', ORDERFLOW_HTTP_HOST: '0.0.0.0' });
   });
@@ -99,7 +100,7 @@ describe.concurrent('started the way the Dockerfile starts it', () => {
   });
 });
 
-describe.concurrent('started with no environment', () => {
+describe('started with no environment', () => {
   it('bound to 0.0.0.0, refuses dev tokens', async () => {
     const url = await serve({ ...isolation, ORDERFLOW_HTTP_HOST: '0.0.0.0', DATABASE_URL: databaseUrl, MONGO_URL: mongoConnectionUrl }).listening();
     expect(await post(url, 'Bearer dev:anyone:operator')).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
