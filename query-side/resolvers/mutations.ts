@@ -3,12 +3,16 @@ import type { CommandContext, CommandResult } from '../../command-side/handlers/
 import { inventoryCommands } from '../../command-side/handlers/inventory.ts';
 import { orderCommands } from '../../command-side/handlers/orders.ts';
 import { orderDecider } from '../../command-side/domain/aggregate.ts';
+import { parseInput } from '../../command-side/handlers/validation.ts';
+import { CancelOrderInput } from '../../contracts/commands/index.ts';
 import { currentTraceparent } from '../../platform/telemetry.ts';
 import type { AppContext } from '../appContext.ts';
-import { requireCustomerAccess, requireStaff } from '../auth/access.ts';
+import { requireAuthenticated, requireCustomerAccess, requireStaff } from '../auth/access.ts';
+import { hasRole } from '../auth/principal.ts';
 import { streamToken } from '../consistency/token.ts';
 import { badUserInput, notFound } from '../errors.ts';
 import { toGraphQLError } from './commandErrors.ts';
+import { idempotencyScope } from './idempotencyScope.ts';
 
 type Args = { input: Record<string, unknown>; idempotencyKey?: string | null };
 
@@ -20,8 +24,8 @@ function commandContext(ctx: AppContext, mutation: string, key: string | null | 
     correlationId: ctx.correlationId,
     traceparent: currentTraceparent(),
     metadata: { principal: ctx.principal.subject },
-    // Scoped so two principals (or two mutations) never share a key.
-    ...(key ? { idempotencyKey: `${ctx.principal.subject}:${mutation}:${key}` } : {}),
+    // Scoped so two principals (or two mutations) never share a key, length-prefixed so they cannot collide.
+    ...(key ? { idempotencyKey: idempotencyScope(ctx.principal.subject, mutation, key) } : {}),
   };
 }
 
@@ -36,6 +40,32 @@ async function run(fn: () => Promise<CommandResult>, id: (r: CommandResult) => s
   } catch (err) {
     throw toGraphQLError(err);
   }
+}
+
+/** Runs a pure validation, turning its failure into the typed GraphQL error. */
+function validated<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw toGraphQLError(err);
+  }
+}
+
+const isStaff = (p: AppContext['principal']) => hasRole(p, 'operator') || hasRole(p, 'staff');
+
+/**
+ * A customer may act only on their own order. Someone else's order and a missing one give the same
+ * NOT_FOUND (no existence oracle); a store that does not answer is UNAVAILABLE, never NOT_FOUND.
+ */
+async function requireOwnOrder(ctx: AppContext, orderId: string): Promise<void> {
+  let loaded;
+  try {
+    loaded = await ctx.services.commands.load(orderDecider, orderId);
+  } catch (err) {
+    throw toGraphQLError(err);
+  }
+  const { state } = loaded;
+  if (state.status === 'none' || ctx.principal.customerId === undefined || state.customerId !== ctx.principal.customerId) throw notFound('order', orderId);
 }
 
 const skuOf = (r: CommandResult) => r.streamId.replace(/^(product|inventory)-/, '');
@@ -65,11 +95,12 @@ export const mutationResolvers = {
       return run(() => orderCommands(ctx.services.commands).placeOrder(a.input, commandContext(ctx, 'placeOrder', a.idempotencyKey)), orderIdOf);
     },
     cancelOrder: async (_: unknown, a: Args, ctx: AppContext) => {
-      const orderId = String(a.input.orderId ?? '');
-      const { state } = await ctx.services.commands.load(orderDecider, orderId).catch(() => ({ state: { status: 'none' as const } }));
-      if (state.status === 'none') throw notFound('order', orderId);
-      requireCustomerAccess(ctx.principal, state.customerId);
-      return run(() => orderCommands(ctx.services.commands).cancelOrder(a.input, commandContext(ctx, 'cancelOrder', a.idempotencyKey)), orderIdOf);
+      // Authorise and validate before any read, so an anonymous or malformed call learns nothing.
+      requireAuthenticated(ctx.principal);
+      const command = commandContext(ctx, 'cancelOrder', a.idempotencyKey);
+      const { orderId } = validated(() => parseInput(CancelOrderInput, a.input));
+      if (!isStaff(ctx.principal)) await requireOwnOrder(ctx, orderId);
+      return run(() => orderCommands(ctx.services.commands).cancelOrder(a.input, command), orderIdOf);
     },
     shipOrder: (_: unknown, a: Args, ctx: AppContext) => {
       requireStaff(ctx.principal);

@@ -4,7 +4,7 @@ import { ordersByCustomerProjection } from '../../projector/projections/orders_b
 import type { Projection } from '../../projector/projections/index.ts';
 import { revenueByDayProjection } from '../../projector/projections/revenue_by_day.ts';
 import type { AppContext } from '../appContext.ts';
-import { requireAuthenticated, requireCustomerAccess, requireStaff } from '../auth/access.ts';
+import { mayAccessCustomer, requireAuthenticated, requireCustomerAccess, requireStaff } from '../auth/access.ts';
 import { hasRole } from '../auth/principal.ts';
 import { decodeToken } from '../consistency/token.ts';
 import { badUserInput, notFound } from '../errors.ts';
@@ -30,8 +30,10 @@ export const subscriptionResolvers = {
         // Wait for the token first: ownership is checked against the view, which must hold the order.
         await awaitConsistency(ctx, [orderDetailProjection], a.consistentWith);
         const doc = await ctx.loaders.order.load(a.orderId);
-        if (doc) requireCustomerAccess(ctx.principal, doc.customerId);
-        else if (!hasRole(ctx.principal, 'operator') && !hasRole(ctx.principal, 'staff')) throw notFound('order', a.orderId);
+        // Staff may watch an order before its view exists; a customer gets the same NOT_FOUND for
+        // someone else's order as for a missing one (no existence oracle).
+        const staff = hasRole(ctx.principal, 'operator') || hasRole(ctx.principal, 'staff');
+        if (!staff && (!doc || !mayAccessCustomer(ctx.principal, doc.customerId))) throw notFound('order', a.orderId);
         return open(ctx, 'order', [a.orderId], orderDetailProjection, { since: a.since ?? null });
       },
       resolve: passThrough,
