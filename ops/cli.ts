@@ -8,6 +8,7 @@ import { runRoles } from './run.ts';
 import { appVersion } from '../platform/version.ts';
 import { ExitCode } from './commands/cliSupport.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
+import { registerEventsCommands } from './commands/events.ts';
 import { registerOutboxCommands } from './commands/outbox.ts';
 import { registerProjectionCommands } from './commands/projections.ts';
 import { registerStackCommands } from './commands/stack.ts';
@@ -69,5 +70,6 @@ registerDlqCommands(program);
 registerOutboxCommands(program);
 registerStreamsCommands(program);
 registerStackCommands(program);
+registerEventsCommands(program);
 
 program.parseAsync(process.argv).then(() => process.exit(process.exitCode ?? ExitCode.OK), fail);

@@ -1,3 +1,4 @@
+import type { PaymentVault } from '../command-side/payments/paymentVault.ts';
 import type { CommandHandler } from '../command-side/handlers/commandHandler.ts';
 import type { RequestContext } from './context.ts';
 import type { OperatorService } from './operators/operatorService.ts';
@@ -14,6 +15,8 @@ export interface AppServices {
   hub: SubscriptionHub;
   /** Projection status, dead letters, temporal reads and rebuilds (operator role). */
   operators: OperatorService;
+  /** Exchanges a client's card token for the provider's reference before an order is placed. */
+  paymentVault: PaymentVault;
   consistencyTimeoutMs: number;
 }
 

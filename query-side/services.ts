@@ -2,6 +2,7 @@ import { MongoClient } from 'mongodb';
 import pg from 'pg';
 import { createEventStore } from '../command-side/eventStore/eventStore.ts';
 import { createCommandHandler } from '../command-side/handlers/commandHandler.ts';
+import { createPostgresPaymentVault } from '../command-side/payments/paymentVault.ts';
 import { createKafka } from '../messaging/kafka.ts';
 import type { AppConfig } from '../platform/config.ts';
 import { eventStorePorts } from '../ops/eventLog.ts';
@@ -42,7 +43,7 @@ export async function createAppServices(config: AppConfig, logger: Logger): Prom
   const commands = createCommandHandler({ store: createEventStore(pool) });
   const operators = createOperatorService({ db, events: eventStorePorts(pool), logger });
   return {
-    services: { commands, views, tracker, hub, operators, consistencyTimeoutMs: config.consistencyTimeoutMs },
+    services: { commands, views, tracker, hub, operators, paymentVault: createPostgresPaymentVault(pool), consistencyTimeoutMs: config.consistencyTimeoutMs },
     async stop() {
       await operators.stop();
       await hub.stop();

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { CancelOrderInput, PlaceOrderInput, ShipOrderInput } from '../../contracts/commands/index.ts';
 import { orderDecider, productDecider } from '../domain/aggregate.ts';
 import type { PriceCatalogue } from '../domain/order/pricing.ts';
+import type { PaymentVault } from '../payments/paymentVault.ts';
 import type { CommandContext, CommandHandler, CommandResult } from './commandHandler.ts';
 import { parseInput } from './validation.ts';
 
@@ -11,8 +12,11 @@ function uuidFromKey(key: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** Order use cases started by customers and staff (the saga drives the rest). */
-export function orderCommands(handler: CommandHandler) {
+/**
+ * Order use cases started by customers and staff (the saga drives the rest). `vault` exchanges the
+ * client's card token for the provider's reference before anything is decided or stored.
+ */
+export function orderCommands(handler: CommandHandler, vault: PaymentVault) {
   /** Current prices of the requested SKUs, read from the catalogue streams (never from the client). */
   async function lookUpPrices(skus: readonly string[]): Promise<PriceCatalogue> {
     const entries = await Promise.all(
@@ -35,7 +39,10 @@ export function orderCommands(handler: CommandHandler) {
       const orderId = data.orderId ?? (ctx.idempotencyKey ? uuidFromKey(ctx.idempotencyKey) : randomUUID());
       const catalogue = await lookUpPrices(data.lines.map((l) => l.sku));
       const now = handler.clock().toISOString();
-      return handler.handle(orderDecider, orderId, { type: 'PlaceOrder', data: { ...data, orderId, catalogue, now } }, ctx, { request: data, assumeNew: generated });
+      const { paymentToken, ...rest } = data;
+      const paymentRef = await vault.exchange(paymentToken);
+      // The idempotency fingerprint is a hash of the request, so the token in it is never stored.
+      return handler.handle(orderDecider, orderId, { type: 'PlaceOrder', data: { ...rest, paymentRef, orderId, catalogue, now } }, ctx, { request: data, assumeNew: generated });
     },
     /** Cancels an order that has not shipped. @throws InputValidationError, DomainError NOT_FOUND / CONFLICT. */
     cancelOrder(input: unknown, ctx: CommandContext): Promise<CommandResult> {

@@ -4,7 +4,7 @@ import { fold, inventoryDecider, orderDecider, paymentDecider, type Decider } fr
 import type { InventoryState } from '../domain/inventory/inventory.ts';
 import type { OrderState } from '../domain/order/order.ts';
 import type { PaymentState } from '../domain/payment/payment.ts';
-import type { PaymentGateway } from '../payments/gateway.ts';
+import type { AuthoriseResult, PaymentGateway } from '../payments/gateway.ts';
 import { createSandboxGateway, type SandboxGateway } from '../payments/sandboxGateway.ts';
 import { reservationFacts, type SagaContext } from './context.ts';
 import { onTimeout, react } from './fulfilment.ts';
@@ -72,6 +72,13 @@ export function createTestWorld(opts: {
   const pending: EventEnvelope[] = [];
   const log: EventEnvelope[] = [];
   const timeouts = new Map<string, string>();
+  // The provider's vault, in memory: orders carry only the reference, as in the real runtime.
+  const vault = new Map<string, string>();
+  const vaulted = (orderId: string, token: string) => {
+    const ref = `pm_${orderId}`;
+    vault.set(ref, token);
+    return ref;
+  };
   const lines = new Map<string, string[]>();
   const now = () => new Date(clock).toISOString();
 
@@ -139,8 +146,9 @@ export function createTestWorld(opts: {
       case 'inventory':
         return handle(inventoryDecider, step.sku, step.command);
       case 'authorise': {
-        const { orderId, amountMinor, currency, token, idempotencyKey } = step;
-        const outcome = await front.authorise({ orderId, amountMinor, currency, token, idempotencyKey });
+        const { orderId, amountMinor, currency, paymentRef, idempotencyKey } = step;
+        const token = vault.get(paymentRef);
+        const outcome: AuthoriseResult = token === undefined ? { kind: 'declined', reason: 'unknown_payment_method' } : await front.authorise({ orderId, amountMinor, currency, token, idempotencyKey });
         return handle(paymentDecider, orderId, { type: 'RecordAuthorisation', data: { orderId, outcome, amountMinor, currency } });
       }
       case 'payment':
@@ -179,7 +187,7 @@ export function createTestWorld(opts: {
           customerId: `cust-${orderId}`,
           lines: orderLines,
           shippingAddress: { line1: '1 Main St', city: 'Town', postalCode: '1000', country: 'BE' },
-          paymentToken: token,
+          paymentRef: vaulted(orderId, token),
           now: now(),
           catalogue,
         },

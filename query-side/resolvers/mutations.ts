@@ -92,7 +92,7 @@ export const mutationResolvers = {
     },
     placeOrder: (_: unknown, a: Args, ctx: AppContext) => {
       requireCustomerAccess(ctx.principal, String(a.input.customerId ?? ''));
-      return run(() => orderCommands(ctx.services.commands).placeOrder(a.input, commandContext(ctx, 'placeOrder', a.idempotencyKey)), orderIdOf);
+      return run(() => orderCommands(ctx.services.commands, ctx.services.paymentVault).placeOrder(a.input, commandContext(ctx, 'placeOrder', a.idempotencyKey)), orderIdOf);
     },
     cancelOrder: async (_: unknown, a: Args, ctx: AppContext) => {
       // Authorise and validate before any read, so an anonymous or malformed call learns nothing.
@@ -100,11 +100,11 @@ export const mutationResolvers = {
       const command = commandContext(ctx, 'cancelOrder', a.idempotencyKey);
       const { orderId } = validated(() => parseInput(CancelOrderInput, a.input));
       if (!isStaff(ctx.principal)) await requireOwnOrder(ctx, orderId);
-      return run(() => orderCommands(ctx.services.commands).cancelOrder(a.input, command), orderIdOf);
+      return run(() => orderCommands(ctx.services.commands, ctx.services.paymentVault).cancelOrder(a.input, command), orderIdOf);
     },
     shipOrder: (_: unknown, a: Args, ctx: AppContext) => {
       requireStaff(ctx.principal);
-      return run(() => orderCommands(ctx.services.commands).shipOrder(a.input, commandContext(ctx, 'shipOrder', a.idempotencyKey)), orderIdOf);
+      return run(() => orderCommands(ctx.services.commands, ctx.services.paymentVault).shipOrder(a.input, commandContext(ctx, 'shipOrder', a.idempotencyKey)), orderIdOf);
     },
   },
 };
