@@ -51,6 +51,16 @@ export interface AppConfig {
     maxAliases: number;
     rateLimitPerMinute: number;
   };
+  /** graphql-ws bounds: every socket, subscription and send buffer has a cap. */
+  websocket: {
+    maxSocketsPerIp: number;
+    maxSocketsPerSubject: number;
+    maxSubscriptionsPerSocket: number;
+    /** A socket whose unsent bytes pass this is a slow consumer and is closed (4408). */
+    maxBufferedBytes: number;
+    /** How often a socket's token is verified again (0 = only at connect and at its `exp`). */
+    authRecheckMs: number;
+  };
   consistencyTimeoutMs: number;
   projector: {
     maxAttempts: number;
@@ -131,6 +141,11 @@ const schema = z
     ORDERFLOW_MAX_ALIASES: z.coerce.number({ error: 'expected a non-negative integer' }).int().min(0, { error: 'expected a non-negative integer' }).default(20),
     ORDERFLOW_MAX_BODY_BYTES: positiveInt('a positive number of bytes').default(1_048_576),
     ORDERFLOW_RATE_LIMIT_PER_MINUTE: positiveInt('a positive integer').default(600),
+    ORDERFLOW_WS_MAX_SOCKETS_PER_IP: positiveInt('a positive integer').default(100),
+    ORDERFLOW_WS_MAX_SOCKETS_PER_SUBJECT: positiveInt('a positive integer').default(20),
+    ORDERFLOW_WS_MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt('a positive integer').default(50),
+    ORDERFLOW_WS_MAX_BUFFERED_BYTES: positiveInt('a positive number of bytes').default(4 * 1_048_576),
+    ORDERFLOW_WS_AUTH_RECHECK_MS: z.coerce.number({ error: 'expected a non-negative number of milliseconds' }).int().min(0, { error: 'expected a non-negative number of milliseconds' }).default(60_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected fatal, error, warn, info, debug, trace or silent' }).default('info'),
   })
   .superRefine((c, ctx) => {
@@ -224,6 +239,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxQueryCost: c.ORDERFLOW_MAX_QUERY_COST,
       maxAliases: c.ORDERFLOW_MAX_ALIASES,
       rateLimitPerMinute: c.ORDERFLOW_RATE_LIMIT_PER_MINUTE,
+    },
+    websocket: {
+      maxSocketsPerIp: c.ORDERFLOW_WS_MAX_SOCKETS_PER_IP,
+      maxSocketsPerSubject: c.ORDERFLOW_WS_MAX_SOCKETS_PER_SUBJECT,
+      maxSubscriptionsPerSocket: c.ORDERFLOW_WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
+      maxBufferedBytes: c.ORDERFLOW_WS_MAX_BUFFERED_BYTES,
+      authRecheckMs: c.ORDERFLOW_WS_AUTH_RECHECK_MS,
     },
     consistencyTimeoutMs: c.ORDERFLOW_CONSISTENCY_TIMEOUT_MS,
     projector: {

@@ -1,5 +1,5 @@
 import type { GraphQLError } from 'graphql';
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { AppConfig } from '../../platform/config.ts';
 import { unauthenticated } from '../errors.ts';
 import { ANONYMOUS_SUBJECT, anonymous, isRole, type Principal, type Role } from './principal.ts';
@@ -102,5 +102,21 @@ export async function authenticate(header: string | null | undefined, config: Pi
       const never: never = config.auth.mode;
       throw new Error(`unknown auth mode ${String(never)}`);
     }
+  }
+}
+
+/**
+ * When the bearer token of an already authenticated header expires (ms since the epoch), or
+ * undefined for no header, a dev token or a JWT without `exp`. Call only after {@link authenticate}
+ * accepted the header: this reads the claim without verifying it again.
+ */
+export function tokenExpiresAt(header: string | undefined): number | undefined {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header?.trim() ?? '');
+  if (!m?.[1] || m[1].startsWith('dev:')) return undefined;
+  try {
+    const { exp } = decodeJwt(m[1]);
+    return typeof exp === 'number' ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -8,6 +8,7 @@ import type { AppContext } from '../appContext.ts';
 import { mayAccessCustomer, requireAuthenticated, requireCustomerAccess, requireStaff } from '../auth/access.ts';
 import { badUserInput } from '../errors.ts';
 import { toOrder, toOrderSummary, toProductSales, toRevenueDay, toStockLevel } from '../views/mappers.ts';
+import { validSku, validSkus } from './arguments.ts';
 import { awaitConsistency } from './consistentWith.ts';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -63,13 +64,14 @@ export const readResolvers = {
     },
     async inventory(_: unknown, a: { skus: string[]; consistentWith?: string | null }, ctx: AppContext) {
       requireAuthenticated(ctx.principal);
-      if (a.skus.length > MAX_SKUS) throw badUserInput(`at most ${MAX_SKUS} skus`, [{ path: ['skus'], message: 'too many' }]);
+      const skus = validSkus(a.skus, 'skus', { min: 0, max: MAX_SKUS });
       await awaitConsistency(ctx, [inventoryProjection], a.consistentWith);
-      const docs = await ctx.loaders.stock.loadMany(a.skus);
+      const docs = await ctx.loaders.stock.loadMany(skus);
       return docs.flatMap((d) => (d && !(d instanceof Error) ? [toStockLevel(d)] : []));
     },
     async salesByProduct(_: unknown, a: { sku: string; consistentWith?: string | null }, ctx: AppContext) {
       requireStaff(ctx.principal);
+      validSku(a.sku, ['sku']);
       await awaitConsistency(ctx, [salesByProductProjection], a.consistentWith);
       const b = await ctx.loaders.sales.load(a.sku);
       return b ? toProductSales(b) : null;

@@ -9,6 +9,7 @@ import { hasRole } from '../auth/principal.ts';
 import { decodeToken } from '../consistency/token.ts';
 import { badUserInput, notFound } from '../errors.ts';
 import type { Channel } from '../subscriptions/hub.ts';
+import { validSkus } from './arguments.ts';
 import { awaitConsistency } from './consistentWith.ts';
 
 type Common = { since?: string | null; consistentWith?: string | null };
@@ -56,8 +57,7 @@ export const subscriptionResolvers = {
     inventoryChanged: {
       subscribe(_: unknown, a: Common & { skus: string[] }, ctx: AppContext) {
         requireAuthenticated(ctx.principal);
-        if (a.skus.length === 0 || a.skus.length > 100) throw badUserInput('skus must hold 1..100 items', [{ path: ['skus'], message: '1..100' }]);
-        return open(ctx, 'inventory', [...new Set(a.skus)], inventoryProjection, a);
+        return open(ctx, 'inventory', validSkus(a.skus, 'skus', { min: 1, max: 100 }), inventoryProjection, a);
       },
       resolve: passThrough,
     },
