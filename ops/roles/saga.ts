@@ -7,6 +7,7 @@ import { migrateDatabase } from '../../platform/database.ts';
 import { loadSagaConfig } from '../sagaConfig.ts';
 import { metrics } from '../../platform/telemetry.ts';
 import type { Role } from './role.ts';
+import { STORE_TIMEOUTS } from '../../platform/timeouts.ts';
 
 /**
  * `orderflow saga`: the fulfilment saga (consumer group `<prefix>saga.fulfilment`) and its
@@ -19,7 +20,7 @@ export const sagaRole: Role = {
   async start({ config, logger }) {
     const saga = loadSagaConfig(config.env);
     await migrateDatabase(config);
-    const pool = new pg.Pool({ connectionString: config.postgres.url, max: 16, connectionTimeoutMillis: 10_000 });
+    const pool = new pg.Pool({ connectionString: config.postgres.url, max: 16, connectionTimeoutMillis: 10_000, statement_timeout: STORE_TIMEOUTS.backgroundStatementMs });
     pool.on('error', (err) => logger.warn({ err }, 'saga postgres client error'));
     const latencyMs = saga.sandboxLatencyMs;
     const gateway = saga.gateway === 'sandbox' ? createDurableSandboxGateway({ pool, latencyMs }) : createSandboxGateway({ latencyMs });
