@@ -65,12 +65,7 @@ export function createFormatError(logger: Logger): FormatError {
     if (isStorageUnavailable(error)) {
       errorsTotal.inc({ code: ErrorCode.UNAVAILABLE });
       logger.warn({ err: rootCause(error), path: formatted.path }, 'a backing store is unavailable');
-      return {
-        message: 'a backing store is unavailable; retry later',
-        ...(formatted.locations && { locations: formatted.locations }),
-        ...(formatted.path && { path: formatted.path }),
-        extensions: { code: ErrorCode.UNAVAILABLE, retriable: true },
-      };
+      return opaque(formatted, 'a backing store is unavailable; retry later', ErrorCode.UNAVAILABLE);
     }
     const code = extensions['code'];
     if (typeof code === 'string' && KEPT_APOLLO_CODES.has(code)) {
@@ -79,11 +74,16 @@ export function createFormatError(logger: Logger): FormatError {
     }
     errorsTotal.inc({ code: ErrorCode.INTERNAL_SERVER_ERROR });
     logger.error({ err: rootCause(error), path: formatted.path }, 'unexpected error in GraphQL operation');
-    return {
-      message: 'internal error',
-      ...(formatted.locations && { locations: formatted.locations }),
-      ...(formatted.path && { path: formatted.path }),
-      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, retriable: retriable.INTERNAL_SERVER_ERROR },
-    };
+    return opaque(formatted, 'internal error', ErrorCode.INTERNAL_SERVER_ERROR);
+  };
+}
+
+/** A client-facing error that keeps only where it happened: the cause stays in our logs. */
+function opaque(formatted: GraphQLFormattedError, message: string, code: ErrorCode): GraphQLFormattedError {
+  return {
+    message,
+    ...(formatted.locations && { locations: formatted.locations }),
+    ...(formatted.path && { path: formatted.path }),
+    extensions: { code, retriable: retriable[code] },
   };
 }
