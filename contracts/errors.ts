@@ -1,3 +1,5 @@
+import { AppError } from './appError.ts';
+
 /**
  * Error codes raised by contract-level parsing.
  * - `UNKNOWN_EVENT_TYPE`: the type is not in the event catalogue.
@@ -16,15 +18,15 @@ export interface ContractIssue {
  * Raised when data crossing a contract boundary is not what the contract says.
  * Never retriable: the same bytes will fail the same way (dead-letter them).
  */
-export class ContractError extends Error {
+export class ContractError extends AppError<ContractErrorCode> {
   override readonly name = 'ContractError';
-  readonly retriable = false;
+  declare readonly retriable: false;
 
   constructor(
-    readonly code: ContractErrorCode,
+    code: ContractErrorCode,
     message: string,
     readonly issues: readonly ContractIssue[] = [],
   ) {
-    super(message);
+    super(code, message, false);
   }
 }

@@ -1,5 +1,5 @@
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
-import { parseEnvelope, type EventEnvelope } from '../contracts/envelope.ts';
+import { parseEnvelope, type EventEnvelope } from '../contracts/index.ts';
 
 /** Header names every event message carries (W3C `traceparent` included for span links). */
 export const H = {

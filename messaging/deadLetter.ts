@@ -1,4 +1,5 @@
 import type { IHeaders, KafkaMessage, Producer } from 'kafkajs';
+import { deadLetterHeaders, errorText, type DeadLetterOrigin } from '../contracts/index.ts';
 import { header } from './codec.ts';
 import { deadLetterTopic } from './topics.ts';
 
@@ -13,26 +14,27 @@ export interface DeadLetterInput {
   attempts: number;
 }
 
+/** What was published: the origin named in the `dlq-*` headers and the message's original headers as text. */
+export interface PublishedDeadLetter {
+  origin: DeadLetterOrigin;
+  original: Record<string, string>;
+}
+
 /**
  * Copies a message the group gives up on to its dead-letter topic (`<prefix>dlq.<group>`), with
- * the original headers plus `dlq-*` headers naming the error, attempts and origin (the same
- * header names the projector uses). Call it before the offset moves past the message.
+ * the original headers plus the `dlq-*` headers of `contracts/deadLetter.ts` naming the error,
+ * attempts and origin (one set for every group). Call it before the offset moves past the message.
  * @throws KafkaJSError when the broker does not acknowledge (the caller must not move on).
  */
-export async function publishDeadLetter(producer: Producer, input: DeadLetterInput): Promise<void> {
+export async function publishDeadLetter(producer: Producer, input: DeadLetterInput): Promise<PublishedDeadLetter> {
   const { message } = input;
-  const error = input.error instanceof Error ? `${input.error.name}: ${input.error.message}` : String(input.error);
   const original: Record<string, string> = {};
   for (const name of Object.keys(message.headers ?? {})) original[name] = header(message, name) ?? '';
-  const headers: IHeaders = {
-    ...original,
-    'dlq-error': error.slice(0, 2000),
-    'dlq-attempts': String(input.attempts),
-    'dlq-original-topic': input.topic,
-    'dlq-original-partition': String(input.partition),
-    'dlq-original-offset': message.offset,
-    'dlq-failed-at': new Date().toISOString(),
-    'dlq-group': input.group,
+  const origin: DeadLetterOrigin = {
+    group: input.group, topic: input.topic, partition: input.partition, offset: message.offset,
+    attempts: input.attempts, error: errorText(input.error), failedAt: new Date().toISOString(),
   };
+  const headers: IHeaders = { ...original, ...deadLetterHeaders(origin) };
   await producer.send({ topic: deadLetterTopic(input.prefix, input.group), acks: -1, messages: [{ key: message.key, value: message.value, headers }] });
+  return { origin, original };
 }

@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import { EVENT_FAMILIES, type EventFamily } from '../contracts/events/index.ts';
+import { EVENT_FAMILIES, type EventFamily } from '../contracts/index.ts';
 
 /** Topic of one event family, e.g. `orders.events` (with the deployment's prefix). */
 export function familyTopic(prefix: string, family: EventFamily): string {

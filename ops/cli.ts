@@ -1,11 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { StackError, stackUp } from '../stack/stack.ts';
-import { ConfigError, loadConfig } from '../platform/config.ts';
-import { ensureLocalDatabase, migrateDatabase } from '../platform/database.ts';
-import { createLogger } from '../platform/logger.ts';
+import { ConfigError, loadConfig, createLogger, appVersion } from '../platform/index.ts';
+import { ensureLocalDatabase, migrateDatabase } from './database.ts';
 import { roles, type Role } from './roles/index.ts';
 import { runRoles } from './run.ts';
-import { appVersion } from '../platform/version.ts';
 import { ExitCode } from './commands/cliSupport.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
 import { registerEventsCommands } from './commands/events.ts';

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { loadStackConfig } from '../stack/config.ts';
-import { ConfigError, type AppEnv } from '../platform/config.ts';
-import { parseEnv } from '../platform/envSchema.ts';
+import { ConfigError, type AppEnv, parseEnv } from '../platform/index.ts';
 
 /** Settings of the `notify` role, read from the environment by {@link loadNotifyConfig}. */
 export interface NotifyConfig {

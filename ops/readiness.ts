@@ -1,9 +1,8 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import pg from 'pg';
-import { migrationsApplied } from '../command-side/eventStore/migrate.ts';
-import type { AppConfig } from '../platform/config.ts';
-import type { Logger } from '../platform/logger.ts';
+import { migrationsApplied } from '../command-side/index.ts';
+import type { AppConfig, Logger } from '../platform/index.ts';
 
 /** Dependency checks for `/readyz`, with the clients they hold. */
 export interface DependencyProbe {

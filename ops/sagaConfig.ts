@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import type { AppEnv } from '../platform/config.ts';
-import { ConfigError } from '../platform/config.ts';
-import { parseEnv } from '../platform/envSchema.ts';
+import { ConfigError, parseEnv, type AppEnv } from '../platform/index.ts';
 
 /** Which payment gateway the saga role talks to. */
 export type PaymentGatewayKind = 'sandbox' | 'sandbox-memory';

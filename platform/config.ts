@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_DB_PASSWORD, defaultAuthMode, isSymmetric, JWT_ALGORITHMS, urlPassword, type JwtAlgorithm } from './authPolicy.ts';
+import { AppError } from '../contracts/index.ts';
 
 /** Deployment environment; decides GraphiQL, introspection and which auth modes are allowed. */
 export type AppEnv = 'development' | 'test' | 'production';
@@ -74,14 +75,14 @@ export interface AppConfig {
 }
 
 /** A configuration value is missing or invalid; the message is one line naming the variable. */
-export class ConfigError extends Error {
+export class ConfigError extends AppError<'INVALID_CONFIG'> {
   override readonly name = 'ConfigError';
-  readonly retriable = false;
+  declare readonly retriable: false;
   constructor(
     readonly variable: string,
     message: string,
   ) {
-    super(message);
+    super('INVALID_CONFIG', message, false);
   }
 }
 

@@ -33,10 +33,10 @@ class AsyncLocalContextManager implements ContextManager {
   }
   bind<T>(ctx: Context, target: T): T {
     if (typeof target !== 'function') return target;
-    const manager = this;
+    const run = (thunk: () => unknown) => this.with(ctx, thunk);
     const fn = target as unknown as (...args: unknown[]) => unknown;
     return function (this: unknown, ...args: unknown[]) {
-      return manager.with(ctx, () => fn.apply(this, args));
+      return run(() => fn.apply(this, args));
     } as unknown as T;
   }
   enable(): this {

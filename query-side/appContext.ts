@@ -1,5 +1,4 @@
-import type { PaymentVault } from '../command-side/payments/paymentVault.ts';
-import type { CommandHandler } from '../command-side/handlers/commandHandler.ts';
+import type { CommandHandler, PaymentVault } from '../command-side/index.ts';
 import type { RequestContext } from './context.ts';
 import type { OperatorService } from './operators/operatorService.ts';
 import type { ConsistencyTracker } from './consistency/tracker.ts';

@@ -128,8 +128,3 @@ export function rateLimited(retryAfterSeconds: number, options: AppErrorOptions 
 export function queryTooComplex(message: string, details: { limit: number; actual: number; [key: string]: unknown }, options: AppErrorOptions = {}): GraphQLError {
   return appError(ErrorCode.QUERY_TOO_COMPLEX, message, details, options);
 }
-
-/** What a client sees for any unexpected failure; the cause is logged, never sent. */
-export function internalError(): GraphQLError {
-  return appError(ErrorCode.INTERNAL_SERVER_ERROR, 'internal error');
-}

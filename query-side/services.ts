@@ -1,12 +1,8 @@
 import { MongoClient } from 'mongodb';
 import pg from 'pg';
-import { createEventStore } from '../command-side/eventStore/eventStore.ts';
-import { createCommandHandler } from '../command-side/handlers/commandHandler.ts';
-import { createPostgresPaymentVault } from '../command-side/payments/paymentVault.ts';
-import { createKafka } from '../messaging/kafka.ts';
-import type { AppConfig } from '../platform/config.ts';
-import { eventStorePorts } from '../ops/eventLog.ts';
-import type { Logger } from '../platform/logger.ts';
+import { createEventStore, createCommandHandler, createPostgresPaymentVault, eventStorePorts } from '../command-side/index.ts';
+import { createKafka } from '../messaging/index.ts';
+import type { AppConfig, Logger } from '../platform/index.ts';
 import type { AppServices } from './appContext.ts';
 import { createConsistencyTracker } from './consistency/tracker.ts';
 import { createOperatorService } from './operators/operatorService.ts';

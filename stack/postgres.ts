@@ -1,7 +1,8 @@
-import { chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chownSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { StackError, type StackConfig } from './config.ts';
+import { postgresPaths } from './postgresHome.ts';
 import { hasCommand, portAnswers, run, waitFor } from './process.ts';
 import type { ServiceStatus } from './service.ts';
 
@@ -22,10 +23,35 @@ function binDir(): string {
   return dir;
 }
 
-/** Runs a server binary as the `postgres` OS user when we are root (the server refuses root). */
-function asOwner(bin: string, args: string[], fix: string): string {
-  return isRoot ? run('runuser', ['-u', 'postgres', '--', bin, ...args], fix) : run(bin, args, fix);
+/** Runs a server binary as the `postgres` OS user when we are root (the server refuses root); its output goes to `log`. */
+function asOwner(bin: string, args: string[], log: string): string {
+  const fix = `see ${log}`;
+  if (!isRoot) return run(bin, args, fix, { log });
+  // The server appends to the same log as the postgres user: create it and hand it over first.
+  mkdirSync(dirname(log), { recursive: true });
+  closeSync(openSync(log, 'a'));
+  chownSync(log, postgresId('-u'), postgresId('-g'));
+  return run('runuser', ['-u', 'postgres', '--', bin, ...args], fix, { log });
 }
+
+/** The `postgres` user's uid (`-u`) or gid (`-g`). */
+function postgresId(which: '-u' | '-g'): number {
+  return Number(run('id', [which, 'postgres'], 'install PostgreSQL (it creates the postgres user)').trim());
+}
+
+/**
+ * The stack's Postgres paths as the server uses them (see `postgresPaths`): when root's `postgres`
+ * user cannot reach the stack folder, the cluster lives under /var/lib/orderflow/, said once in the log.
+ */
+function paths(cfg: StackConfig): StackConfig['postgres'] {
+  const p = postgresPaths(cfg, isRoot);
+  if (p.relocated && !announced.has(p.dataDir)) {
+    announced.add(p.dataDir);
+    console.error(`stack: the postgres user cannot reach ${cfg.dir}; the PostgreSQL cluster lives in ${dirname(p.dataDir)} (log: ${p.log})`);
+  }
+  return p;
+}
+const announced = new Set<string>();
 
 function ownDir(path: string): void {
   mkdirSync(path, { recursive: true });
@@ -33,21 +59,25 @@ function ownDir(path: string): void {
 }
 
 function initCluster(cfg: StackConfig, bin: string): void {
-  const { dataDir, runDir, user, password } = cfg.postgres;
+  const { dataDir, runDir, user, password, log } = paths(cfg);
   if (existsSync(join(dataDir, 'PG_VERSION'))) return;
   ownDir(join(dataDir, '..'));
   ownDir(runDir);
   const pwFile = join(dataDir, '..', 'pwfile');
   writeFileSync(pwFile, password);
-  if (isRoot) chownSync(pwFile, Number(run('id', ['-u', 'postgres'], '')), Number(run('id', ['-g', 'postgres'], '')));
-  asOwner(join(bin, 'initdb'), ['-D', dataDir, '-U', user, `--pwfile=${pwFile}`, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--no-locale'], `see ${cfg.postgres.log}`);
+  if (isRoot) chownSync(pwFile, postgresId('-u'), postgresId('-g'));
+  try {
+    asOwner(join(bin, 'initdb'), ['-D', dataDir, '-U', user, `--pwfile=${pwFile}`, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--no-locale'], log);
+  } finally {
+    rmSync(pwFile, { force: true });
+  }
 }
 
 /** Postgres settings for a loopback dev/test server: durable (fsync on), enough connections for parallel test files. */
 function serverOptions(cfg: StackConfig): string {
   return [
     `-p ${cfg.postgres.port}`,
-    `-k ${cfg.postgres.runDir}`,
+    `-k ${paths(cfg).runDir}`,
     "-c listen_addresses=127.0.0.1",
     '-c max_connections=400',
     '-c shared_buffers=256MB',
@@ -60,20 +90,22 @@ export async function postgresUp(cfg: StackConfig): Promise<boolean> {
   if (await postgresAnswers(cfg)) return false;
   const bin = binDir();
   initCluster(cfg, bin);
-  ownDir(cfg.postgres.runDir);
+  const p = paths(cfg);
+  ownDir(p.runDir);
   if (await portAnswers(cfg.postgres.port)) {
     throw new StackError(`port ${cfg.postgres.port} is taken by another program`, 'stop it or set ORDERFLOW_PG_PORT to a free port');
   }
-  asOwner(join(bin, 'pg_ctl'), ['-D', cfg.postgres.dataDir, '-l', cfg.postgres.log, '-o', serverOptions(cfg), '-w', '-t', '60', 'start'], `see ${cfg.postgres.log}`);
-  await waitFor('PostgreSQL', () => postgresAnswers(cfg), 30_000, `see ${cfg.postgres.log}`);
+  asOwner(join(bin, 'pg_ctl'), ['-D', p.dataDir, '-l', p.log, '-o', serverOptions(cfg), '-w', '-t', '60', 'start'], p.log);
+  await waitFor('PostgreSQL', () => postgresAnswers(cfg), 30_000, `see ${p.log}`);
   await ensureDatabase(cfg, cfg.ferretdb.database);
   return true;
 }
 
 /** Stops PostgreSQL if this stack's data dir runs it. */
 export async function postgresDown(cfg: StackConfig): Promise<boolean> {
-  if (!existsSync(join(cfg.postgres.dataDir, 'postmaster.pid'))) return false;
-  asOwner(join(binDir(), 'pg_ctl'), ['-D', cfg.postgres.dataDir, '-m', 'fast', '-w', 'stop'], `see ${cfg.postgres.log}`);
+  const p = paths(cfg);
+  if (!existsSync(join(p.dataDir, 'postmaster.pid'))) return false;
+  asOwner(join(binDir(), 'pg_ctl'), ['-D', p.dataDir, '-m', 'fast', '-w', 'stop'], p.log);
   return true;
 }
 
@@ -110,6 +142,7 @@ export async function ensureDatabase(cfg: StackConfig, name: string): Promise<vo
 /** Version and liveness of the stack's PostgreSQL. */
 export async function postgresStatus(cfg: StackConfig): Promise<ServiceStatus> {
   const version = await withClient(cfg, async (c) => String((await c.query('show server_version')).rows[0]?.server_version)).catch(() => undefined);
-  const installed = existsSync(join(cfg.postgres.dataDir, 'PG_VERSION')) && readdirSync(cfg.postgres.dataDir).length > 0;
+  const { dataDir } = paths(cfg);
+  const installed = existsSync(join(dataDir, 'PG_VERSION')) && readdirSync(dataDir).length > 0;
   return { name: 'postgres', port: cfg.postgres.port, answers: version !== undefined, version: version ?? (installed ? 'installed' : 'not installed') };
 }

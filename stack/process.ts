@@ -1,18 +1,45 @@
 import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname } from 'node:path';
 import { StackError } from './config.ts';
 
-/** Runs a command to completion; throws a StackError carrying `fix` when it fails or is missing. */
-export function run(cmd: string, args: string[], fix: string, opts: SpawnSyncOptions = {}): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', ...opts });
-  if (r.error) throw new StackError(`${cmd} could not run (${r.error.message})`, fix);
-  if (r.status !== 0) {
-    const tail = `${r.stderr ?? ''}${r.stdout ?? ''}`.trim().split('\n').slice(-3).join(' | ');
-    throw new StackError(`${cmd} ${args.slice(0, 3).join(' ')} failed: ${tail}`, fix);
+/**
+ * The lines of a failed command's output that say why: error lines (`error:`, `FATAL`, `could not`,
+ * `Permission denied`, …) when there are any, else the last lines of stderr, else of stdout. Programs
+ * like initdb print pages of harmless notices on stdout and the cause on stderr.
+ */
+export function failureCause(stderr: string, stdout: string): string {
+  const lines = `${stderr}\n${stdout}`.split('\n').map((l) => l.trim()).filter(Boolean);
+  const causes = lines.filter((l) => /error|fatal|could not|cannot|denied|no such|not permitted|failed/i.test(l));
+  const pick = causes.length > 0 ? causes : (stderr.trim() ? stderr : stdout).trim().split('\n');
+  return pick.slice(-3).join(' | ');
+}
+
+/** Options of `run`: spawn options, and a log file that receives the command's whole output. */
+export interface RunOptions extends SpawnSyncOptions {
+  /** Append the command line and its output here (created if missing), so the log a failure names exists. */
+  log?: string;
+}
+
+/** Runs a command to completion; throws a StackError naming the cause and carrying `fix` when it fails or is missing. */
+export function run(cmd: string, args: string[], fix: string, opts: RunOptions = {}): string {
+  const { log, ...spawnOpts } = opts;
+  const r = spawnSync(cmd, args, { encoding: 'utf8', ...spawnOpts });
+  const stdout = String(r.stdout ?? '');
+  const stderr = String(r.stderr ?? '');
+  if (log) {
+    mkdirSync(dirname(log), { recursive: true });
+    appendFileSync(log, `$ ${cmd} ${args.join(' ')}\n${stdout}${stderr}${r.error ? `${r.error.message}\n` : ''}`);
   }
-  return String(r.stdout ?? '');
+  if (r.error) throw new StackError(`${cmd} could not run (${r.error.message})`, fix);
+  if (r.status !== 0) throw new StackError(`${cmd} ${args.slice(0, 3).join(' ')} failed: ${failureCause(stderr, stdout)}`, fix);
+  return stdout;
+}
+
+/** Runs a command quietly; true when it exits 0. */
+export function tryRun(cmd: string, args: string[]): boolean {
+  return spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
 }
 
 /** True when `cmd` is on the PATH. */

@@ -6,7 +6,7 @@ import { startApp, tokens, type TestApp } from '../../tests/support/app.ts';
 import type { Principal } from '../../query-side/auth/principal.ts';
 import type { AppContext, AppServices } from '../../query-side/appContext.ts';
 import { requestContextFactory } from '../../query-side/requestContext.ts';
-import { databaseName } from '../../platform/database.ts';
+import { databaseName } from '../../ops/database.ts';
 import { dropDatabase } from './db.ts';
 import { BENCH_SKUS } from './fixtures.ts';
 import { deleteTopicsWithPrefix } from './kafka.ts';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import type pg from 'pg';
-import { START, type LogPosition } from '../../command-side/eventStore/position.ts';
-import { eventStorePorts } from '../../ops/eventLog.ts';
-import { LOG_START } from '../../projector/ports.ts';
+import { START, type LogPosition } from '../../contracts/position.ts';
+import { eventStorePorts } from '../../command-side/eventStore/eventLogPorts.ts';
+import { LOG_START } from '../../contracts/eventLog.ts';
 import { replayIntoGeneration } from '../../projector/rebuild/index.ts';
 import { readAllRows } from '../../command-side/eventStore/sql/readAll.ts';
 import { applyOps } from '../../projector/mongo/applyOps.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Message, TopicMessages } from 'kafkajs';
 import { createEventStore } from '../../command-side/eventStore/eventStore.ts';
-import { START, type LogPosition } from '../../command-side/eventStore/position.ts';
+import { START, type LogPosition } from '../../contracts/position.ts';
 import { readAllRows } from '../../command-side/eventStore/sql/readAll.ts';
 import { createRelay } from '../../command-side/outbox/relay.ts';
 import { rowToWireEvent } from '../../command-side/outbox/wireEvent.ts';

@@ -5,9 +5,9 @@
  * Every doc should be at v=4 and the replay should report exactly ORDERS × 4 events.
  */
 import { MongoClient } from 'mongodb';
-import { eventStorePorts } from '../../ops/eventLog.ts';
+import { eventStorePorts } from '../../command-side/eventStore/eventLogPorts.ts';
 import { ensureIndexes, physicalName } from '../../projector/mongo/generations.ts';
-import { LOG_START } from '../../projector/ports.ts';
+import { LOG_START } from '../../contracts/eventLog.ts';
 import { orderDetailProjection } from '../../projector/projections/order_detail.ts';
 import { replayIntoGeneration } from '../../projector/rebuild/index.ts';
 import { mongoConnectionUrl } from '../../tests/support/isolation.ts';

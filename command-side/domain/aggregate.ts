@@ -1,3 +1,4 @@
+import { streamIdOf } from '../../contracts/index.ts';
 import * as inventory from './inventory/inventory.ts';
 import { decide as decideInventory, type InventoryCommand } from './inventory/decide.ts';
 import * as order from './order/order.ts';
@@ -26,7 +27,7 @@ export function fold<C, E, S>(decider: Decider<C, E, S>, events: readonly E[]): 
 
 /** Product aggregate; stream `product-<sku>`. */
 export const productDecider: Decider<ProductCommand, product.ProductEvent, product.ProductState> = {
-  streamId: (sku) => `product-${sku}`,
+  streamId: (sku) => streamIdOf('product', sku),
   initialState: product.initialState,
   evolve: product.evolve,
   decide: decideProduct,
@@ -34,7 +35,7 @@ export const productDecider: Decider<ProductCommand, product.ProductEvent, produ
 
 /** Order aggregate; stream `order-<orderId>`. */
 export const orderDecider: Decider<OrderCommand, order.OrderEvent, order.OrderState> = {
-  streamId: (orderId) => `order-${orderId}`,
+  streamId: (orderId) => streamIdOf('order', orderId),
   initialState: order.initialState,
   evolve: order.evolve,
   decide: decideOrder,
@@ -42,7 +43,7 @@ export const orderDecider: Decider<OrderCommand, order.OrderEvent, order.OrderSt
 
 /** Inventory item aggregate; stream `inventory-<sku>`. */
 export const inventoryDecider: Decider<InventoryCommand, inventory.InventoryEvent, inventory.InventoryState> = {
-  streamId: (sku) => `inventory-${sku}`,
+  streamId: (sku) => streamIdOf('inventory', sku),
   initialState: inventory.initialState,
   evolve: inventory.evolve,
   decide: decideInventory,
@@ -50,7 +51,7 @@ export const inventoryDecider: Decider<InventoryCommand, inventory.InventoryEven
 
 /** Payment aggregate; stream `payment-<orderId>`. */
 export const paymentDecider: Decider<PaymentCommand, payment.PaymentEvent, payment.PaymentState> = {
-  streamId: (orderId) => `payment-${orderId}`,
+  streamId: (orderId) => streamIdOf('payment', orderId),
   initialState: payment.initialState,
   evolve: payment.evolve,
   decide: decidePayment,

@@ -1,3 +1,5 @@
+import { AppError } from '../../contracts/index.ts';
+
 /** GraphQL-facing codes a domain rule can fail with. */
 export type DomainErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN';
 
@@ -6,17 +8,17 @@ export type DomainErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FOR
  * `code` to `extensions.code`. Not retriable: the same command on the same state
  * fails the same way (optimistic-concurrency retries are the event store's concern).
  */
-export class DomainError extends Error {
+export class DomainError extends AppError<DomainErrorCode> {
   override readonly name = 'DomainError';
-  readonly retriable = false;
+  declare readonly retriable: false;
 
   constructor(
-    readonly code: DomainErrorCode,
+    code: DomainErrorCode,
     message: string,
     /** Input path the error refers to, e.g. `['lines', '2', 'sku']`. */
     readonly path?: string[],
   ) {
-    super(message);
+    super(code, message, false);
   }
 }
 

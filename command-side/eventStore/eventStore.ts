@@ -4,7 +4,7 @@ import { appendToStreamAtomic } from './sql/appendToStreamAtomic.ts';
 import { readAll } from './sql/readAll.ts';
 import { readStream, type ReadStreamBound } from './sql/readStream.ts';
 import type { StoredEvent } from './sql/storedEvent.ts';
-import type { LogPosition } from './position.ts';
+import type { LogPosition } from '../../contracts/index.ts';
 
 export type { AppendResult, NewEvent, ReadStreamBound, StoredEvent, LogPosition };
 

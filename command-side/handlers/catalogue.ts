@@ -1,4 +1,4 @@
-import { ChangePriceInput, DefineProductInput } from '../../contracts/commands/index.ts';
+import { ChangePriceInput, DefineProductInput } from '../../contracts/index.ts';
 import { productDecider } from '../domain/aggregate.ts';
 import type { CommandContext, CommandHandler, CommandResult } from './commandHandler.ts';
 import { parseInput } from './validation.ts';

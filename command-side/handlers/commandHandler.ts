@@ -1,9 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { EventEnvelope } from '../../contracts/envelope.ts';
-import { CURRENT_VERSION, type DomainEvent } from '../../contracts/events/index.ts';
+import { CURRENT_VERSION, type DomainEvent, START, type LogPosition } from '../../contracts/index.ts';
 import { fold, type Decider } from '../domain/aggregate.ts';
 import type { EventStore, NewEvent } from '../eventStore/eventStore.ts';
-import { START, type LogPosition } from '../eventStore/position.ts';
 import { claimIdempotencyKey, findIdempotencyKey, recordIdempotentResult } from '../eventStore/sql/idempotency.ts';
 import { ConcurrencyError, IdempotencyKeyReusedError } from './errors.ts';
 

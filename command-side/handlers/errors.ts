@@ -1,26 +1,24 @@
+import { AppError } from '../../contracts/index.ts';
+
 /**
  * Another writer moved the stream between our read and our append, and bounded retries did not
  * get through (or the caller pinned an expected version). Maps to GraphQL `CONFLICT`.
  */
-export class ConcurrencyError extends Error {
+export class ConcurrencyError extends AppError<'CONFLICT'> {
   override readonly name = 'ConcurrencyError';
-  readonly code = 'CONFLICT';
-  readonly retriable = true;
   constructor(
     readonly streamId: string,
     readonly expected: number,
     readonly actual: number | null,
   ) {
-    super(`stream ${streamId} is at version ${actual ?? 0}, expected ${expected}`);
+    super('CONFLICT', `stream ${streamId} is at version ${actual ?? 0}, expected ${expected}`, true);
   }
 }
 
 /** An idempotency key came back with a different request. Maps to GraphQL `BAD_USER_INPUT`. */
-export class IdempotencyKeyReusedError extends Error {
+export class IdempotencyKeyReusedError extends AppError<'BAD_USER_INPUT'> {
   override readonly name = 'IdempotencyKeyReusedError';
-  readonly code = 'BAD_USER_INPUT';
-  readonly retriable = false;
   constructor(readonly key: string) {
-    super('idempotencyKey was already used for a different request');
+    super('BAD_USER_INPUT', 'idempotencyKey was already used for a different request', false);
   }
 }

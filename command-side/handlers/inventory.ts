@@ -1,4 +1,4 @@
-import { AdjustStockInput, RestockInput } from '../../contracts/commands/index.ts';
+import { AdjustStockInput, RestockInput } from '../../contracts/index.ts';
 import { inventoryDecider } from '../domain/aggregate.ts';
 import type { CommandContext, CommandHandler, CommandResult } from './commandHandler.ts';
 import { parseInput } from './validation.ts';

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { CancelOrderInput, PlaceOrderInput, ShipOrderInput } from '../../contracts/commands/index.ts';
+import { CancelOrderInput, PlaceOrderInput, ShipOrderInput } from '../../contracts/index.ts';
 import { orderDecider, productDecider } from '../domain/aggregate.ts';
 import type { PriceCatalogue } from '../domain/order/pricing.ts';
 import type { PaymentVault } from '../payments/paymentVault.ts';
@@ -29,6 +29,11 @@ export function orderCommands(handler: CommandHandler, vault: PaymentVault) {
   }
 
   return {
+    /** The customer who placed `orderId`, or undefined when there is no such order (what access checks need). */
+    async orderOwner(orderId: string): Promise<string | undefined> {
+      const { state } = await handler.load(orderDecider, orderId);
+      return state.status === 'none' ? undefined : state.customerId;
+    },
     /**
      * Places an order priced from the catalogue. The order id is the client's (for safe retries)
      * or a new uuid. @throws InputValidationError, DomainError BAD_USER_INPUT (unknown SKU, mixed currency).

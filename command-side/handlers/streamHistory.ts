@@ -1,6 +1,6 @@
+import { parseStreamId, type AggregateKind, formatPosition } from '../../contracts/index.ts';
 import { fold, inventoryDecider, orderDecider, paymentDecider, productDecider, type Decider } from '../domain/aggregate.ts';
 import type { EventStore, ReadStreamBound } from '../eventStore/eventStore.ts';
-import { formatPosition } from '../eventStore/position.ts';
 
 /** Folds a stream's events (already validated by the store, type by type) with one decider. */
 type StreamFold = (events: readonly { type: string; data: unknown }[]) => unknown;
@@ -10,18 +10,18 @@ function folder<C, E, S>(decider: Decider<C, E, S>): StreamFold {
   return (events) => fold(decider, events as unknown as E[]);
 }
 
-/** The aggregates whose streams `streams show` can fold, by stream id prefix. */
-const OWNERS: readonly { prefix: string; aggregate: string; fold: StreamFold }[] = [
-  { prefix: 'order-', aggregate: 'order', fold: folder(orderDecider) },
-  { prefix: 'inventory-', aggregate: 'inventory', fold: folder(inventoryDecider) },
-  { prefix: 'payment-', aggregate: 'payment', fold: folder(paymentDecider) },
-  { prefix: 'product-', aggregate: 'product', fold: folder(productDecider) },
-];
+/** The fold of each aggregate whose streams `streams show` can fold. */
+const FOLDS: Readonly<Record<AggregateKind, StreamFold>> = {
+  order: folder(orderDecider),
+  inventory: folder(inventoryDecider),
+  payment: folder(paymentDecider),
+  product: folder(productDecider),
+};
 
 /** The aggregate owning a stream id (by prefix) and its fold, or undefined for a stream no decider owns. */
 export function aggregateOfStream(streamId: string): { aggregate: string; id: string; fold: StreamFold } | undefined {
-  const d = OWNERS.find((x) => streamId.startsWith(x.prefix) && streamId.length > x.prefix.length);
-  return d ? { aggregate: d.aggregate, id: streamId.slice(d.prefix.length), fold: d.fold } : undefined;
+  const parsed = parseStreamId(streamId);
+  return parsed ? { aggregate: parsed.kind, id: parsed.id, fold: FOLDS[parsed.kind] } : undefined;
 }
 
 /** One event of a stream's history. */

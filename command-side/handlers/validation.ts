@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { validateCommand } from '../../contracts/commands/index.ts';
+import { validateCommand } from '../../contracts/index.ts';
 
 /** Input failed its contract; `issues` carry field paths. Maps to GraphQL `BAD_USER_INPUT`. */
 export class InputValidationError extends Error {

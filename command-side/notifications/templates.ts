@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../../contracts/events/registry.ts';
+import type { DomainEvent } from '../../contracts/index.ts';
 import type { NotificationMessage } from './notifier.ts';
 
 /** The order transitions a customer hears about. */

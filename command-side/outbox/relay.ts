@@ -3,14 +3,11 @@ import type { Kafka, Producer, TopicMessages } from 'kafkajs';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { familyOf, isEventType } from '../../contracts/events/index.ts';
-import { encodeEvent } from '../../messaging/codec.ts';
-import { createOrderedProducer } from '../../messaging/kafka.ts';
-import { ensureTopics, eventTopics, familyTopic, unroutableTopic } from '../../messaging/topics.ts';
+import { familyOf, isEventType, formatPosition, type LogPosition } from '../../contracts/index.ts';
+import { encodeEvent, createOrderedProducer, ensureTopics, eventTopics, familyTopic, unroutableTopic } from '../../messaging/index.ts';
 import { EVENTS_CHANNEL } from '../eventStore/sql/appendToStream.ts';
 import { backlogAfter, moveCheckpoint, readCheckpoint } from '../eventStore/sql/logCheckpoint.ts';
 import { readAllRows } from '../eventStore/sql/readAll.ts';
-import { formatPosition, type LogPosition } from '../eventStore/position.ts';
 import { relayMetrics } from './metrics.ts';
 import { rowToWireEvent } from './wireEvent.ts';
 

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { formatPosition } from '../eventStore/position.ts';
+import { formatPosition } from '../../contracts/index.ts';
 import { backlogAfter, readCheckpoint } from '../eventStore/sql/logCheckpoint.ts';
 
 /** What `orderflow outbox status` reports. */

@@ -1,4 +1,4 @@
-import type { WireEvent } from '../../messaging/codec.ts';
+import type { WireEvent } from '../../messaging/index.ts';
 import { rowToRawEnvelope, type EventRow } from '../eventStore/sql/storedEvent.ts';
 
 /** A stored row as it goes on the wire: data exactly as stored (consumers upcast on read). */

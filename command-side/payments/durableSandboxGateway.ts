@@ -1,27 +1,10 @@
 import type pg from 'pg';
 import {
-  GatewayUnavailableError,
-  type AuthoriseRequest,
-  type AuthoriseResult,
-  type CallOptions,
-  type CaptureRequest,
-  type CaptureResult,
-  type PaymentGateway,
-  type RefundRequest,
-  type RefundResult,
-  type VoidRequest,
-  type VoidResult,
+  GatewayUnavailableError, type AuthoriseRequest, type AuthoriseResult, type CallOptions, type CaptureRequest, type CaptureResult, type PaymentGateway, type RefundRequest, type RefundResult, type VoidRequest, type VoidResult,
 } from './gateway.ts';
 import { ledgerOf, type LedgerEntry } from './sandboxGateway.ts';
 import {
-  authoriseRule,
-  captureRule,
-  fingerprintOf,
-  refundRule,
-  SANDBOX_TOKENS,
-  voidRule,
-  waitOrAbort,
-  type SandboxHold,
+  authoriseRule, captureRule, fingerprintOf, refundRule, SANDBOX_TOKENS, voidRule, waitOrAbort, type SandboxHold,
 } from './sandboxRules.ts';
 import { createSandboxSwitches, type CallCounts } from './sandboxSwitches.ts';
 

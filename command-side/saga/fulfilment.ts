@@ -26,9 +26,7 @@
  *   and call `react` again, which then yields the right compensation.
  * - sweep due timeout rows and call `onTimeout`; delete a row only through `clearTimeout`.
  */
-import { eventOf, type EventEnvelope } from '../../contracts/envelope.ts';
-import type { OrderPlacedData } from '../../contracts/events/orders.ts';
-import type { DomainEvent } from '../../contracts/events/registry.ts';
+import { eventOf, type EventEnvelope, type OrderPlacedData, type DomainEvent } from '../../contracts/index.ts';
 import type { ExistingOrder } from '../domain/order/order.ts';
 import { SagaContextError, type PaymentStatus, type ReservationStatus, type SagaContext } from './context.ts';
 import { gatewayKey, inventoryStep, orderStep, paymentStep, type SagaStep } from './steps.ts';

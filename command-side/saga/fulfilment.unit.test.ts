@@ -10,7 +10,7 @@ import { createSandboxGateway } from '../payments/sandboxGateway.ts';
 import { SagaContextError, type SagaContext } from './context.ts';
 import { onTimeout, react, TIMEOUT_REASON } from './fulfilment.ts';
 import type { SagaStep } from './steps.ts';
-import { createTestWorld, type TestWorld } from './testWorld.ts';
+import { createTestWorld, type TestWorld } from '../../tests/support/sagaTestWorld.ts';
 
 const prices = { 'SKU-A': 1250, 'SKU-B': 499, 'SKU-C': 10_000 };
 const TIMEOUT_MS = 15 * 60_000;

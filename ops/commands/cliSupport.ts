@@ -1,8 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { MongoClient, type Db } from 'mongodb';
 import pg from 'pg';
-import type { AppConfig } from '../../platform/config.ts';
-import { STORE_TIMEOUTS } from '../../platform/timeouts.ts';
+import { STORE_TIMEOUTS, type AppConfig } from '../../platform/index.ts';
 
 /** Exit codes of every `orderflow` command: scripts may rely on them. */
 export const ExitCode = {

@@ -1,12 +1,8 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { projectionByName } from '../../projector/projections/index.ts';
-import {
-  discardDeadLetter, getDeadLetter, isDeadLetterStatus, listDeadLetters, retryDeadLetter,
-  type DeadLetter, type DeadLetterRefusal, type DeadLetterStatus,
-} from '../../projector/runner/deadLetterOps.ts';
-import { loadConfig } from '../../platform/config.ts';
-import { eventStorePorts } from '../eventLog.ts';
+import { projectionByName, discardDeadLetter, getDeadLetter, isDeadLetterStatus, listDeadLetters, retryDeadLetter, type DeadLetter, type DeadLetterRefusal, type DeadLetterStatus } from '../../projector/index.ts';
+import { loadConfig } from '../../platform/index.ts';
+import { eventStorePorts } from '../../command-side/index.ts';
 import { CliError, emit, ExitCode, notFound, positiveInt, processIo, runCommand, table, withMongo, withPool, type Io } from './cliSupport.ts';
 
 /** `dlq list` as a table. Pure. */

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { outboxStatus, type OutboxStatus } from '../../command-side/outbox/status.ts';
-import { loadConfig } from '../../platform/config.ts';
+import { outboxStatus, type OutboxStatus } from '../../command-side/index.ts';
+import { loadConfig } from '../../platform/index.ts';
 import { emit, processIo, runCommand, withPool, type Io } from './cliSupport.ts';
 
 /** `outbox status` as text. Pure. */

@@ -1,14 +1,8 @@
 import type { Command } from 'commander';
 import pino from 'pino';
-import { projectionByName, projections } from '../../projector/projections/index.ts';
-import {
-  formatProgress, formatSeconds, progressBar, rebuildProjection, RebuildInProgressError,
-  type RebuildProgress, type RebuildResult,
-} from '../../projector/rebuild/index.ts';
-import { projectionStatuses, type ProjectionStatus } from '../../projector/runner/status.ts';
-import { loadConfig, type AppConfig } from '../../platform/config.ts';
-import { eventStorePorts } from '../eventLog.ts';
-import { createLogger } from '../../platform/logger.ts';
+import { projectionByName, projections, formatProgress, formatSeconds, progressBar, rebuildProjection, RebuildInProgressError, type RebuildProgress, type RebuildResult, projectionStatuses, type ProjectionStatus } from '../../projector/index.ts';
+import { loadConfig, type AppConfig, createLogger } from '../../platform/index.ts';
+import { eventStorePorts } from '../../command-side/index.ts';
 import { CliError, emit, ExitCode, notFound, positiveInt, processIo, runCommand, table, withMongo, withPool, type Io } from './cliSupport.ts';
 
 const known = () => projections.map((p) => p.name).join(', ');

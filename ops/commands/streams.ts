@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { createEventStore } from '../../command-side/eventStore/eventStore.ts';
-import { streamAsOf, type StreamAsOf } from '../../command-side/handlers/streamHistory.ts';
-import { loadConfig } from '../../platform/config.ts';
+import { createEventStore, streamAsOf, type StreamAsOf } from '../../command-side/index.ts';
+import { loadConfig } from '../../platform/index.ts';
 import { emit, isoTime, notFound, positiveInt, processIo, runCommand, table, withPool, type Io } from './cliSupport.ts';
 
 /** `streams show` as text: the bound, the history within it and the folded state. Pure. */

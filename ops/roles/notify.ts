@@ -1,11 +1,9 @@
 import pg from 'pg';
-import { createSmtpNotifier } from '../../command-side/notifications/smtpNotifier.ts';
-import { startSmtpSink, type SmtpSink } from '../../command-side/notifications/smtpSink.ts';
-import { createNotificationWorker } from '../../command-side/notifications/runtime/notificationWorker.ts';
-import { createKafka } from '../../messaging/kafka.ts';
-import { migrateDatabase } from '../../platform/database.ts';
+import { createSmtpNotifier, startSmtpSink, type SmtpSink, createNotificationWorker } from '../../command-side/index.ts';
+import { createKafka } from '../../messaging/index.ts';
+import { migrateDatabase } from '../database.ts';
 import { loadNotifyConfig } from '../notifyConfig.ts';
-import { metrics } from '../../platform/telemetry.ts';
+import { metrics } from '../../platform/index.ts';
 import type { Role } from './role.ts';
 import { STORE_TIMEOUTS } from '../../platform/timeouts.ts';
 

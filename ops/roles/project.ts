@@ -1,13 +1,9 @@
 import { MongoClient, type Db } from 'mongodb';
 import pg from 'pg';
-import { createKafka } from '../../messaging/kafka.ts';
-import { projections } from '../../projector/projections/index.ts';
-import { detectStaleProjections, rebuildProjection, RebuildInProgressError } from '../../projector/rebuild/index.ts';
-import { createProjectorWorker } from '../../projector/runner/projectorWorker.ts';
-import type { AppConfig } from '../../platform/config.ts';
-import { eventStorePorts } from '../eventLog.ts';
-import type { Logger } from '../../platform/logger.ts';
-import { metrics } from '../../platform/telemetry.ts';
+import { createKafka } from '../../messaging/index.ts';
+import { projections, detectStaleProjections, rebuildProjection, RebuildInProgressError, createProjectorWorker } from '../../projector/index.ts';
+import { type AppConfig, type Logger, metrics } from '../../platform/index.ts';
+import { eventStorePorts } from '../../command-side/index.ts';
 import type { Role } from './role.ts';
 import { STORE_TIMEOUTS } from '../../platform/timeouts.ts';
 

@@ -1,7 +1,7 @@
-import { createRelay } from '../../command-side/outbox/relay.ts';
-import { createKafka } from '../../messaging/kafka.ts';
-import { migrateDatabase } from '../../platform/database.ts';
-import { metrics } from '../../platform/telemetry.ts';
+import { createRelay } from '../../command-side/index.ts';
+import { createKafka } from '../../messaging/index.ts';
+import { migrateDatabase } from '../database.ts';
+import { metrics } from '../../platform/index.ts';
 import type { Role } from './role.ts';
 
 /** `orderflow relay`: publishes committed events to Kafka; run several, one is active (advisory lock). */

@@ -1,5 +1,4 @@
-import type { AppConfig } from '../../platform/config.ts';
-import type { Logger } from '../../platform/logger.ts';
+import type { AppConfig, Logger } from '../../platform/index.ts';
 
 /** What every role gets: the validated configuration and the process logger. */
 export interface RoleDeps {

@@ -1,11 +1,9 @@
 import pg from 'pg';
-import { createDurableSandboxGateway } from '../../command-side/payments/durableSandboxGateway.ts';
-import { createSandboxGateway } from '../../command-side/payments/sandboxGateway.ts';
-import { createSagaWorker } from '../../command-side/saga/runtime/sagaWorker.ts';
-import { createKafka } from '../../messaging/kafka.ts';
-import { migrateDatabase } from '../../platform/database.ts';
+import { createDurableSandboxGateway, createSandboxGateway, createSagaWorker } from '../../command-side/index.ts';
+import { createKafka } from '../../messaging/index.ts';
+import { migrateDatabase } from '../database.ts';
 import { loadSagaConfig } from '../sagaConfig.ts';
-import { metrics } from '../../platform/telemetry.ts';
+import { metrics } from '../../platform/index.ts';
 import type { Role } from './role.ts';
 import { STORE_TIMEOUTS } from '../../platform/timeouts.ts';
 

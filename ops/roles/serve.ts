@@ -1,8 +1,4 @@
-import { requestContextFactory } from '../../query-side/requestContext.ts';
-import { createAppServices } from '../../query-side/services.ts';
-import { resolvers } from '../../query-side/resolvers/index.ts';
-import { buildSchema } from '../../query-side/schema.ts';
-import { createGraphQLServer } from '../../query-side/server/index.ts';
+import { requestContextFactory, createAppServices, resolvers, buildSchema, createGraphQLServer } from '../../query-side/index.ts';
 import { createDependencyProbe } from '../readiness.ts';
 import type { Role } from './role.ts';
 

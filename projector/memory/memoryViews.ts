@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '../../contracts/envelope.ts';
+import type { EventEnvelope } from '../../contracts/index.ts';
 import type { Projection, WriteOp } from '../projections/index.ts';
 import { applyUpdate, getPath, matches, storedValue, upsertSeed, UnsupportedOperationError, type Doc } from './documentOps.ts';
 

@@ -5,8 +5,8 @@ import { inventoryProjection } from '../projections/inventory.ts';
 import { orderDetailProjection } from '../projections/order_detail.ts';
 import { revenueByDayProjection } from '../projections/revenue_by_day.ts';
 import { salesByProductProjection } from '../projections/sales_by_product.ts';
-import { deliveryArb, liveDeliveries, logArb } from '../projections/testArbitraries.ts';
-import { orderCancelled, orderConfirmed, orderPlaced, stream } from '../projections/testFixtures.ts';
+import { deliveryArb, liveDeliveries, logArb } from '../../tests/support/projectionArbitraries.ts';
+import { orderCancelled, orderConfirmed, orderPlaced, stream } from '../../tests/support/projectionFixtures.ts';
 import { createMemoryViews, foldInMemory, type MemoryViews } from './memoryViews.ts';
 
 const sortedDocs = (m: MemoryViews) =>

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { eventOf, type EventEnvelope } from '../../contracts/envelope.ts';
 import { projections } from './index.ts';
 import type { Projection, RecomputedBucket, WriteOp } from './projection.ts';
-import { deliveryArb, liveDeliveries, logArb, type Delivery } from './testArbitraries.ts';
-import { envelope, orderConfirmed } from './testFixtures.ts';
+import { deliveryArb, liveDeliveries, logArb, type Delivery } from '../../tests/support/projectionArbitraries.ts';
+import { envelope, orderConfirmed } from '../../tests/support/projectionFixtures.ts';
 
 // Reference semantics of the write ops over plain objects: the Mongo behaviour the adapter
 // relies on (guarded update, duplicate key on insert/upsert, revision-guarded bucket $set).

@@ -3,7 +3,7 @@ import { EVENT_FAMILIES, isEventType } from '../../contracts/events/index.ts';
 import { INVENTORY_EVENTS } from './inventory.ts';
 import { ORDER_EVENTS } from './orderEvents.ts';
 import { projectionByName, projections } from './index.ts';
-import { envelope } from './testFixtures.ts';
+import { envelope } from '../../tests/support/projectionFixtures.ts';
 
 describe('projection registry', () => {
   it('has unique names and disjoint view names', () => {

@@ -1,5 +1,4 @@
-import type { EventEnvelope } from '../../contracts/envelope.ts';
-import type { EventType } from '../../contracts/events/index.ts';
+import type { EventEnvelope, EventType } from '../../contracts/index.ts';
 import { assertNever, contextOf, exactNext, pick, type EnvelopesOf, type Projection, type ViewSpec, type WriteOp } from './projection.ts';
 
 /** Logical view name of the per-SKU stock documents. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../contracts/events/index.ts';
 import { INVENTORY_VIEW, inventoryQuery, projectInventory } from './inventory.ts';
-import { envelope, orderPlaced } from './testFixtures.ts';
+import { envelope, orderPlaced } from '../../tests/support/projectionFixtures.ts';
 
 const SKU = 'SKU-1';
 const S = `inventory-${SKU}`;

@@ -1,4 +1,4 @@
-import type { EventType } from '../../contracts/events/index.ts';
+import type { EventType } from '../../contracts/index.ts';
 import { assertNever, isoInstant as iso, type EnvelopesOf } from './projection.ts';
 
 /** Every event of an `order-<orderId>` stream, in the order a happy path emits them. */

@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '../../contracts/envelope.ts';
+import type { EventEnvelope } from '../../contracts/index.ts';
 import { ORDER_EVENTS, statusChangeOf, type OrderEnvelope, type OrderStatus, type StatusChange } from './orderEvents.ts';
 import { assertNever, contextOf, exactNext, pick, type Projection, type ViewSpec, type WriteOp } from './projection.ts';
 
@@ -126,11 +126,6 @@ function factsOf(e: OrderEnvelope): Partial<OrderDetailDoc> {
     default:
       return assertNever(e);
   }
-}
-
-/** Filter for the detail of one order (resolvers add the customer check themselves). */
-export function orderDetailQuery(orderId: string): { filter: { _id: string } } {
-  return { filter: { _id: orderId } };
 }
 
 /** The order_detail projection. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ORDER_EVENTS } from './orderEvents.ts';
 import { ORDER_DETAIL_VIEW, orderDetailProjection, projectOrderDetail } from './order_detail.ts';
-import { envelope, orderCancelled, orderConfirmed, orderPlaced, stream } from './testFixtures.ts';
+import { envelope, orderCancelled, orderConfirmed, orderPlaced, stream } from '../../tests/support/projectionFixtures.ts';
 
 const ID = 'order-a';
 const S = `order-${ID}`;

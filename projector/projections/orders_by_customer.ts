@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import type { EventEnvelope } from '../../contracts/envelope.ts';
+import type { EventEnvelope } from '../../contracts/index.ts';
 import { ORDER_EVENTS, statusChangeOf, type OrderStatus } from './orderEvents.ts';
 import { contextOf, exactNext, isoInstant, pick, ProjectionError, type Projection, type ViewSpec, type WriteOp } from './projection.ts';
 

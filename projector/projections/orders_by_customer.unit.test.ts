@@ -10,7 +10,7 @@ import {
   type OrderByCustomerDoc,
 } from './orders_by_customer.ts';
 import { ProjectionError } from './projection.ts';
-import { envelope, orderConfirmed, orderPlaced } from './testFixtures.ts';
+import { envelope, orderConfirmed, orderPlaced } from '../../tests/support/projectionFixtures.ts';
 
 const ID = 'order-a';
 const S = `order-${ID}`;

@@ -1,6 +1,5 @@
 import type { z } from 'zod';
-import type { EventEnvelope } from '../../contracts/envelope.ts';
-import type { DomainEvent, EventType } from '../../contracts/events/index.ts';
+import { type EventEnvelope, type DomainEvent, type EventType, AppError } from '../../contracts/index.ts';
 
 /**
  * What a projection may know about the event beyond its data. Deliberately derived
@@ -160,15 +159,12 @@ export function exactNext(
 export type ProjectionErrorCode = 'INVALID_CURSOR' | 'MALFORMED_DOC' | 'INVALID_TIMESTAMP';
 
 /** Typed, non-retriable error from the projection layer. */
-export class ProjectionError extends Error {
+export class ProjectionError extends AppError<ProjectionErrorCode> {
   override readonly name = 'ProjectionError';
-  readonly retriable = false;
+  declare readonly retriable: false;
 
-  constructor(
-    readonly code: ProjectionErrorCode,
-    message: string,
-  ) {
-    super(message);
+  constructor(code: ProjectionErrorCode, message: string) {
+    super(code, message, false);
   }
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { contextOf, exactNext, isoInstant, parseDoc, pick, ProjectionError, utcDay } from './projection.ts';
-import { envelope, orderPlaced } from './testFixtures.ts';
+import { envelope, orderPlaced } from '../../tests/support/projectionFixtures.ts';
 
 describe('projection helpers', () => {
   const ctx = (v: number) => ({ streamId: 's', v, at: '2024-03-01T12:00:00.000Z' });

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { EventEnvelope } from '../../contracts/envelope.ts';
-import type { EventType } from '../../contracts/events/index.ts';
+import type { EventEnvelope, EventType } from '../../contracts/index.ts';
 import { parseDoc, pick, utcDay, type BucketSpec, type Projection, type RecomputedBucket, type ViewSpec, type WriteOp } from './projection.ts';
 
 /** Logical view of the per (day, currency) buckets that queries read. */

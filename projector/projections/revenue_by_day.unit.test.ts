@@ -10,7 +10,7 @@ import {
   revenueByDayQuery,
   type RevenueEntry,
 } from './revenue_by_day.ts';
-import { envelope, orderCancelled, orderConfirmed, orderPlaced } from './testFixtures.ts';
+import { envelope, orderCancelled, orderConfirmed, orderPlaced } from '../../tests/support/projectionFixtures.ts';
 
 const ID = 'order-a';
 const S = `order-${ID}`;

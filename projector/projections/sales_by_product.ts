@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { EventEnvelope } from '../../contracts/envelope.ts';
-import type { EventType } from '../../contracts/events/index.ts';
+import type { EventEnvelope, EventType } from '../../contracts/index.ts';
 import { isoInstant, parseDoc, pick, type BucketSpec, type Projection, type RecomputedBucket, type ViewSpec, type WriteOp } from './projection.ts';
 
 /** Logical view of the per-SKU buckets that queries read. */
@@ -175,16 +174,6 @@ export const salesBuckets: BucketSpec = {
     return { doc: { ...r.doc }, revision: r.revision };
   },
 };
-
-/** Filter for the buckets of the given SKUs (resolvers batch these through DataLoader). */
-export function salesByProductQuery(skus: readonly string[]): { filter: { _id: { $in: string[] } } } {
-  return { filter: { _id: { $in: [...skus] } } };
-}
-
-/** Find arguments for the best sellers by units, ties by SKU. */
-export function topSellersQuery(limit: number): { filter: Record<string, never>; sort: { unitsSold: -1; _id: 1 }; limit: number } {
-  return { filter: {}, sort: { unitsSold: -1, _id: 1 }, limit };
-}
 
 /** The sales_by_product projection (entries + recomputed buckets). */
 export const salesByProductProjection: Projection = {

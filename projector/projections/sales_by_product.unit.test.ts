@@ -7,7 +7,7 @@ import {
   salesBuckets,
   type SalesEntry,
 } from './sales_by_product.ts';
-import { envelope, orderCancelled, orderConfirmed, orderPlaced } from './testFixtures.ts';
+import { envelope, orderCancelled, orderConfirmed, orderPlaced } from '../../tests/support/projectionFixtures.ts';
 
 const ID = 'order-a';
 const S = `order-${ID}`;

@@ -2,7 +2,7 @@ import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
 import { dropGeneration, ensureIndexes, listGenerations, liveGeneration, switchAlias } from '../mongo/generations.ts';
 import type { Projection } from '../projections/index.ts';
-import { LOG_START, type EventLogSource } from '../ports.ts';
+import { LOG_START, type EventLogSource } from '../../contracts/index.ts';
 import { compareGenerations, type GenerationComparison } from './compare.ts';
 import {
   claimRebuild, endLease, LeaseLostError, newOwner, RebuildInProgressError, renewLease,

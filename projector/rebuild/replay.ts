@@ -4,7 +4,7 @@ import { namesFor, physicalName } from '../mongo/generations.ts';
 import { withUpdateBudget } from '../mongo/updateBudget.ts';
 import { createMemoryViews, type MemoryViews, type ViewChanges } from '../memory/memoryViews.ts';
 import type { Projection } from '../projections/index.ts';
-import { LOG_START, type EventLogSource, type LoggedEvent } from '../ports.ts';
+import { LOG_START, type EventLogSource, type LoggedEvent } from '../../contracts/index.ts';
 
 /** The projection threw for a stored event during a replay: the rebuild stops there (fix the code, run again). */
 export class ReplayProjectionError extends Error {

@@ -2,7 +2,7 @@ import type { Db, Filter } from 'mongodb';
 import { applyOps } from '../mongo/applyOps.ts';
 import { liveGeneration, namesFor } from '../mongo/generations.ts';
 import type { Projection } from '../projections/index.ts';
-import type { StreamSource } from '../ports.ts';
+import type { StreamSource } from '../../contracts/index.ts';
 import { DEAD_LETTERS, type DeadLetterDoc } from './deadLetters.ts';
 
 /** Status of a dead letter: `open` until retried (re-projected) or discarded by an operator. */

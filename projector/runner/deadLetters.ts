@@ -1,7 +1,6 @@
 import type { Db } from 'mongodb';
-import type { IHeaders, KafkaMessage, Producer } from 'kafkajs';
-import { deadLetterTopic } from '../../messaging/topics.ts';
-import { header } from '../../messaging/codec.ts';
+import type { KafkaMessage, Producer } from 'kafkajs';
+import { publishDeadLetter } from '../../messaging/index.ts';
 
 /** Collection mirroring dead-lettered events for the operator (the Kafka DLQ topic is the durable record). */
 export const DEAD_LETTERS = 'dead_letters';
@@ -35,13 +34,8 @@ export async function deadLetter(args: {
   message: KafkaMessage; error: unknown; attempts: number;
 }): Promise<DeadLetterDoc> {
   const { message } = args;
-  const error = args.error instanceof Error ? `${args.error.name}: ${args.error.message}` : String(args.error);
-  const original: Record<string, string> = {};
-  for (const name of Object.keys(message.headers ?? {})) original[name] = header(message, name) ?? '';
-  const failedAt = new Date().toISOString();
-  const headers: IHeaders = { ...original, 'dlq-error': error.slice(0, 2000), 'dlq-attempts': String(args.attempts), 'dlq-original-topic': args.topic,
-    'dlq-original-partition': String(args.partition), 'dlq-original-offset': message.offset, 'dlq-failed-at': failedAt, 'dlq-group': args.group };
-  await args.producer.send({ topic: deadLetterTopic(args.prefix, args.group), acks: -1, messages: [{ key: message.key, value: message.value, headers }] });
+  const { origin, original } = await publishDeadLetter(args.producer, args);
+  const { error, failedAt } = origin;
   const doc: DeadLetterDoc = {
     _id: `${args.group}:${args.topic}:${args.partition}:${message.offset}`,
     group: args.group, projection: args.projection, topic: args.topic, partition: args.partition, offset: message.offset,

@@ -1,5 +1,5 @@
 import type { Producer } from 'kafkajs';
-import { viewChangedTopic } from '../../messaging/topics.ts';
+import { viewChangedTopic } from '../../messaging/index.ts';
 
 /** A "view changed" notification: published after the view write, so a re-read sees the new state. */
 export interface ViewChanged {

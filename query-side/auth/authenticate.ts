@@ -1,6 +1,6 @@
 import type { GraphQLError } from 'graphql';
 import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import type { AppConfig } from '../../platform/config.ts';
+import type { AppConfig } from '../../platform/index.ts';
 import { unauthenticated } from '../errors.ts';
 import { ANONYMOUS_SUBJECT, anonymous, isRole, type Principal, type Role } from './principal.ts';
 

@@ -1,5 +1,4 @@
-import { familyOfStream } from '../../messaging/streams.ts';
-import type { EventFamily } from '../../contracts/events/index.ts';
+import { familyOfStream, type EventFamily, isPositionText } from '../../contracts/index.ts';
 
 /**
  * A consistency token, opaque to clients (base64url JSON):
@@ -9,8 +8,6 @@ import type { EventFamily } from '../../contracts/events/index.ts';
 export type ConsistencyToken =
   | { kind: 'stream'; streamId: string; family: EventFamily; position: string }
   | { kind: 'vector'; positions: Record<string, string> };
-
-const POSITION = /^\d{1,20}\.\d{1,20}$/;
 
 /** Encodes a token for a mutation result. */
 export function streamToken(streamId: string, position: string): string {
@@ -28,26 +25,16 @@ export function decodeToken(text: string): ConsistencyToken | undefined {
   try {
     const raw = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as { v?: unknown; s?: unknown; p?: unknown; w?: unknown };
     if (raw.v !== 1) return undefined;
-    if (typeof raw.s === 'string' && typeof raw.p === 'string' && POSITION.test(raw.p)) {
+    if (typeof raw.s === 'string' && typeof raw.p === 'string' && isPositionText(raw.p)) {
       const family = familyOfStream(raw.s);
       return family ? { kind: 'stream', streamId: raw.s, family, position: raw.p } : undefined;
     }
     if (raw.w && typeof raw.w === 'object') {
-      const positions = Object.fromEntries(Object.entries(raw.w as Record<string, unknown>).filter(([, p]) => typeof p === 'string' && POSITION.test(p))) as Record<string, string>;
+      const positions = Object.fromEntries(Object.entries(raw.w as Record<string, unknown>).filter(([, p]) => typeof p === 'string' && isPositionText(p))) as Record<string, string>;
       return { kind: 'vector', positions };
     }
     return undefined;
   } catch {
     return undefined;
   }
-}
-
-/** Compares two "xid.gp" positions: negative when a is before b. */
-export function comparePositionText(a: string, b: string): number {
-  const [ax = '0', ag = '0'] = a.split('.');
-  const [bx = '0', bg = '0'] = b.split('.');
-  const x = BigInt(ax) - BigInt(bx);
-  if (x !== 0n) return x < 0n ? -1 : 1;
-  const g = BigInt(ag) - BigInt(bg);
-  return g === 0n ? 0 : g < 0n ? -1 : 1;
 }

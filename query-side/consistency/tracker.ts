@@ -1,11 +1,9 @@
 import type { Db } from 'mongodb';
-import { familyTopic } from '../../messaging/topics.ts';
-import { partitionOf } from '../../messaging/partitioning.ts';
-import { projectionTopics } from '../../projector/runner/projectorWorker.ts';
-import { readCheckpoints } from '../../projector/runner/checkpoints.ts';
-import type { Projection } from '../../projector/projections/index.ts';
+import { familyTopic, partitionOf } from '../../messaging/index.ts';
+import { projectionTopics, readCheckpoints, type Projection } from '../../projector/index.ts';
 import { staleReadTimeout } from '../errors.ts';
-import { comparePositionText, type ConsistencyToken } from './token.ts';
+import { comparePositionText } from '../../contracts/index.ts';
+import type { ConsistencyToken } from './token.ts';
 
 /**
  * Knows, per projection and partition, the log position the views have applied (fed by "view

@@ -1,5 +1,5 @@
 import type { ValidationRule } from 'graphql';
-import type { AppConfig } from '../../platform/config.ts';
+import type { AppConfig } from '../../platform/index.ts';
 import { maxAliasesRule } from './aliases.ts';
 import { maxCostRule } from './cost.ts';
 import { maxDepthRule } from './depth.ts';

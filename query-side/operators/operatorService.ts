@@ -1,13 +1,7 @@
 import type { Db } from 'mongodb';
-import { orderDecider } from '../../command-side/domain/aggregate.ts';
+import { streamIdOf, type EventLogSource, type StreamSource } from '../../contracts/index.ts';
 import type { Logger } from 'pino';
-import { foldInMemory } from '../../projector/memory/memoryViews.ts';
-import { ORDER_DETAIL_VIEW, orderDetailProjection, type OrderDetailDoc } from '../../projector/projections/order_detail.ts';
-import { projectionByName, projections } from '../../projector/projections/index.ts';
-import type { EventLogSource, StreamSource } from '../../projector/ports.ts';
-import { beginRebuild, readRebuild, type RebuildDoc, type StartedRebuild } from '../../projector/rebuild/index.ts';
-import { listDeadLetters, type DeadLetter, type DeadLetterStatus } from '../../projector/runner/deadLetterOps.ts';
-import { projectionStatuses, type ProjectionStatus } from '../../projector/runner/status.ts';
+import { foldInMemory, ORDER_DETAIL_VIEW, orderDetailProjection, type OrderDetailDoc, projectionByName, projections, beginRebuild, readRebuild, type RebuildDoc, type StartedRebuild, listDeadLetters, type DeadLetter, type DeadLetterStatus, projectionStatuses, type ProjectionStatus } from '../../projector/index.ts';
 
 /** What the operator resolvers use (one per API process). */
 export interface OperatorService {
@@ -53,7 +47,7 @@ export function createOperatorService(deps: { db: Db; events: EventLogSource & S
       return { projection: name, ...rest };
     },
     async orderAsOf(orderId, at) {
-      const stream = await events.readStream(orderDecider.streamId(orderId), 1, { at });
+      const stream = await events.readStream(streamIdOf('order', orderId), 1, { at });
       if (stream.length === 0) return null;
       const doc = foldInMemory(orderDetailProjection, stream).get(ORDER_DETAIL_VIEW, orderId);
       return (doc as OrderDetailDoc | undefined) ?? null;

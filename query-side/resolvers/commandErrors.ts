@@ -1,7 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { DomainError } from '../../command-side/domain/errors.ts';
-import { ConcurrencyError, IdempotencyKeyReusedError } from '../../command-side/handlers/errors.ts';
-import { InputValidationError } from '../../command-side/handlers/validation.ts';
+import { DomainError, ConcurrencyError, IdempotencyKeyReusedError, InputValidationError } from '../../command-side/index.ts';
 import { appError, badUserInput, conflict, ErrorCode, unavailable } from '../errors.ts';
 import { isStorageUnavailable } from '../storageFailure.ts';
 

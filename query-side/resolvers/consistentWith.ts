@@ -1,4 +1,4 @@
-import type { Projection } from '../../projector/projections/index.ts';
+import type { Projection } from '../../projector/index.ts';
 import type { AppContext } from '../appContext.ts';
 import { decodeToken } from '../consistency/token.ts';
 import { badUserInput } from '../errors.ts';

@@ -1,4 +1,4 @@
-import { appVersion } from '../../platform/version.ts';
+import { appVersion } from '../../platform/index.ts';
 import { badUserInput } from '../errors.ts';
 
 const MIN_INTERVAL_MS = 100;

@@ -1,11 +1,6 @@
-import { catalogueCommands } from '../../command-side/handlers/catalogue.ts';
-import type { CommandContext, CommandResult } from '../../command-side/handlers/commandHandler.ts';
-import { inventoryCommands } from '../../command-side/handlers/inventory.ts';
-import { orderCommands } from '../../command-side/handlers/orders.ts';
-import { orderDecider } from '../../command-side/domain/aggregate.ts';
-import { parseInput } from '../../command-side/handlers/validation.ts';
-import { CancelOrderInput } from '../../contracts/commands/index.ts';
-import { currentTraceparent } from '../../platform/telemetry.ts';
+import { catalogueCommands, type CommandContext, type CommandResult, inventoryCommands, orderCommands } from '../../command-side/index.ts';
+import { CancelOrderInput, parseStreamId, validateCommand } from '../../contracts/index.ts';
+import { currentTraceparent } from '../../platform/index.ts';
 import type { AppContext } from '../appContext.ts';
 import { requireAuthenticated, requireCustomerAccess, requireStaff } from '../auth/access.ts';
 import { hasRole } from '../auth/principal.ts';
@@ -42,13 +37,11 @@ async function run(fn: () => Promise<CommandResult>, id: (r: CommandResult) => s
   }
 }
 
-/** Runs a pure validation, turning its failure into the typed GraphQL error. */
-function validated<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    throw toGraphQLError(err);
-  }
+/** Validates the input before anything is read, so a malformed call learns nothing. */
+function cancelInput(input: unknown): { orderId: string } {
+  const r = validateCommand(CancelOrderInput, input);
+  if (!r.ok) throw badUserInput('invalid input', r.issues.map((i) => ({ path: ['input', ...i.path], message: i.message })));
+  return r.value;
 }
 
 const isStaff = (p: AppContext['principal']) => hasRole(p, 'operator') || hasRole(p, 'staff');
@@ -58,53 +51,52 @@ const isStaff = (p: AppContext['principal']) => hasRole(p, 'operator') || hasRol
  * NOT_FOUND (no existence oracle); a store that does not answer is UNAVAILABLE, never NOT_FOUND.
  */
 async function requireOwnOrder(ctx: AppContext, orderId: string): Promise<void> {
-  let loaded;
+  let owner: string | undefined;
   try {
-    loaded = await ctx.services.commands.load(orderDecider, orderId);
+    owner = await orderCommands(ctx.services.commands, ctx.services.paymentVault).orderOwner(orderId);
   } catch (err) {
     throw toGraphQLError(err);
   }
-  const { state } = loaded;
-  if (state.status === 'none' || ctx.principal.customerId === undefined || state.customerId !== ctx.principal.customerId) throw notFound('order', orderId);
+  if (owner === undefined || ctx.principal.customerId === undefined || owner !== ctx.principal.customerId) throw notFound('order', orderId);
 }
 
-const skuOf = (r: CommandResult) => r.streamId.replace(/^(product|inventory)-/, '');
-const orderIdOf = (r: CommandResult) => r.streamId.replace(/^order-/, '');
+// The id inside the stream the command wrote: a SKU for product and inventory streams, an order id for orders.
+const idOf = (r: CommandResult) => parseStreamId(r.streamId)?.id ?? r.streamId;
 
 /** Mutation resolvers: validate → authorise → command handler; errors are typed, bad input writes nothing. */
 export const mutationResolvers = {
   Mutation: {
     defineProduct: (_: unknown, a: Args, ctx: AppContext) => {
       requireStaff(ctx.principal);
-      return run(() => catalogueCommands(ctx.services.commands).defineProduct(a.input, commandContext(ctx, 'defineProduct', a.idempotencyKey)), skuOf);
+      return run(() => catalogueCommands(ctx.services.commands).defineProduct(a.input, commandContext(ctx, 'defineProduct', a.idempotencyKey)), idOf);
     },
     changePrice: (_: unknown, a: Args, ctx: AppContext) => {
       requireStaff(ctx.principal);
-      return run(() => catalogueCommands(ctx.services.commands).changePrice(a.input, commandContext(ctx, 'changePrice', a.idempotencyKey)), skuOf);
+      return run(() => catalogueCommands(ctx.services.commands).changePrice(a.input, commandContext(ctx, 'changePrice', a.idempotencyKey)), idOf);
     },
     restock: (_: unknown, a: Args, ctx: AppContext) => {
       requireStaff(ctx.principal);
-      return run(() => inventoryCommands(ctx.services.commands).restock(a.input, commandContext(ctx, 'restock', a.idempotencyKey)), skuOf);
+      return run(() => inventoryCommands(ctx.services.commands).restock(a.input, commandContext(ctx, 'restock', a.idempotencyKey)), idOf);
     },
     adjustStock: (_: unknown, a: Args, ctx: AppContext) => {
       requireStaff(ctx.principal);
-      return run(() => inventoryCommands(ctx.services.commands).adjustStock(a.input, commandContext(ctx, 'adjustStock', a.idempotencyKey)), skuOf);
+      return run(() => inventoryCommands(ctx.services.commands).adjustStock(a.input, commandContext(ctx, 'adjustStock', a.idempotencyKey)), idOf);
     },
     placeOrder: (_: unknown, a: Args, ctx: AppContext) => {
       requireCustomerAccess(ctx.principal, String(a.input.customerId ?? ''));
-      return run(() => orderCommands(ctx.services.commands, ctx.services.paymentVault).placeOrder(a.input, commandContext(ctx, 'placeOrder', a.idempotencyKey)), orderIdOf);
+      return run(() => orderCommands(ctx.services.commands, ctx.services.paymentVault).placeOrder(a.input, commandContext(ctx, 'placeOrder', a.idempotencyKey)), idOf);
     },
     cancelOrder: async (_: unknown, a: Args, ctx: AppContext) => {
       // Authorise and validate before any read, so an anonymous or malformed call learns nothing.
       requireAuthenticated(ctx.principal);
       const command = commandContext(ctx, 'cancelOrder', a.idempotencyKey);
-      const { orderId } = validated(() => parseInput(CancelOrderInput, a.input));
+      const { orderId } = cancelInput(a.input);
       if (!isStaff(ctx.principal)) await requireOwnOrder(ctx, orderId);
-      return run(() => orderCommands(ctx.services.commands, ctx.services.paymentVault).cancelOrder(a.input, command), orderIdOf);
+      return run(() => orderCommands(ctx.services.commands, ctx.services.paymentVault).cancelOrder(a.input, command), idOf);
     },
     shipOrder: (_: unknown, a: Args, ctx: AppContext) => {
       requireStaff(ctx.principal);
-      return run(() => orderCommands(ctx.services.commands, ctx.services.paymentVault).shipOrder(a.input, commandContext(ctx, 'shipOrder', a.idempotencyKey)), orderIdOf);
+      return run(() => orderCommands(ctx.services.commands, ctx.services.paymentVault).shipOrder(a.input, commandContext(ctx, 'shipOrder', a.idempotencyKey)), idOf);
     },
   },
 };

@@ -1,7 +1,4 @@
-import type { OrderDetailDoc } from '../../projector/projections/order_detail.ts';
-import { RebuildInProgressError, type RebuildDoc } from '../../projector/rebuild/index.ts';
-import { isDeadLetterStatus, type DeadLetter } from '../../projector/runner/deadLetterOps.ts';
-import { projectionByName } from '../../projector/projections/index.ts';
+import { type OrderDetailDoc, RebuildInProgressError, type RebuildDoc, isDeadLetterStatus, type DeadLetter, projectionByName } from '../../projector/index.ts';
 import type { AppContext } from '../appContext.ts';
 import { requireRole } from '../auth/access.ts';
 import { badUserInput, conflict, notFound } from '../errors.ts';

@@ -1,9 +1,4 @@
-import { inventoryProjection } from '../../projector/projections/inventory.ts';
-import { orderDetailProjection } from '../../projector/projections/order_detail.ts';
-import { encodeCursor, ordersByCustomerProjection } from '../../projector/projections/orders_by_customer.ts';
-import { ProjectionError } from '../../projector/projections/index.ts';
-import { revenueByDayProjection } from '../../projector/projections/revenue_by_day.ts';
-import { salesByProductProjection } from '../../projector/projections/sales_by_product.ts';
+import { inventoryProjection, orderDetailProjection, encodeCursor, ordersByCustomerProjection, ProjectionError, revenueByDayProjection, salesByProductProjection } from '../../projector/index.ts';
 import type { AppContext } from '../appContext.ts';
 import { mayAccessCustomer, requireAuthenticated, requireCustomerAccess, requireStaff } from '../auth/access.ts';
 import { badUserInput } from '../errors.ts';

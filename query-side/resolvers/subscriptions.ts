@@ -1,8 +1,4 @@
-import { inventoryProjection } from '../../projector/projections/inventory.ts';
-import { orderDetailProjection } from '../../projector/projections/order_detail.ts';
-import { ordersByCustomerProjection } from '../../projector/projections/orders_by_customer.ts';
-import type { Projection } from '../../projector/projections/index.ts';
-import { revenueByDayProjection } from '../../projector/projections/revenue_by_day.ts';
+import { inventoryProjection, orderDetailProjection, ordersByCustomerProjection, type Projection, revenueByDayProjection } from '../../projector/index.ts';
 import type { AppContext } from '../appContext.ts';
 import { mayAccessCustomer, requireAuthenticated, requireCustomerAccess, requireStaff } from '../auth/access.ts';
 import { hasRole } from '../auth/principal.ts';

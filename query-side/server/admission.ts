@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { AppConfig } from '../../platform/config.ts';
-import { childLogger, type Logger } from '../../platform/logger.ts';
-import { counter } from '../../platform/telemetry.ts';
+import { type AppConfig, childLogger, type Logger, counter } from '../../platform/index.ts';
 import { authenticate } from '../auth/authenticate.ts';
 import { isAnonymous, type Principal } from '../auth/principal.ts';
 import { rateLimited } from '../errors.ts';

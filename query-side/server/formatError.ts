@@ -1,7 +1,6 @@
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import type { Logger } from '../../platform/logger.ts';
-import { counter } from '../../platform/telemetry.ts';
+import { type Logger, counter } from '../../platform/index.ts';
 import { ErrorCode, isErrorCode, retriable } from '../errors.ts';
 import { isStorageUnavailable } from '../storageFailure.ts';
 

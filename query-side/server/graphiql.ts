@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { AppConfig } from '../../platform/config.ts';
+import type { AppConfig } from '../../platform/index.ts';
 
 const GRAPHIQL = 'https://unpkg.com/graphiql@3.8.3';
 const REACT = 'https://unpkg.com/react@18.3.1/umd/react.production.min.js';

@@ -18,9 +18,7 @@ import {
 import { useServer } from 'graphql-ws/use/ws';
 import { subscribeShared } from '../subscriptions/sharedExecution.ts';
 import { WebSocketServer } from 'ws';
-import type { AppConfig } from '../../platform/config.ts';
-import { childLogger, type Logger } from '../../platform/logger.ts';
-import { counter, gauge } from '../../platform/telemetry.ts';
+import { type AppConfig, childLogger, type Logger, counter, gauge } from '../../platform/index.ts';
 import { authenticate } from '../auth/authenticate.ts';
 import { anonymous, isAnonymous, type Principal } from '../auth/principal.ts';
 import { tokenExpiresAt } from '../auth/authenticate.ts';

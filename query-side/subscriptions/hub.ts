@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { joinConsumerGroup } from '../../messaging/consumerGroup.ts';
-import { viewChangedTopic } from '../../messaging/topics.ts';
-import { parseViewChanged, type ViewChanged } from '../../projector/runner/viewChanged.ts';
+import { joinConsumerGroup, viewChangedTopic } from '../../messaging/index.ts';
+import { parseViewChanged, type ViewChanged } from '../../projector/index.ts';
 import type { ConsistencyTracker } from '../consistency/tracker.ts';
 import { vectorToken } from '../consistency/token.ts';
 import { toOrder, toOrderSummary, toRevenueDay, toStockLevel } from '../views/mappers.ts';

@@ -1,7 +1,5 @@
 import DataLoader from 'dataloader';
-import type { InventoryDoc } from '../../projector/projections/inventory.ts';
-import type { OrderDetailDoc } from '../../projector/projections/order_detail.ts';
-import type { SalesBucket } from '../../projector/projections/sales_by_product.ts';
+import type { InventoryDoc, OrderDetailDoc, SalesBucket } from '../../projector/index.ts';
 import type { ViewReader } from './viewReader.ts';
 
 /** Per-request DataLoaders: one view read per kind per tick, however many fields ask. */

@@ -1,8 +1,4 @@
-import type { InventoryDoc } from '../../projector/projections/inventory.ts';
-import type { OrderDetailDoc } from '../../projector/projections/order_detail.ts';
-import type { OrderByCustomerDoc } from '../../projector/projections/orders_by_customer.ts';
-import type { RevenueBucket } from '../../projector/projections/revenue_by_day.ts';
-import type { SalesBucket } from '../../projector/projections/sales_by_product.ts';
+import type { InventoryDoc, OrderDetailDoc, OrderByCustomerDoc, RevenueBucket, SalesBucket } from '../../projector/index.ts';
 
 const money = (amountMinor: number, currency: string) => ({ amountMinor, currency });
 

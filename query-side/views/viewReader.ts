@@ -1,23 +1,13 @@
 import type { Db, Document, Filter } from 'mongodb';
-import { createAliasCache, namesFor } from '../../projector/mongo/generations.ts';
-import { inventoryProjection, type InventoryDoc } from '../../projector/projections/inventory.ts';
-import { orderDetailProjection, type OrderDetailDoc } from '../../projector/projections/order_detail.ts';
-import { customerOrdersQuery, ordersByCustomerProjection, toCustomerOrdersPage, type CustomerOrdersPage, type OrderByCustomerDoc } from '../../projector/projections/orders_by_customer.ts';
-import type { Projection } from '../../projector/projections/index.ts';
-import { revenueByDayProjection, revenueByDayQuery, type RevenueBucket } from '../../projector/projections/revenue_by_day.ts';
-import { salesByProductProjection, type SalesBucket } from '../../projector/projections/sales_by_product.ts';
+import { createViewReadPort, inventoryProjection, type InventoryDoc, orderDetailProjection, type OrderDetailDoc, customerOrdersQuery, ordersByCustomerProjection, toCustomerOrdersPage, type CustomerOrdersPage, type OrderByCustomerDoc, type Projection, revenueByDayProjection, revenueByDayQuery, type RevenueBucket, salesByProductProjection, type SalesBucket } from '../../projector/index.ts';
 
 /**
  * Reads the views (never the event store), always from the live generation of each projection,
  * so a rebuild's switch is picked up within the alias cache's TTL without a restart.
  */
 export function createViewReader(db: Db, aliasTtlMs = 500) {
-  const aliases = createAliasCache(db, aliasTtlMs);
-
-  async function coll<T extends Document>(projection: Projection, view: string) {
-    const { generation } = await aliases.get(projection);
-    return db.collection<T>(namesFor(generation)(view));
-  }
+  const port = createViewReadPort(db, aliasTtlMs);
+  const coll = <T extends Document>(projection: Projection, view: string) => port.collection<T>(projection, view);
 
   /**
    * Documents by id, in the order asked. One exact `_id` lookup per distinct id, in parallel:

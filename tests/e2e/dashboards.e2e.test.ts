@@ -4,7 +4,6 @@ import { createEventStore } from '../../command-side/eventStore/eventStore.ts';
 import { createCommandHandler, type CommandHandler } from '../../command-side/handlers/commandHandler.ts';
 import { streamToken, vectorToken } from '../../query-side/consistency/token.ts';
 import { startApp, subscribe, tokens, type TestApp } from '../support/app.ts';
-import { testCtx } from '../support/eventStore.ts';
 import { confirmOrder } from '../support/orders.ts';
 
 const address = { line1: '1 Main St', city: 'Lyon', postalCode: '69001', country: 'FR' };

@@ -6,7 +6,7 @@ import { eventually } from '../support/pipeline.ts';
 const PLACE = `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id consistencyToken } }`;
 const STATUS = `{ projectionStatus { name codeVersion liveCodeVersion stale generation lag deadLettersOpen
   lastError { error streamId } partitions { topic partition offset highWatermark lag position } rebuild { status phase targetGeneration } } }`;
-const AS_OF = `query($id: ID!, $at: String!) { orderAsOf(id: $id, at: $at) { id status version customerId total { amountMinor currency }
+const AS_OF = `query($id: ID!, $at: DateTime!) { orderAsOf(id: $id, at: $at) { id status version customerId total { amountMinor currency }
   lines { sku quantity } statusHistory { status reason } shippingAddress { city } } }`;
 const DEAD = `query($p: String, $s: DeadLetterStatus) { deadLetters(projection: $p, status: $s) { id projection status streamId streamVersion type error attempts } }`;
 const REBUILD = `mutation($name: String!) { rebuildProjection(name: $name) { projection owner fromGeneration targetGeneration startedAt } }`;
@@ -60,8 +60,8 @@ describe('operators through GraphQL over HTTP and WebSocket (real stack)', () =>
       return r.data!.orderAsOf;
     };
     expect(await at(moments.before)).toBeNull();
-    expect(await at(moments.placed)).toMatchObject({ id: orderId, status: 'placed', version: 1, customerId: 'c1', total: { amountMinor: 2500, currency: 'EUR' }, statusHistory: [{ status: 'placed' }], shippingAddress: { city: 'Paris' } });
-    expect(await at(moments.cancelled)).toMatchObject({ status: 'cancelled', version: 2, statusHistory: [{ status: 'placed' }, { status: 'cancelled', reason: 'changed mind' }] });
+    expect(await at(moments.placed)).toMatchObject({ id: orderId, status: 'PLACED', version: 1, customerId: 'c1', total: { amountMinor: 2500, currency: 'EUR' }, statusHistory: [{ status: 'PLACED' }], shippingAddress: { city: 'Paris' } });
+    expect(await at(moments.cancelled)).toMatchObject({ status: 'CANCELLED', version: 2, statusHistory: [{ status: 'PLACED' }, { status: 'CANCELLED', reason: 'changed mind' }] });
     const bad = await app.gql(AS_OF, { id: orderId, at: 'noon' }, tokens.operator);
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
@@ -72,9 +72,9 @@ describe('operators through GraphQL over HTTP and WebSocket (real stack)', () =>
       type: 'StockRestocked', error: 'Error: boom', attempts: 5, failedAt: new Date().toISOString(), status: 'open', headers: {}, value: '{}',
     };
     await app.mongo.db(app.config.mongo.db).collection<DeadLetterDoc>(DEAD_LETTERS).insertOne(doc);
-    const open = await app.gql<{ deadLetters: unknown[] }>(DEAD, { p: 'inventory', s: 'open' }, tokens.operator);
+    const open = await app.gql<{ deadLetters: unknown[] }>(DEAD, { p: 'inventory', s: 'OPEN' }, tokens.operator);
     expect(open.errors).toBeUndefined();
-    expect(open.data!.deadLetters).toEqual([{ id: 'g:t:0:7', projection: 'inventory', status: 'open', streamId: 'inventory-X', streamVersion: 3, type: 'StockRestocked', error: 'Error: boom', attempts: 5 }]);
+    expect(open.data!.deadLetters).toEqual([{ id: 'g:t:0:7', projection: 'inventory', status: 'OPEN', streamId: 'inventory-X', streamVersion: 3, type: 'StockRestocked', error: 'Error: boom', attempts: 5 }]);
     expect((await app.gql<{ deadLetters: unknown[] }>(DEAD, { p: 'order_detail' }, tokens.operator)).data!.deadLetters).toEqual([]);
     const status = await app.gql<{ projectionStatus: { name: string; deadLettersOpen: number; lastError: { error: string } | null }[] }>(STATUS, {}, tokens.operator);
     expect(status.data!.projectionStatus.find((p) => p.name === 'inventory')).toMatchObject({ deadLettersOpen: 1, lastError: { error: 'Error: boom' } });
@@ -89,18 +89,18 @@ describe('operators through GraphQL over HTTP and WebSocket (real stack)', () =>
     const again = await app.gql(REBUILD, { name: 'order_detail' }, tokens.operator);
     expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');
 
-    const items = await eventually(async () => (sub.items.some((i) => i.rebuildProgress.status === 'done') ? sub.items : undefined), 20_000);
+    const items = await eventually(async () => (sub.items.some((i) => i.rebuildProgress.status === 'DONE') ? sub.items : undefined), 20_000);
     sub.stop();
     const mine = items.map((i) => i.rebuildProgress).filter((p) => p.owner === started.data!.rebuildProjection.owner);
-    expect(mine[0]?.status).toBe('running');
-    expect(mine.at(-1)).toMatchObject({ status: 'done', phase: 'done', targetGeneration: 2 });
+    expect(mine[0]?.status).toBe('RUNNING');
+    expect(mine.at(-1)).toMatchObject({ status: 'DONE', phase: 'DONE', targetGeneration: 2 });
     expect(mine.at(-1)?.eventsDone).toBeGreaterThan(0);
 
     // Reads go to the rebuilt generation, with the same answer.
     const order = await app.gql<{ order: { status: string } }>(`query($id: ID!) { order(id: $id) { status } }`, { id: orderId }, tokens.operator);
-    expect(order.data!.order.status).toBe('cancelled');
+    expect(order.data!.order.status).toBe('CANCELLED');
     const status = await app.gql<{ projectionStatus: { name: string; generation: number; rebuild: { status: string } }[] }>(STATUS, {}, tokens.operator);
-    expect(status.data!.projectionStatus.find((p) => p.name === 'order_detail')).toMatchObject({ generation: 2, rebuild: { status: 'done' } });
+    expect(status.data!.projectionStatus.find((p) => p.name === 'order_detail')).toMatchObject({ generation: 2, rebuild: { status: 'DONE' } });
     const unknown = await app.gql(REBUILD, { name: 'nope' }, tokens.operator);
     expect(unknown.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });

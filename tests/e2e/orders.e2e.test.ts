@@ -33,7 +33,7 @@ describe('orders through GraphQL over HTTP and WebSocket (real stack)', () => {
 
     const read = await app.gql<{ order: { status: string; total: { amountMinor: number } } }>(ORDER, { id, t: consistencyToken }, tokens.customer('c1'));
     expect(read.errors).toBeUndefined();
-    expect(read.data!.order).toMatchObject({ id, status: 'placed', customerId: 'c1', total: { amountMinor: 4500, currency: 'EUR' } });
+    expect(read.data!.order).toMatchObject({ id, status: 'PLACED', customerId: 'c1', total: { amountMinor: 4500, currency: 'EUR' } });
     const list = await app.gql<{ ordersByCustomer: { edges: { node: { id: string; itemCount: number } }[] } }>(
       `query($t: String) { ordersByCustomer(customerId: "c1", first: 10, consistentWith: $t) { edges { cursor node { id itemCount status } } pageInfo { hasNextPage } } }`, { t: consistencyToken }, tokens.customer('c1'));
     expect(list.data!.ordersByCustomer.edges.map((e) => e.node.id)).toContain(id);
@@ -107,11 +107,11 @@ describe('orders through GraphQL over HTTP and WebSocket (real stack)', () => {
     await new Promise((r) => setTimeout(r, 300)); // the subscribe round trip
     await app.gql(`mutation($id: ID!) { cancelOrder(input: { orderId: $id, reason: "changed my mind" }) { id } }`, { id }, tokens.customer('c9'));
     const [msg] = await live.waitFor(1);
-    expect(msg?.orderUpdated.order).toMatchObject({ status: 'cancelled', version: 2 });
+    expect(msg?.orderUpdated.order).toMatchObject({ status: 'CANCELLED', version: 2 });
     // A dashboard that was away resumes with an old token: it first gets the latest state.
     const resumed = subscribe<Msg>(app.ws(tokens.customer('c9')), SUB, { id, since: msg?.orderUpdated.token });
     const [first] = await resumed.waitFor(1);
-    expect(first?.orderUpdated.order).toMatchObject({ status: 'cancelled', version: 2 });
+    expect(first?.orderUpdated.order).toMatchObject({ status: 'CANCELLED', version: 2 });
     live.stop();
     resumed.stop();
   });

@@ -104,7 +104,7 @@ describe('GraphQL server over HTTP and WebSocket (development)', () => {
   it('answers { health { status } }', async () => {
     const r = await post(s.url, { query: '{ health { status version } }' });
     expect(r.status).toBe(200);
-    expect(r.json).toEqual({ data: { health: { status: 'ok', version: expect.any(String) } } });
+    expect(r.json).toEqual({ data: { health: { status: 'OK', version: expect.any(String) } } });
     expect(r.headers.get('x-correlation-id')).toBeTruthy();
   });
 
@@ -167,7 +167,7 @@ describe('GraphQL server over HTTP and WebSocket (development)', () => {
   it('hides unexpected errors as INTERNAL_SERVER_ERROR and keeps app error codes', async () => {
     const r = await post(s.url, { query: '{ e2eBoom e2eDenied health { status } }' });
     expect(r.status).toBe(200);
-    expect(r.json.data).toEqual({ e2eBoom: null, e2eDenied: null, health: { status: 'ok' } });
+    expect(r.json.data).toEqual({ e2eBoom: null, e2eDenied: null, health: { status: 'OK' } });
     const text = JSON.stringify(r.json);
     expect(text).not.toContain('secret-password');
     expect(text).not.toContain('stacktrace');
@@ -207,7 +207,7 @@ describe('GraphQL server over HTTP and WebSocket (development)', () => {
     expect(textPlain.status).toBe(400);
     const safe = await fetch(`${s.url}?query=${query}`, { headers: { 'apollo-require-preflight': 'true' } });
     expect(safe.status).toBe(200);
-    expect(await safe.json()).toEqual({ data: { health: { status: 'ok' } } });
+    expect(await safe.json()).toEqual({ data: { health: { status: 'OK' } } });
   });
 
   it('answers /healthz with 200', async () => {

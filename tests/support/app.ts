@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import pg from 'pg';
 import { MongoClient } from 'mongodb';
 import { loadConfig, type AppConfig } from '../../platform/config.ts';
-import { migrateDatabase } from '../../platform/database.ts';
+import { migrateDatabase } from '../../ops/database.ts';
 import type { Role, RunningRole } from '../../ops/roles/index.ts';
 import { projectRole } from '../../ops/roles/project.ts';
 import { relayRole } from '../../ops/roles/relay.ts';

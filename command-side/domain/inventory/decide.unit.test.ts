@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fold, inventoryDecider } from '../aggregate.ts';
-import { deciderSpec } from '../deciderSpec.ts';
+import { deciderSpec } from '../../../tests/support/deciderSpec.ts';
 import { available, type InventoryEvent } from './inventory.ts';
 
 const spec = deciderSpec(inventoryDecider);

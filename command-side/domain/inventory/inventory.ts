@@ -1,4 +1,4 @@
-import type { InventoryEvent as InventoryFamilyEvent } from '../../../contracts/events/inventory.ts';
+import type { InventoryEvent as InventoryFamilyEvent } from '../../../contracts/index.ts';
 
 /** Events of the inventory item aggregate (stream `inventory-<sku>`). */
 export type InventoryEvent = InventoryFamilyEvent;

@@ -1,4 +1,4 @@
-import type { ShippingAddress } from '../../../contracts/events/orders.ts';
+import type { ShippingAddress } from '../../../contracts/index.ts';
 import { DomainError } from '../errors.ts';
 import type { ExistingOrder, OrderEvent, OrderState } from './order.ts';
 import { priceLines, type PriceCatalogue } from './pricing.ts';

@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
 import { orderDecider } from '../aggregate.ts';
-import { deciderSpec } from '../deciderSpec.ts';
+import { deciderSpec } from '../../../tests/support/deciderSpec.ts';
 import type { OrderCommand, PlaceOrder } from './decide.ts';
 import type { OrderEvent } from './order.ts';
 

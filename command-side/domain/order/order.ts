@@ -1,4 +1,4 @@
-import type { OrderLine, OrdersEvent } from '../../../contracts/events/orders.ts';
+import type { OrderLine, OrdersEvent } from '../../../contracts/index.ts';
 
 /** Events of the order aggregate (stream `order-<orderId>`). */
 export type OrderEvent = OrdersEvent;

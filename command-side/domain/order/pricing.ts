@@ -1,5 +1,4 @@
-import type { OrderLine } from '../../../contracts/events/orders.ts';
-import type { Money } from '../../../contracts/primitives.ts';
+import type { OrderLine, Money } from '../../../contracts/index.ts';
 import { assertPositiveInt, DomainError } from '../errors.ts';
 
 /** Current unit prices by SKU, looked up by the handler (never sent by the client). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { paymentDecider } from '../aggregate.ts';
-import { deciderSpec } from '../deciderSpec.ts';
+import { deciderSpec } from '../../../tests/support/deciderSpec.ts';
 import type { PaymentCommand } from './decide.ts';
 import type { PaymentEvent } from './payment.ts';
 

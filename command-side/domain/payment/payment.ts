@@ -1,4 +1,4 @@
-import type { PaymentsEvent } from '../../../contracts/events/payments.ts';
+import type { PaymentsEvent } from '../../../contracts/index.ts';
 
 /** Events of the payment aggregate (stream `payment-<orderId>`). */
 export type PaymentEvent = PaymentsEvent;

@@ -1,4 +1,4 @@
-import type { Money } from '../../../contracts/primitives.ts';
+import type { Money } from '../../../contracts/index.ts';
 import { assertCurrency, assertPositiveInt, DomainError } from '../errors.ts';
 import type { ProductEvent, ProductState } from './product.ts';
 

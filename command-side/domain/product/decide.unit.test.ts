@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { productDecider } from '../aggregate.ts';
-import { deciderSpec } from '../deciderSpec.ts';
+import { deciderSpec } from '../../../tests/support/deciderSpec.ts';
 import type { ProductEvent } from './product.ts';
 
 const spec = deciderSpec(productDecider);

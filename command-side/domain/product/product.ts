@@ -1,5 +1,4 @@
-import type { CatalogueEvent } from '../../../contracts/events/catalogue.ts';
-import type { Money } from '../../../contracts/primitives.ts';
+import type { CatalogueEvent, Money } from '../../../contracts/index.ts';
 
 /** Events of the product aggregate (stream `product-<sku>`). */
 export type ProductEvent = CatalogueEvent;

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { LogPosition } from '../position.ts';
+import type { LogPosition } from '../../../contracts/index.ts';
 
 /** An event ready to store: its envelope minus what the store assigns (stream version, positions). */
 export interface NewEvent {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { START, type LogPosition } from '../position.ts';
+import { START, type LogPosition } from '../../../contracts/index.ts';
 
 /** Reads a global-log reader's checkpoint (START when it never ran). */
 export async function readCheckpoint(db: pg.Pool | pg.ClientBase, name: string): Promise<LogPosition> {

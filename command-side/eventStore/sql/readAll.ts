@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { LogPosition } from '../position.ts';
+import type { LogPosition } from '../../../contracts/index.ts';
 import { EVENT_COLUMNS, toStoredEvent, type EventRow, type StoredEvent } from './storedEvent.ts';
 
 // A row is safe to pass only when no transaction that could still commit an earlier-sorting row is

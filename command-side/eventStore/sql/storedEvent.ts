@@ -1,5 +1,4 @@
-import { parseEnvelope, type EventEnvelope } from '../../../contracts/envelope.ts';
-import type { LogPosition } from '../position.ts';
+import { parseEnvelope, type EventEnvelope, type LogPosition } from '../../../contracts/index.ts';
 
 /** The columns every read selects, in envelope order. */
 export const EVENT_COLUMNS = `event_id, type, version, stream_id, stream_version, global_position::text as global_position,

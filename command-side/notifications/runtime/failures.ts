@@ -1,5 +1,5 @@
-import { ContractError } from '../../../contracts/errors.ts';
-import { isTransientInfraError, StopRequested, type FailureKind } from '../../../messaging/retry.ts';
+import { ContractError } from '../../../contracts/index.ts';
+import { isTransientInfraError, StopRequested, type FailureKind } from '../../../messaging/index.ts';
 import { NotificationError } from '../notifier.ts';
 
 /** The order an event names is not in the event store (yet). Retried a few times, then given up. */

@@ -1,14 +1,9 @@
-import { joinConsumerGroup } from '../../../messaging/consumerGroup.ts';
+import { joinConsumerGroup, decodeEvent, publishDeadLetter, inOrderBatch, retryUntilDone, type FailureKind, deadLetterTopic, ensureTopics, familyTopic } from '../../../messaging/index.ts';
 import { Partitioners, type Consumer, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { eventOf, type EventEnvelope } from '../../../contracts/envelope.ts';
-import { decodeEvent } from '../../../messaging/codec.ts';
-import { publishDeadLetter } from '../../../messaging/deadLetter.ts';
-import { inOrderBatch } from '../../../messaging/inOrderBatch.ts';
-import { retryUntilDone, type FailureKind } from '../../../messaging/retry.ts';
-import { deadLetterTopic, ensureTopics, familyTopic } from '../../../messaging/topics.ts';
+import { eventOf, type EventEnvelope } from '../../../contracts/index.ts';
 import { orderDecider } from '../../domain/aggregate.ts';
 import { createEventStore } from '../../eventStore/eventStore.ts';
 import { createCommandHandler, type CommandHandler } from '../../handlers/commandHandler.ts';

@@ -5,7 +5,7 @@ import type { AuthoriseResult, PaymentGateway } from '../../payments/gateway.ts'
 import { createPostgresPaymentVault, type PaymentVault } from '../../payments/paymentVault.ts';
 import type { SagaStep } from '../steps.ts';
 import { GatewayRefusedError } from './failures.ts';
-import { clearTimeout } from './sql/clearTimeout.ts';
+import { cancelSagaTimeout } from './sql/cancelSagaTimeout.ts';
 import { scheduleTimeout } from './sql/scheduleTimeout.ts';
 
 /** The trace every command of one reaction carries. */
@@ -119,7 +119,7 @@ export function createStepExecutor(opts: StepExecutorOptions): StepExecutor {
           await scheduleTimeout(pool, step.orderId, step.dueAt, trace);
           return;
         case 'clearTimeout':
-          await clearTimeout(pool, step.orderId);
+          await cancelSagaTimeout(pool, step.orderId);
           return;
         default: {
           const unhandled: never = step;

@@ -1,7 +1,7 @@
-import { ContractError } from '../../../contracts/errors.ts';
+import { ContractError } from '../../../contracts/index.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { IdempotencyKeyReusedError } from '../../handlers/errors.ts';
-import { isTransientInfraError, StopRequested, type FailureKind } from '../../../messaging/retry.ts';
+import { isTransientInfraError, StopRequested, type FailureKind } from '../../../messaging/index.ts';
 import { SagaContextError } from '../context.ts';
 
 /**

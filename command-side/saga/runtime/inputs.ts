@@ -1,5 +1,4 @@
-import type { EventEnvelope } from '../../../contracts/envelope.ts';
-import type { DomainEvent } from '../../../contracts/events/registry.ts';
+import type { EventEnvelope, DomainEvent } from '../../../contracts/index.ts';
 
 /**
  * Event types the saga reacts to. The others (`react` returns `[]` for them whatever the

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { orderDecider } from '../../domain/aggregate.ts';
 import { react } from '../fulfilment.ts';
-import { createTestWorld } from '../testWorld.ts';
+import { createTestWorld } from '../../../tests/support/sagaTestWorld.ts';
 import { orderIdOf, sagaReactsTo } from './inputs.ts';
 
 describe('saga runtime inputs', () => {

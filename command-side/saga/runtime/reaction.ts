@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '../../../contracts/envelope.ts';
+import type { EventEnvelope } from '../../../contracts/index.ts';
 import type { CommandHandler } from '../../handlers/commandHandler.ts';
 import type { SagaContext } from '../context.ts';
 import { onTimeout, react } from '../fulfilment.ts';

@@ -1,13 +1,8 @@
-import { joinConsumerGroup } from '../../../messaging/consumerGroup.ts';
+import { joinConsumerGroup, decodeEvent, publishDeadLetter, inOrderBatch, retryUntilDone, StopRequested, type FailureKind, deadLetterTopic, ensureTopics, familyTopic } from '../../../messaging/index.ts';
 import { Partitioners, type Consumer, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { decodeEvent } from '../../../messaging/codec.ts';
-import { publishDeadLetter } from '../../../messaging/deadLetter.ts';
-import { inOrderBatch } from '../../../messaging/inOrderBatch.ts';
-import { retryUntilDone, StopRequested, type FailureKind } from '../../../messaging/retry.ts';
-import { deadLetterTopic, ensureTopics, familyTopic } from '../../../messaging/topics.ts';
 import { createEventStore } from '../../eventStore/eventStore.ts';
 import { createCommandHandler, type CommandHandler } from '../../handlers/commandHandler.ts';
 import type { PaymentGateway } from '../../payments/gateway.ts';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import type { EventStore, NewEvent } from '../../../command-side/eventStore/eventStore.ts';
-import { START } from '../../../command-side/eventStore/position.ts';
+import { START } from '../../../contracts/position.ts';
 import { appendToStream } from '../../../command-side/eventStore/sql/appendToStream.ts';
 import { freshEventStore } from '../../support/eventStore.ts';
 import { freshPool } from '../../support/isolation.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inventoryDecider } from '../../../command-side/domain/aggregate.ts';
-import { eventStorePorts } from '../../../ops/eventLog.ts';
+import { eventStorePorts } from '../../../command-side/eventStore/eventLogPorts.ts';
 import { namesFor } from '../../../projector/mongo/generations.ts';
 import { inventoryProjection } from '../../../projector/projections/inventory.ts';
 import type { Projection } from '../../../projector/projections/index.ts';

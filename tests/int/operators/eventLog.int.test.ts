@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import type { EventStore } from '../../../command-side/eventStore/eventStore.ts';
-import { eventStorePorts } from '../../../ops/eventLog.ts';
-import { LOG_START, type EventLogSource, type LoggedEvent } from '../../../projector/ports.ts';
+import { eventStorePorts } from '../../../command-side/eventStore/eventLogPorts.ts';
+import { LOG_START, type EventLogSource, type LoggedEvent } from '../../../contracts/eventLog.ts';
 import { newEvent, orderLifeFor } from '../../support/bulkOrders.ts';
 import { freshEventStore } from '../../support/eventStore.ts';
 import { restockEvent } from '../../support/relayHarness.ts';

@@ -5,7 +5,7 @@ import { createMemoryViews } from '../../../projector/memory/memoryViews.ts';
 import { applyOps } from '../../../projector/mongo/applyOps.ts';
 import { ensureIndexes, namesFor } from '../../../projector/mongo/generations.ts';
 import { projections } from '../../../projector/projections/index.ts';
-import { deliveryArb, liveDeliveries, logArb } from '../../../projector/projections/testArbitraries.ts';
+import { deliveryArb, liveDeliveries, logArb } from '../../support/projectionArbitraries.ts';
 import { compareGenerations, flushViews } from '../../../projector/rebuild/index.ts';
 import { freshMongo } from '../../support/isolation.ts';
 

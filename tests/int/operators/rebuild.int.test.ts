@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db, MongoClient } from 'mongodb';
 import type pg from 'pg';
 import type { Producer } from 'kafkajs';
-import { START } from '../../../command-side/eventStore/position.ts';
+import { START } from '../../../contracts/position.ts';
 import { moveCheckpoint } from '../../../command-side/eventStore/sql/logCheckpoint.ts';
 import { readAllRows } from '../../../command-side/eventStore/sql/readAll.ts';
 import type { CommandHandler } from '../../../command-side/handlers/commandHandler.ts';
 import type { Relay } from '../../../command-side/outbox/relay.ts';
 import { createKafka } from '../../../messaging/kafka.ts';
-import { eventStorePorts } from '../../../ops/eventLog.ts';
+import { eventStorePorts } from '../../../command-side/eventStore/eventLogPorts.ts';
 import { listGenerations, liveGeneration, physicalName } from '../../../projector/mongo/generations.ts';
 import { ordersByCustomerProjection } from '../../../projector/projections/orders_by_customer.ts';
 import {

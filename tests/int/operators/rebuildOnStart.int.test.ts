@@ -3,7 +3,7 @@ import { MongoClient, type Db } from 'mongodb';
 import pg from 'pg';
 import { createEventStore } from '../../../command-side/eventStore/eventStore.ts';
 import { loadConfig, type AppConfig } from '../../../platform/config.ts';
-import { migrateDatabase } from '../../../platform/database.ts';
+import { migrateDatabase } from '../../../ops/database.ts';
 import { projectRole } from '../../../ops/roles/project.ts';
 import { ALIASES, physicalName, type AliasDoc } from '../../../projector/mongo/generations.ts';
 import { detectStaleProjections } from '../../../projector/rebuild/index.ts';

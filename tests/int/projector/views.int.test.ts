@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { START } from '../../../command-side/eventStore/position.ts';
+import { START } from '../../../contracts/position.ts';
 import { applyOps } from '../../../projector/mongo/applyOps.ts';
 import { namesFor } from '../../../projector/mongo/generations.ts';
 import { projections } from '../../../projector/projections/index.ts';

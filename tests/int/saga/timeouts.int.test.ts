@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimDueTimeouts } from '../../../command-side/saga/runtime/sql/claimDueTimeouts.ts';
-import { clearTimeout } from '../../../command-side/saga/runtime/sql/clearTimeout.ts';
+import { cancelSagaTimeout } from '../../../command-side/saga/runtime/sql/cancelSagaTimeout.ts';
 import { scheduleTimeout } from '../../../command-side/saga/runtime/sql/scheduleTimeout.ts';
 import { createTimeoutSweeper } from '../../../command-side/saga/runtime/sweeper.ts';
 import { freshEventStore } from '../../support/eventStore.ts';
@@ -24,9 +24,9 @@ describe('durable saga timeouts (saga_timeouts)', () => {
     expect(await claimDueTimeouts(pool, t0, 10, 1000)).toEqual([]);
     const due = await claimDueTimeouts(pool, new Date(t0.getTime() + 15_000), 10, 1000);
     expect(due).toEqual([{ orderId: 'a', dueAt: new Date('2030-01-01T00:00:10.000Z'), attempts: 1, ...trace }]);
-    expect(await clearTimeout(pool, 'a')).toEqual({ ok: true, outcome: 'cleared' });
-    expect(await clearTimeout(pool, 'a')).toEqual({ ok: true, outcome: 'absent' });
-    await clearTimeout(pool, 'b');
+    expect(await cancelSagaTimeout(pool, 'a')).toEqual({ ok: true, outcome: 'cleared' });
+    expect(await cancelSagaTimeout(pool, 'a')).toEqual({ ok: true, outcome: 'absent' });
+    await cancelSagaTimeout(pool, 'b');
   });
 
   it('a claimed row is leased: parallel sweepers split rows, and an expired lease is claimed again', async () => {
@@ -40,7 +40,7 @@ describe('durable saga timeouts (saga_timeouts)', () => {
     const again = await claimDueTimeouts(pool, new Date(now.getTime() + 61_000), 50, 60_000);
     expect(again).toHaveLength(20);
     expect(again.every((r) => r.attempts === 2)).toBe(true);
-    for (let i = 0; i < 20; i++) await clearTimeout(pool, `p${i}`);
+    for (let i = 0; i < 20; i++) await cancelSagaTimeout(pool, `p${i}`);
   });
 
   it('the sweeper fires due rows; a failed fire leaves the row for a later sweep', async () => {
@@ -52,13 +52,13 @@ describe('durable saga timeouts (saga_timeouts)', () => {
       async fire(row) {
         fired.push(row.orderId);
         if (row.orderId === 'bad') throw new Error('database hiccup');
-        await clearTimeout(pool, row.orderId);
+        await cancelSagaTimeout(pool, row.orderId);
       },
     });
     expect(await sweeper.sweepOnce()).toBe(2);
     await new Promise((r) => setTimeout(r, 80));
     expect(await sweeper.sweepOnce()).toBe(1);
     expect(fired.sort()).toEqual(['bad', 'bad', 'ok']);
-    await clearTimeout(pool, 'bad');
+    await cancelSagaTimeout(pool, 'bad');
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
-import type { Decider } from './aggregate.ts';
-import { DomainError, type DomainErrorCode } from './errors.ts';
+import type { Decider } from '../../command-side/domain/aggregate.ts';
+import { DomainError, type DomainErrorCode } from '../../command-side/domain/errors.ts';
 
 /**
  * Test support only: given events / when command / then events (or error).

@@ -1,8 +1,9 @@
-import type { EventEnvelope } from '../contracts/envelope.ts';
+import type { EventEnvelope } from './envelope.ts';
 
 /**
- * What the projector needs from the event store, as ports: the projector never imports the
- * command side; `ops/eventLog.ts` implements these over the Postgres event store.
+ * The event log as ports: what readers of the log (the projector's rebuild and dead-letter re-drive,
+ * operator reads) need from the event store. The projector never imports the command side;
+ * `command-side/eventStore/eventLogPorts.ts` implements these over the Postgres event store.
  */
 
 /** An event of the global log with its position ("<transactionId>.<globalPosition>", as in Kafka headers). */
@@ -11,8 +12,7 @@ export interface LoggedEvent {
   position: string;
 }
 
-/** Position before every event of the log. */
-export const LOG_START = '0.0';
+export { LOG_START } from './position.ts';
 
 /** The global event log, read gap-safely in commit order (what a rebuild replays). */
 export interface EventLogSource {

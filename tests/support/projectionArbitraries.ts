@@ -1,9 +1,8 @@
 // Test-only fast-check generators: a global event log of order and inventory streams, and
 // at-least-once deliveries of it (redelivery from older offsets, stray duplicates).
 import fc from 'fast-check';
-import type { EventEnvelope } from '../../contracts/envelope.ts';
-import type { DomainEvent } from '../../contracts/events/index.ts';
-import { orderCancelled, orderConfirmed, orderPlaced, stream, type LineInput } from './testFixtures.ts';
+import type { EventEnvelope, DomainEvent } from '../../contracts/index.ts';
+import { orderCancelled, orderConfirmed, orderPlaced, stream, type LineInput } from './projectionFixtures.ts';
 
 /** The shape of one generated order's life. */
 export interface OrderSpec {

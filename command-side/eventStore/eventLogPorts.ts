@@ -1,16 +1,15 @@
 import type pg from 'pg';
-import { formatPosition, parsePosition } from '../command-side/eventStore/position.ts';
-import { countEvents } from '../command-side/eventStore/sql/countEvents.ts';
-import { readAll, readAllRows } from '../command-side/eventStore/sql/readAll.ts';
-import { readStream } from '../command-side/eventStore/sql/readStream.ts';
-import { toStoredEvent, type EventRow } from '../command-side/eventStore/sql/storedEvent.ts';
-import type { EventLogSource, StreamSource } from '../projector/ports.ts';
+import { type EventLogSource, type StreamSource, formatPosition, parsePosition } from '../../contracts/index.ts';
+import { countEvents } from './sql/countEvents.ts';
+import { readAll, readAllRows } from './sql/readAll.ts';
+import { readStream } from './sql/readStream.ts';
+import { toStoredEvent, type EventRow } from './sql/storedEvent.ts';
 
-/** The projector's ports (`projector/ports.ts`) over the Postgres event store. */
+/** The event-log ports (`contracts/eventLog.ts`) over the Postgres event store. */
 export interface EventStorePorts extends EventLogSource, StreamSource {}
 
 /**
- * Implements the projector's event-log and stream ports with the event store's own SQL (gap-safe
+ * Implements the event-log and stream ports with the event store's own SQL (gap-safe
  * global read, upcasting on read). `countEvents` is an exact `count(*)`.
  * With `types`, `readAll` parses (validates, upcasts) only events of those types.
  * @throws on a malformed position text (a programming error: positions come from this source).

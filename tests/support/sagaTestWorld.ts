@@ -1,14 +1,13 @@
-import { makeEnvelope, type EventEnvelope } from '../../contracts/envelope.ts';
-import type { DomainEvent } from '../../contracts/events/registry.ts';
-import { fold, inventoryDecider, orderDecider, paymentDecider, type Decider } from '../domain/aggregate.ts';
-import type { InventoryState } from '../domain/inventory/inventory.ts';
-import type { OrderState } from '../domain/order/order.ts';
-import type { PaymentState } from '../domain/payment/payment.ts';
-import type { AuthoriseResult, PaymentGateway } from '../payments/gateway.ts';
-import { createSandboxGateway, type SandboxGateway } from '../payments/sandboxGateway.ts';
-import { reservationFacts, type SagaContext } from './context.ts';
-import { onTimeout, react } from './fulfilment.ts';
-import type { SagaStep } from './steps.ts';
+import { makeEnvelope, type EventEnvelope, type DomainEvent } from '../../contracts/index.ts';
+import { fold, inventoryDecider, orderDecider, paymentDecider, type Decider } from '../../command-side/domain/aggregate.ts';
+import type { InventoryState } from '../../command-side/domain/inventory/inventory.ts';
+import type { OrderState } from '../../command-side/domain/order/order.ts';
+import type { PaymentState } from '../../command-side/domain/payment/payment.ts';
+import type { AuthoriseResult, PaymentGateway } from '../../command-side/payments/gateway.ts';
+import { createSandboxGateway, type SandboxGateway } from '../../command-side/payments/sandboxGateway.ts';
+import { reservationFacts, type SagaContext } from '../../command-side/saga/context.ts';
+import { onTimeout, react } from '../../command-side/saga/fulfilment.ts';
+import type { SagaStep } from '../../command-side/saga/steps.ts';
 
 /**
  * Test support only: an in-memory stand-in for the saga runtime. Streams are folded

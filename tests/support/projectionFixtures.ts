@@ -1,6 +1,5 @@
 // Test-only helpers for the projection unit tests: deterministic, contract-validated envelopes.
-import { makeEnvelope, parseEnvelope, type EventEnvelope } from '../../contracts/envelope.ts';
-import type { DomainEvent, EventOf } from '../../contracts/events/index.ts';
+import { makeEnvelope, parseEnvelope, type EventEnvelope, type DomainEvent, type EventOf } from '../../contracts/index.ts';
 
 /**
  * A contract-valid envelope (runs `parseEnvelope`, so an invalid fixture fails loudly).

@@ -1,9 +1,9 @@
 import pg from 'pg';
-import { migrate } from '../command-side/eventStore/migrate.ts';
+import { migrate } from '../command-side/index.ts';
+import type { AppConfig } from '../platform/index.ts';
 import { loadStackConfig } from '../stack/config.ts';
 import { ensureDatabase } from '../stack/postgres.ts';
-import type { AppConfig } from './config.ts';
-import { STORE_TIMEOUTS } from './timeouts.ts';
+import { STORE_TIMEOUTS } from '../platform/index.ts';
 
 /** The database name in a postgres:// URL. */
 export function databaseName(url: string): string {

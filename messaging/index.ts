@@ -1,0 +1,9 @@
+// Public edge of messaging (Kafka plumbing shared by the relay, projectors, saga, notifications and the API).
+export { decodeEvent, encodeEvent, header, type WireEvent } from './codec.ts';
+export { joinConsumerGroup } from './consumerGroup.ts';
+export { publishDeadLetter, type DeadLetterInput, type PublishedDeadLetter } from './deadLetter.ts';
+export { inOrderBatch } from './inOrderBatch.ts';
+export { createKafka, createOrderedProducer } from './kafka.ts';
+export { partitionOf } from './partitioning.ts';
+export { isTransientInfraError, retryUntilDone, StopRequested, type FailureKind } from './retry.ts';
+export { deadLetterTopic, ensureTopics, eventTopics, familyTopic, unroutableTopic, viewChangedTopic } from './topics.ts';

@@ -1,0 +1,8 @@
+// Public edge of the platform: configuration, logging, telemetry and version, used by every part.
+export { ConfigError, loadConfig, type AppConfig, type AppEnv } from './config.ts';
+export { parseEnv } from './envSchema.ts';
+export { childLogger, createLogger, type Logger } from './logger.ts';
+export { collectProcessMetrics, contextFromTraceparent, counter, currentTraceparent, gauge, histogram, metrics, withSpan } from './telemetry.ts';
+export { appVersion } from './version.ts';
+export { STORE_TIMEOUTS } from './timeouts.ts';
+export { isLoopbackHost } from './authPolicy.ts';
