@@ -8,7 +8,7 @@ import { createConsistencyTracker } from './consistency/tracker.ts';
 import { createOperatorService } from './operators/operatorService.ts';
 import { createSubscriptionHub } from './subscriptions/hub.ts';
 import { createViewReader } from './views/viewReader.ts';
-import { STORE_TIMEOUTS } from '../platform/timeouts.ts';
+import { STORE_TIMEOUTS } from '../platform/index.ts';
 
 /**
  * The API's long-lived services: command side (Postgres), view reader (Mongo), consistency tracker and

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { redactPaymentTokensBatch } from '../../command-side/eventStore/sql/redactPaymentTokens.ts';
-import { loadConfig } from '../../platform/config.ts';
+import { redactPaymentTokensBatch } from '../../command-side/index.ts';
+import { loadConfig } from '../../platform/index.ts';
 import { emit, positiveInt, processIo, runCommand, withPool, type Io } from './cliSupport.ts';
 
 /** Registers `orderflow events redact-payment-tokens`. */

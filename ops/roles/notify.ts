@@ -5,7 +5,7 @@ import { migrateDatabase } from '../database.ts';
 import { loadNotifyConfig } from '../notifyConfig.ts';
 import { metrics } from '../../platform/index.ts';
 import type { Role } from './role.ts';
-import { STORE_TIMEOUTS } from '../../platform/timeouts.ts';
+import { STORE_TIMEOUTS } from '../../platform/index.ts';
 
 /** The domain of a `From` address, for Message-IDs (`orderflow.test` when it has none). */
 function domainOf(from: string): string {

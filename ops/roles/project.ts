@@ -5,7 +5,7 @@ import { projections, detectStaleProjections, rebuildProjection, RebuildInProgre
 import { type AppConfig, type Logger, metrics } from '../../platform/index.ts';
 import { eventStorePorts } from '../../command-side/index.ts';
 import type { Role } from './role.ts';
-import { STORE_TIMEOUTS } from '../../platform/timeouts.ts';
+import { STORE_TIMEOUTS } from '../../platform/index.ts';
 
 /**
  * Projections whose live views were built by other code than this build's: `auto` rebuilds the ones

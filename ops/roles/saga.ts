@@ -5,7 +5,7 @@ import { migrateDatabase } from '../database.ts';
 import { loadSagaConfig } from '../sagaConfig.ts';
 import { metrics } from '../../platform/index.ts';
 import type { Role } from './role.ts';
-import { STORE_TIMEOUTS } from '../../platform/timeouts.ts';
+import { STORE_TIMEOUTS } from '../../platform/index.ts';
 
 /**
  * `orderflow saga`: the fulfilment saga (consumer group `<prefix>saga.fulfilment`) and its

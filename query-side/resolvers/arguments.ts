@@ -1,4 +1,4 @@
-import { Sku } from '../../contracts/commands/index.ts';
+import { Sku } from '../../contracts/index.ts';
 import { badUserInput } from '../errors.ts';
 
 /**

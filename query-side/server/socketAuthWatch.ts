@@ -1,4 +1,4 @@
-import type { AppConfig } from '../../platform/config.ts';
+import type { AppConfig } from '../../platform/index.ts';
 import { authenticate } from '../auth/authenticate.ts';
 
 /** Close codes of a socket whose credentials stopped being good (graphql-ws style 44xx). */
