@@ -13,7 +13,9 @@ import { durabilitySettings, machineInfo, serviceVersions, stackAnswers } from '
 import { renderLatencies, renderTable, targetsOf, writeReport, type BenchReport } from './lib/report.ts';
 import type { Scenario, ScenarioResult } from './lib/types.ts';
 import { appendsScenario } from './scenarios/appends.ts';
+import { apiScenario } from './scenarios/api.ts';
 import { commandsScenario } from './scenarios/commands.ts';
+import { confirmationScenario } from './scenarios/confirmation.ts';
 import { freshnessScenario } from './scenarios/freshness.ts';
 import { graphqlScenario } from './scenarios/graphql.ts';
 import { rebuildScenario } from './scenarios/rebuild.ts';
@@ -29,10 +31,12 @@ const SCENARIOS: [string, Scenario][] = [
   ['relay', relayScenario],
   ['rebuild', rebuildScenario],
   ['subscriptions', subscriptionsScenario],
+  ['confirmation', confirmationScenario],
+  ['api', apiScenario],
 ];
 
 /** Scenarios that read or write views through the MongoDB-wire server. */
-const NEEDS_MONGO = new Set(['graphql', 'freshness', 'rebuild', 'subscriptions']);
+const NEEDS_MONGO = new Set(['graphql', 'freshness', 'rebuild', 'subscriptions', 'confirmation']);
 
 const RESULTS_DIR = resolve(import.meta.dirname, 'results');
 /** Runs of every scenario write `latest.json` (and `full.json` / `quick.json`); `--only` runs write `partial.json` only. */
@@ -46,9 +50,9 @@ function parse(): { quick: boolean; only: string[] | undefined } {
   const only = values.only?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0);
   const known = new Set(SCENARIOS.map(([id]) => id));
   for (const id of only ?? []) {
-    if (!known.has(id) && !/^[1-7]$/.test(id)) throw new Error(`unknown scenario "${id}"; one of ${[...known].join(', ')} (or 1-7)`);
+    if (!known.has(id) && !/^[1-9]$/.test(id)) throw new Error(`unknown scenario "${id}"; one of ${[...known].join(', ')} (or 1-9)`);
   }
-  return { quick: values.quick ?? false, only: only?.map((id) => (/^[1-7]$/.test(id) ? (SCENARIOS[Number(id) - 1]?.[0] ?? id) : id)) };
+  return { quick: values.quick ?? false, only: only?.map((id) => (/^[1-9]$/.test(id) ? (SCENARIOS[Number(id) - 1]?.[0] ?? id) : id)) };
 }
 
 const stamp = () => new Date().toISOString().slice(11, 19);

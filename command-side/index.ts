@@ -7,7 +7,7 @@ export { orderCommands } from './handlers/orders.ts';
 export { createCommandHandler, type CommandContext, type CommandHandler, type CommandResult } from './handlers/commandHandler.ts';
 export { createEventStore } from './eventStore/eventStore.ts';
 export { DomainError, type DomainErrorCode } from './domain/errors.ts';
-export { ConcurrencyError, IdempotencyKeyReusedError } from './handlers/errors.ts';
+export { ConcurrencyError, IdempotencyKeyReusedError, StaleGuardError } from './handlers/errors.ts';
 export { InputValidationError } from './handlers/validation.ts';
 
 // The event store as the contracts' event-log ports (what rebuilds and operator reads use).

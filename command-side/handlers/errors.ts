@@ -22,3 +22,16 @@ export class IdempotencyKeyReusedError extends AppError<'BAD_USER_INPUT'> {
     super('BAD_USER_INPUT', 'idempotencyKey was already used for a different request', false);
   }
 }
+
+/**
+ * A stream the command was decided from (a catalogue price) moved before the append: nothing was
+ * written. The caller refreshes what it read from those streams and tries again. Maps to `CONFLICT`.
+ */
+export class StaleGuardError extends Error {
+  override readonly name = 'StaleGuardError';
+  readonly code = 'CONFLICT';
+  readonly retriable = true;
+  constructor(readonly streams: readonly string[]) {
+    super(`streams changed while the command was decided: ${streams.join(', ')}`);
+  }
+}

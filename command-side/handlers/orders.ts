@@ -1,10 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { CancelOrderInput, PlaceOrderInput, ShipOrderInput } from '../../contracts/index.ts';
-import { orderDecider, productDecider } from '../domain/aggregate.ts';
-import type { PriceCatalogue } from '../domain/order/pricing.ts';
+import { orderDecider } from '../domain/aggregate.ts';
 import type { PaymentVault } from '../payments/paymentVault.ts';
 import type { CommandContext, CommandHandler, CommandResult } from './commandHandler.ts';
+import { StaleGuardError } from './errors.ts';
+import { priceCacheOf } from './priceCache.ts';
 import { parseInput } from './validation.ts';
+
+/** Attempts when prices change under a placeOrder (each refreshes the stale entries). */
+const MAX_PRICE_ATTEMPTS = 4;
 
 /** A stable order id for a retried request without one: a UUID-shaped digest of the idempotency key. */
 function uuidFromKey(key: string): string {
@@ -17,16 +21,7 @@ function uuidFromKey(key: string): string {
  * client's card token for the provider's reference before anything is decided or stored.
  */
 export function orderCommands(handler: CommandHandler, vault: PaymentVault) {
-  /** Current prices of the requested SKUs, read from the catalogue streams (never from the client). */
-  async function lookUpPrices(skus: readonly string[]): Promise<PriceCatalogue> {
-    const entries = await Promise.all(
-      skus.map(async (sku) => {
-        const { state } = await handler.load(productDecider, sku);
-        return [sku, state.status === 'defined' ? { unitPrice: state.unitPrice } : undefined] as const;
-      }),
-    );
-    return Object.fromEntries(entries);
-  }
+  const prices = priceCacheOf(handler);
 
   return {
     /** The customer who placed `orderId`, or undefined when there is no such order (what access checks need). */
@@ -36,18 +31,30 @@ export function orderCommands(handler: CommandHandler, vault: PaymentVault) {
     },
     /**
      * Places an order priced from the catalogue. The order id is the client's (for safe retries)
-     * or a new uuid. @throws InputValidationError, DomainError BAD_USER_INPUT (unknown SKU, mixed currency).
+     * or a new uuid. @throws InputValidationError, DomainError BAD_USER_INPUT (unknown SKU, mixed currency),
+     * StaleGuardError (CONFLICT) when prices kept changing through every attempt.
      */
     async placeOrder(input: unknown, ctx: CommandContext): Promise<CommandResult> {
       const data = parseInput(PlaceOrderInput, input);
-      const generated = data.orderId === undefined && ctx.idempotencyKey === undefined;
       const orderId = data.orderId ?? (ctx.idempotencyKey ? uuidFromKey(ctx.idempotencyKey) : randomUUID());
-      const catalogue = await lookUpPrices(data.lines.map((l) => l.sku));
-      const now = handler.clock().toISOString();
+      const skus = data.lines.map((l) => l.sku);
       const { paymentToken, ...rest } = data;
+      // Only the provider's reference goes further; the idempotency fingerprint is a hash of the request.
       const paymentRef = await vault.exchange(paymentToken);
-      // The idempotency fingerprint is a hash of the request, so the token in it is never stored.
-      return handler.handle(orderDecider, orderId, { type: 'PlaceOrder', data: { ...rest, paymentRef, orderId, catalogue, now } }, ctx, { request: data, assumeNew: generated });
+      // Prices come from the per-process cache; the append checks their versions in its own
+      // statement, so an old price is never charged: a stale entry costs one more attempt.
+      for (let attempt = 1; ; attempt++) {
+        const { catalogue, guards } = await prices.lookUp(skus);
+        const now = handler.clock().toISOString();
+        try {
+          // A new order's stream does not exist yet (the id is new, or the key's first use): skip
+          // the read; a retry or a reused id loses the stream claim and then reads.
+          return await handler.handle(orderDecider, orderId, { type: 'PlaceOrder', data: { ...rest, paymentRef, orderId, catalogue, now } }, ctx, { request: data, assumeNew: true, guards });
+        } catch (err) {
+          if (!(err instanceof StaleGuardError) || attempt >= MAX_PRICE_ATTEMPTS) throw err;
+          prices.invalidate(err.streams);
+        }
+      }
     },
     /** Cancels an order that has not shipped. @throws InputValidationError, DomainError NOT_FOUND / CONFLICT. */
     cancelOrder(input: unknown, ctx: CommandContext): Promise<CommandResult> {

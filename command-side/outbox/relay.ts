@@ -70,6 +70,9 @@ function traceLinks(traceparents: (string | null)[]): Link[] {
  * session advisory lock; a standby takes over when the holder's session ends). It wakes on NOTIFY
  * and polls as a fallback.
  */
+/** First re-check after a read that found nothing, right after traffic (then doubled up to the poll interval). */
+const RECHECK_MS = 5;
+
 export function createRelay(opts: RelayOptions): Relay {
   const prefix = opts.topicPrefix ?? '';
   const batchSize = opts.batchSize ?? 1000;
@@ -130,6 +133,7 @@ export function createRelay(opts: RelayOptions): Relay {
     db.on('error', (err) => log.warn({ err }, 'relay session error'));
     await db.connect();
     let producer: Producer | undefined;
+    let notified = false;
     try {
       state = { ...state, role: 'standby' };
       while (!stopping) {
@@ -140,7 +144,7 @@ export function createRelay(opts: RelayOptions): Relay {
       if (stopping) return;
       metrics.active.set(1);
       log.info('relay is active');
-      db.on('notification', () => wake?.());
+      db.on('notification', () => { notified = true; wake?.(); });
       await db.query(`listen ${EVENTS_CHANNEL}`);
       const admin = opts.kafka.admin();
       await admin.connect();
@@ -151,6 +155,7 @@ export function createRelay(opts: RelayOptions): Relay {
       let position = await readCheckpoint(db, name);
       state = { ...state, role: 'active', checkpoint: formatPosition(position) };
       let lastBacklogAt = 0;
+      let idleMs = pollIntervalMs;
       while (!stopping) {
         const next = await publish(producer, db, position);
         if (next) {
@@ -163,7 +168,11 @@ export function createRelay(opts: RelayOptions): Relay {
           metrics.backlogRows.set(backlog.rows);
           metrics.backlogAgeSeconds.set(backlog.oldestAgeSeconds);
         }
-        if (!next) await sleep(pollIntervalMs);
+        // Right after traffic, an empty read is often a commit still in flight below the snapshot
+        // horizon (its NOTIFY already came): look again soon, backing off to the polling interval.
+        idleMs = next || notified ? RECHECK_MS : Math.min(pollIntervalMs, idleMs * 2);
+        notified = false;
+        if (!next) await sleep(idleMs);
       }
     } finally {
       metrics.active.set(0);

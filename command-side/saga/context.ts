@@ -30,6 +30,13 @@ export interface SagaContext {
    * it exactly; when absent it is inferred from the order (see `fulfilment.ts`).
    */
   payment?: PaymentStatus;
+  /**
+   * What the payment aggregate recorded, when the runtime loaded it: the hold's id once
+   * authorised, the reason once declined. Lets the saga mark the order without waiting for the
+   * payment event to come back through Kafka (see `settleFromFacts`).
+   */
+  authorisationId?: string;
+  declineReason?: string;
 }
 
 /** The saga was handed a context that does not fit the input. */
@@ -55,4 +62,11 @@ export function reservationFacts(
     facts[sku] = state?.reservations.get(orderId)?.status ?? 'none';
   }
   return facts;
+}
+
+/** The payment part of a context, from the payment aggregate's state. */
+export function paymentFacts(payment: PaymentState): Pick<SagaContext, 'payment' | 'authorisationId' | 'declineReason'> {
+  if (payment.status === 'none') return { payment: 'none' };
+  if (payment.status === 'declined') return { payment: 'declined', declineReason: payment.reason };
+  return { payment: payment.status, authorisationId: payment.authorisationId };
 }

@@ -265,3 +265,37 @@ export function onTimeout(timeout: SagaTimedOut, ctx: SagaContext): SagaStep[] {
   }
   return [{ kind: 'clearTimeout', orderId }];
 }
+
+/**
+ * The order steps that facts already in the store call for, without waiting for the inventory and
+ * payment events to come back through the relay and Kafka: once every line is held and the payment
+ * is authorised, mark both and confirm, in that order; a short line or a decline is marked (its
+ * event then rejects the order as usual). The runtime calls this right after the reaction to
+ * `OrderPlaced` ran both branches. Pure, and a repeat of what the events' own reactions do later
+ * (those then find the marks recorded, and the deciders return `[]`).
+ * @throws SagaContextError when `ctx.order` is another order.
+ */
+export function settleFromFacts(orderId: string, ctx: SagaContext): SagaStep[] {
+  const order = orderFor(orderId, ctx);
+  if (order?.status !== 'placed' || !ctx.reservations) return [];
+  const steps: SagaStep[] = [];
+  let { stock, payment } = order;
+  const facts = order.lines.map((l) => ctx.reservations?.[l.sku] ?? 'none');
+  if (stock === 'pending' && facts.includes('rejected')) {
+    const short = order.lines.filter((_, i) => facts[i] === 'rejected').map((l) => l.sku);
+    steps.push(orderStep({ type: 'MarkStockShort', data: { orderId, reason: `insufficient stock for ${short.join(', ')}` } }));
+    stock = 'short';
+  } else if (stock === 'pending' && facts.every((f) => f === 'held')) {
+    steps.push(orderStep({ type: 'MarkStockReserved', data: { orderId } }));
+    stock = 'reserved';
+  }
+  if (payment === 'pending' && ctx.payment === 'authorised' && ctx.authorisationId !== undefined) {
+    steps.push(orderStep({ type: 'MarkPaymentAuthorised', data: { orderId, authorisationId: ctx.authorisationId } }));
+    payment = 'authorised';
+  } else if (payment === 'pending' && ctx.payment === 'declined') {
+    steps.push(orderStep({ type: 'MarkPaymentFailed', data: { orderId, reason: ctx.declineReason ?? 'declined' } }));
+    payment = 'failed';
+  }
+  if (stock === 'reserved' && payment === 'authorised') steps.push(orderStep({ type: 'ConfirmOrder', data: { orderId, now: ctx.now } }));
+  return steps;
+}

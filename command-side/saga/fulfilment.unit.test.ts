@@ -8,7 +8,7 @@ import type { OrderState } from '../domain/order/order.ts';
 import { createResilientGateway } from '../payments/resilientGateway.ts';
 import { createSandboxGateway } from '../payments/sandboxGateway.ts';
 import { SagaContextError, type SagaContext } from './context.ts';
-import { onTimeout, react, TIMEOUT_REASON } from './fulfilment.ts';
+import { onTimeout, react, settleFromFacts, TIMEOUT_REASON } from './fulfilment.ts';
 import type { SagaStep } from './steps.ts';
 import { createTestWorld, type TestWorld } from '../../tests/support/sagaTestWorld.ts';
 
@@ -140,7 +140,9 @@ describe('fulfilment saga: flows through the real deciders and the sandbox gatew
     const w = world({ 'SKU-A': 5 });
     w.place('o1', [{ sku: 'SKU-A', quantity: 1 }], 'tok_visa');
     const placed = w.pending[0] as EventEnvelope;
-    await w.deliver(placed);
+    // Both branches answered, and the cancel lands before the saga settles the order from them.
+    for (const step of react(placed, w.context('o1'))) await w.execute(step);
+    ack(w, placed);
     w.handle(orderDecider, 'o1', { type: 'CancelOrder', data: { orderId: 'o1', reason: 'too slow', now: w.now() } });
     await w.drain();
     expect(w.order('o1')).toMatchObject({ status: 'cancelled', wasConfirmed: false });
@@ -178,6 +180,51 @@ describe('fulfilment saga: flows through the real deciders and the sandbox gatew
     await w.drain();
     expect(w.order('o1').status).toBe('confirmed');
     expect(w.gateway.ledgerFor('o1')).toMatchObject({ authorisations: 1, capturedMinor: 1749 });
+  });
+});
+
+describe('fulfilment saga: settling from stored facts right after OrderPlaced', () => {
+  const placeAndRunBranches = async (w: TestWorld, token: string) => {
+    w.place('o1', [{ sku: 'SKU-A', quantity: 2 }, { sku: 'SKU-B', quantity: 1 }], token);
+    const placed = w.pending[0] as EventEnvelope;
+    for (const step of react(placed, w.context('o1'))) await w.execute(step);
+    ack(w, placed);
+  };
+
+  it('both branches answered: marks stock and payment and confirms at once; the events coming back later change nothing', async () => {
+    const w = world({ 'SKU-A': 5, 'SKU-B': 5 });
+    await placeAndRunBranches(w, 'tok_visa');
+    const authorisationId = (w.payment('o1') as { authorisationId: string }).authorisationId;
+    const steps = settleFromFacts('o1', w.context('o1'));
+    expect(steps.map((s) => (s.kind === 'order' ? s.command.type : s.kind))).toEqual(['MarkStockReserved', 'MarkPaymentAuthorised', 'ConfirmOrder']);
+    expect(steps[1]).toMatchObject({ command: { data: { authorisationId } } });
+    for (const step of steps) await w.execute(step);
+    expect(w.order('o1').status).toBe('confirmed');
+    const before = w.log.length;
+    await w.drain();
+    expect(w.order('o1')).toMatchObject({ status: 'confirmed', stock: 'reserved', payment: 'authorised' });
+    // Only the capture follows; no second mark, confirmation or authorisation.
+    expect(w.log.slice(before).map((e) => e.type)).toEqual(['PaymentCaptured']);
+    expect(w.gateway.ledgerFor('o1')).toMatchObject({ authorisations: 1, capturedMinor: 2999 });
+  });
+
+  it('a decline is marked, not confirmed, and the order is then rejected as usual', async () => {
+    const w = world({ 'SKU-A': 5, 'SKU-B': 5 });
+    await placeAndRunBranches(w, 'tok_declined');
+    const steps = settleFromFacts('o1', w.context('o1'));
+    expect(steps.map((s) => (s.kind === 'order' ? s.command.type : s.kind))).toEqual(['MarkStockReserved', 'MarkPaymentFailed']);
+    for (const step of steps) await w.execute(step);
+    await w.drain();
+    expect(w.order('o1')).toMatchObject({ status: 'rejected' });
+    expect(w.inventory('SKU-A').reserved).toBe(0);
+  });
+
+  it('nothing for an order that is no longer placed, or whose lines are not all answered', () => {
+    const w = world({ 'SKU-A': 5 });
+    w.place('o1', [{ sku: 'SKU-A', quantity: 1 }], 'tok_visa');
+    expect(settleFromFacts('o1', w.context('o1'))).toEqual([]);
+    w.handle(orderDecider, 'o1', { type: 'CancelOrder', data: { orderId: 'o1', reason: 'changed my mind', now: w.now() } });
+    expect(settleFromFacts('o1', w.context('o1'))).toEqual([]);
   });
 });
 
@@ -440,5 +487,5 @@ describe('fulfilment saga: any interleaving, duplication and crash settles consi
       }),
       { numRuns: 400 },
     );
-  });
+  }, 60_000); // 400 runs; a few seconds on a quiet box, more on the shared 2 cores
 });

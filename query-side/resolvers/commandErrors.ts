@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { DomainError, ConcurrencyError, IdempotencyKeyReusedError, InputValidationError } from '../../command-side/index.ts';
+import { DomainError, ConcurrencyError, IdempotencyKeyReusedError, InputValidationError, StaleGuardError } from '../../command-side/index.ts';
 import { appError, badUserInput, conflict, ErrorCode, unavailable } from '../errors.ts';
 import { isStorageUnavailable } from '../storageFailure.ts';
 
@@ -17,6 +17,8 @@ export function toGraphQLError(err: unknown): unknown {
     return appError(ErrorCode[err.code], err.message, {}, { retriable: err.retriable });
   }
   if (err instanceof ConcurrencyError) return conflict(err.message, { streamId: err.streamId }, { retriable: err.retriable });
+  // A price changed under the cached one: retrying reads the new price.
+  if (err instanceof StaleGuardError) return conflict(err.message, { streams: err.streams.join(',') }, { retriable: true });
   if (err instanceof IdempotencyKeyReusedError) return badUserInput(err.message, [{ path: ['idempotencyKey'], message: err.message }]);
   if (isStorageUnavailable(err)) return unavailable(err instanceof Error ? err : undefined);
   return err;

@@ -5,8 +5,8 @@ import type { OrderState } from '../../command-side/domain/order/order.ts';
 import type { PaymentState } from '../../command-side/domain/payment/payment.ts';
 import type { AuthoriseResult, PaymentGateway } from '../../command-side/payments/gateway.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../command-side/payments/sandboxGateway.ts';
-import { reservationFacts, type SagaContext } from '../../command-side/saga/context.ts';
-import { onTimeout, react } from '../../command-side/saga/fulfilment.ts';
+import { paymentFacts, reservationFacts, type SagaContext } from '../../command-side/saga/context.ts';
+import { onTimeout, react, settleFromFacts } from '../../command-side/saga/fulfilment.ts';
 import type { SagaStep } from '../../command-side/saga/steps.ts';
 
 /**
@@ -117,7 +117,7 @@ export function createTestWorld(opts: {
       now: now(),
       timeoutMs,
       reservations: reservationFacts(orderId, inventories),
-      payment: state(paymentDecider, orderId).status,
+      ...paymentFacts(state(paymentDecider, orderId)),
     };
   }
 
@@ -207,8 +207,12 @@ export function createTestWorld(opts: {
       const steps = orderId ? react(env, context(orderId)) : [];
       const upTo = o.crashAfterSteps ?? steps.length;
       for (const step of steps.slice(0, upTo)) await execute(step);
-      if (o.crashAfterSteps === undefined) pending.splice(pending.indexOf(env), 1);
-      return steps;
+      if (o.crashAfterSteps !== undefined) return steps;
+      // As the runtime does (runtime/reaction.ts): after OrderPlaced, settle from the stored facts.
+      const settled = orderId && env.type === 'OrderPlaced' && steps.length > 0 ? settleFromFacts(orderId, context(orderId)) : [];
+      for (const step of settled) await execute(step);
+      pending.splice(pending.indexOf(env), 1);
+      return [...steps, ...settled];
     },
     async fireTimeout(orderId) {
       const steps = onTimeout({ type: 'SagaTimedOut', orderId }, context(orderId));

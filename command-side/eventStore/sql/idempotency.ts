@@ -17,25 +17,4 @@ export async function findIdempotencyKey(db: pg.Pool | pg.ClientBase, key: strin
   return row.request_hash === requestHash ? { found: true, sameRequest: true, result: row.result } : { found: true, sameRequest: false };
 }
 
-/**
- * Claims a key inside the appending transaction, first thing, so a concurrent request with the
- * same key blocks on it and then fails with a unique violation instead of appending twice.
- * Returns false when the key already exists (the caller rolls back and reads the stored result).
- */
-export async function claimIdempotencyKey(client: pg.ClientBase, key: string, requestHash: string): Promise<boolean> {
-  try {
-    await client.query('savepoint idem');
-    await client.query('insert into idempotency_keys (key, request_hash, result) values ($1, $2, $3)', [key, requestHash, '{}']);
-    await client.query('release savepoint idem');
-    return true;
-  } catch (err) {
-    if ((err as { code?: string }).code !== '23505') throw err;
-    await client.query('rollback to savepoint idem');
-    return false;
-  }
-}
-
-/** Stores the result for a claimed key (same transaction as the append). */
-export async function recordIdempotentResult(client: pg.ClientBase, key: string, result: IdempotentResult): Promise<void> {
-  await client.query('update idempotency_keys set result = $2 where key = $1', [key, JSON.stringify(result)]);
-}
+// The claim and the result record ride in the append itself (appendToStreamAtomic.ts).

@@ -1,7 +1,7 @@
 import { inventoryDecider, orderDecider, paymentDecider } from '../../domain/aggregate.ts';
 import type { InventoryState } from '../../domain/inventory/inventory.ts';
 import type { CommandHandler } from '../../handlers/commandHandler.ts';
-import { reservationFacts, type SagaContext } from '../context.ts';
+import { paymentFacts, reservationFacts, type SagaContext } from '../context.ts';
 
 /**
  * Reads everything the saga needs about one order from the event store: the order, the
@@ -19,6 +19,6 @@ export async function loadSagaContext(handler: CommandHandler, orderId: string, 
     now: now.toISOString(),
     timeoutMs,
     reservations: reservationFacts(orderId, inventories),
-    payment: payment.status,
+    ...paymentFacts(payment),
   };
 }

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { createEventStore } from '../../command-side/eventStore/eventStore.ts';
+import { catalogueCommands } from '../../command-side/handlers/catalogue.ts';
+import { createCommandHandler } from '../../command-side/handlers/commandHandler.ts';
+import { orderCommands } from '../../command-side/handlers/orders.ts';
+import { createPostgresPaymentVault } from '../../command-side/payments/paymentVault.ts';
+import { loadConfig } from '../../platform/config.ts';
+import { databaseName, migrateDatabase } from '../../ops/database.ts';
+import { freshPostgres, kafkaBrokers, mongoConnectionUrl, uniqueId } from '../../tests/support/isolation.ts';
+import { tokens } from '../../tests/support/app.ts';
+import { ratePerSecond, ratio, round, roundSummary, summarize } from '../stats.ts';
+import { autocannon } from '../lib/autocannon.ts';
+import { PLACE_ORDER, quietLogger } from '../lib/app.ts';
+import { createKafka } from '../../messaging/kafka.ts';
+import { ensureTopics, viewChangedTopic } from '../../messaging/topics.ts';
+import { dropDatabase } from '../lib/db.ts';
+import { BENCH_SKUS, placeOrderInput } from '../lib/fixtures.ts';
+import { deleteTopicsWithPrefix } from '../lib/kafka.ts';
+import { closedLoop } from '../lib/load.ts';
+import { freePort, spawnRole } from '../lib/roleProcess.ts';
+import type { Figure, Scenario } from '../lib/types.ts';
+
+const CONNECTIONS = 32;
+const CUSTOMER = 'cust-api';
+
+/**
+ * Scenario: the API's own overhead. `orderflow serve` runs alone in a child process (no relay, no
+ * projectors: placeOrder only needs Postgres), autocannon (another process) POSTs the placeOrder
+ * mutation on 32 keep-alive connections; the command handler in the bench process runs the same
+ * command at 32 writers against the same database in the same run. Ratio = HTTP / handler.
+ */
+export const apiScenario: Scenario = async ({ quick, log }) => {
+  const notes: string[] = [];
+  const figures: Figure[] = [];
+  const databaseUrl = await freshPostgres('bench_api');
+  const prefix = `${uniqueId('bench_api')}.`;
+  const env = {
+    ORDERFLOW_ENV: 'test', ORDERFLOW_AUTH_MODE: 'dev', DATABASE_URL: databaseUrl, KAFKA_BROKERS: kafkaBrokers.join(','),
+    ORDERFLOW_TOPIC_PREFIX: prefix, ORDERFLOW_TOPIC_PARTITIONS: '3', MONGO_URL: mongoConnectionUrl, MONGO_DB: uniqueId('bench_api'),
+    ORDERFLOW_RATE_LIMIT_PER_MINUTE: '100000000', LOG_LEVEL: 'silent',
+  };
+  await migrateDatabase(loadConfig(env));
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: CONNECTIONS });
+  const handler = createCommandHandler({ store: createEventStore(pool) });
+  for (const [i, sku] of BENCH_SKUS.entries()) {
+    await catalogueCommands(handler).defineProduct({ sku, name: sku, unitPrice: { amountMinor: 1000 + i * 250, currency: 'EUR' } }, { correlationId: randomUUID() });
+  }
+  // serve's subscription hub consumes the view-changed topic, which the projectors create: create it here.
+  const admin = createKafka({ brokers: kafkaBrokers, clientId: 'bench-api', logger: quietLogger }).admin();
+  await admin.connect();
+  await ensureTopics(admin, [viewChangedTopic(prefix)], 3, 1).finally(() => admin.disconnect());
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/graphql`;
+  const serve = await spawnRole('serve', { ...env, ORDERFLOW_HTTP_PORT: String(port), LOG_LEVEL: 'error' }, async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 180_000);
+  try {
+    const durationSeconds = quick ? 5 : 10;
+    const warmupSeconds = quick ? 1 : 2;
+    const http = await autocannon({
+      url, connections: CONNECTIONS, durationSeconds, warmupSeconds,
+      body: JSON.stringify({ query: PLACE_ORDER, variables: { input: placeOrderInput(CUSTOMER, 0) } }),
+      headers: { authorization: `Bearer ${tokens.customer(CUSTOMER)}` },
+    });
+    const orders = orderCommands(handler, createPostgresPaymentVault(pool));
+    const direct = await closedLoop({ concurrency: CONNECTIONS, durationMs: durationSeconds * 1000, warmupMs: warmupSeconds * 1000, op: (w, n) => orders.placeOrder(placeOrderInput(`cust-${w}`, n), { correlationId: randomUUID() }) });
+    const directRate = ratePerSecond(direct.ok, direct.elapsedMs);
+    const directLat = summarize(direct.latencies);
+    log(`  HTTP: ${http.rate.toFixed(0)}/s p99 ${http.latency.p99} ms (${http.non2xx} non-2xx, ${http.errors} errors); handler: ${directRate.toFixed(0)}/s (${direct.errors} errors)`);
+    const r = ratio(http.rate, directRate);
+    figures.push({
+      name: `placeOrder over HTTP @${CONNECTIONS} connections (serve alone)`, value: round(http.rate), unit: 'req/s',
+      baseline: { what: `placeOrder through the handler @${CONNECTIONS} writers, same database`, value: round(directRate), unit: 'cmd/s' },
+      ...(r !== undefined && { ratio: round(r) }),
+      target: { text: '≥ 0.5 of the handler', met: r !== undefined && r >= 0.5, ...((r === undefined || r < 0.5) && { reason: 'see the p99 and the CPU split' }) },
+      latency: { count: http.latency.count, min: http.latency.min, mean: http.latency.mean, p50: http.latency.p50, p90: http.latency.p90, p99: http.latency.p99, max: http.latency.max },
+      ...(directLat && { baselineLatency: roundSummary(directLat) }),
+      notes: [`${http.non2xx} non-2xx, ${http.errors} errors, ${http.timeouts} timeouts`],
+    });
+    figures.push({
+      name: `placeOrder over HTTP p99 @${CONNECTIONS}`, value: http.latency.p99, unit: 'ms',
+      target: { text: 'p99 < 25 ms', met: http.latency.p99 < 25, ...(http.latency.p99 >= 25 && { reason: 'shared 2 cores: serve, autocannon, Postgres and other sessions' }) },
+      ...(directLat && { baseline: { what: 'handler p99 @32', value: round(directLat.p99), unit: 'ms' } }),
+    });
+    notes.push(`serve runs alone in a child process (pid ${serve.pid}; relay and projectors not running: placeOrder needs only Postgres); autocannon is a third process; ${durationSeconds} s measured after ${warmupSeconds} s warm-up, HTTP first, then the handler`);
+    return { id: 'api', title: 'The API’s own overhead: placeOrder over HTTP (serve alone) vs the handler', figures, notes };
+  } finally {
+    await serve.stop();
+    await pool.end();
+    await deleteTopicsWithPrefix(prefix);
+    await dropDatabase(databaseName(databaseUrl));
+  }
+};
