@@ -2,7 +2,10 @@
 # TypeScript runs through tsx (a runtime dependency), so there is no build step.
 FROM node:20-slim
 
+# Production on purpose: signed JWTs only (issuer, audience, exp), no GraphiQL, no sandbox payments,
+# no local mail sink, and DATABASE_URL / MONGO_URL must be given (the process names what is missing).
 ENV NODE_ENV=production \
+    ORDERFLOW_ENV=production \
     ORDERFLOW_HTTP_HOST=0.0.0.0 \
     ORDERFLOW_HTTP_PORT=4000
 WORKDIR /app

@@ -24,3 +24,5 @@ export { createSmtpNotifier } from './notifications/smtpNotifier.ts';
 export { startSmtpSink, type SmtpSink } from './notifications/smtpSink.ts';
 export { createDurableSandboxGateway } from './payments/durableSandboxGateway.ts';
 export { createSandboxGateway } from './payments/sandboxGateway.ts';
+export { createPostgresPaymentVault, type PaymentVault } from './payments/paymentVault.ts';
+export { redactPaymentTokensBatch } from './eventStore/sql/redactPaymentTokens.ts';

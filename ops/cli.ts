@@ -6,6 +6,7 @@ import { roles, type Role } from './roles/index.ts';
 import { runRoles } from './run.ts';
 import { ExitCode } from './commands/cliSupport.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
+import { registerEventsCommands } from './commands/events.ts';
 import { registerOutboxCommands } from './commands/outbox.ts';
 import { registerProjectionCommands } from './commands/projections.ts';
 import { registerStackCommands } from './commands/stack.ts';
@@ -67,5 +68,6 @@ registerDlqCommands(program);
 registerOutboxCommands(program);
 registerStreamsCommands(program);
 registerStackCommands(program);
+registerEventsCommands(program);
 
 program.parseAsync(process.argv).then(() => process.exit(process.exitCode ?? ExitCode.OK), fail);

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { loadStackConfig } from '../stack/config.ts';
-import { type AppEnv, parseEnv } from '../platform/index.ts';
+import { ConfigError, type AppEnv, parseEnv } from '../platform/index.ts';
 
 /** Settings of the `notify` role, read from the environment by {@link loadNotifyConfig}. */
 export interface NotifyConfig {
@@ -48,6 +48,11 @@ const schema = z
  */
 export function loadNotifyConfig(appEnv: AppEnv, env: NodeJS.ProcessEnv = process.env): NotifyConfig {
   const c = parseEnv(schema, env, new Set(['SMTP_PASSWORD']));
+  if (appEnv === 'production') {
+    // The sink keeps customer mail on local disk and the default host is that sink: neither belongs in production.
+    if (c.ORDERFLOW_SMTP_SINK === true) throw new ConfigError('ORDERFLOW_SMTP_SINK', 'invalid ORDERFLOW_SMTP_SINK: the local mail sink is refused in production');
+    if (env['SMTP_HOST'] === undefined || env['SMTP_HOST'] === '') throw new ConfigError('SMTP_HOST', 'invalid SMTP_HOST: required in production (the default is the local mail sink)');
+  }
   return {
     smtp: {
       host: c.SMTP_HOST,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseEnv } from '../platform/index.ts';
+import { ConfigError, parseEnv, type AppEnv } from '../platform/index.ts';
 
 /** Which payment gateway the saga role talks to. */
 export type PaymentGatewayKind = 'sandbox' | 'sandbox-memory';
@@ -42,14 +42,20 @@ const schema = z.object({
   PAYMENT_BREAKER_HALF_OPEN_MS: ms('a positive number of milliseconds').default(10_000),
   PAYMENT_SANDBOX_LATENCY_MS: z.coerce.number({ error: 'expected a non-negative number of milliseconds' }).int().min(0, { error: 'expected a non-negative number of milliseconds' }).default(0),
   PAYMENT_GATEWAY: z.enum(['sandbox', 'sandbox-memory'], { error: 'expected sandbox or sandbox-memory' }).default('sandbox'),
+  ORDERFLOW_ALLOW_SANDBOX_PAYMENTS: z.enum(['yes', 'no'], { error: 'expected yes or no' }).default('no'),
 });
 
 /**
- * Reads the saga role's settings. Empty variables count as unset.
+ * Reads the saga role's settings. Empty variables count as unset. In production the sandbox
+ * gateways (which approve test card tokens and charge nobody) are refused unless
+ * `ORDERFLOW_ALLOW_SANDBOX_PAYMENTS=yes` says this is a demo deployment on purpose.
  * @throws ConfigError naming the first bad variable.
  */
-export function loadSagaConfig(env: NodeJS.ProcessEnv = process.env): SagaConfig {
+export function loadSagaConfig(appEnv: AppEnv, env: NodeJS.ProcessEnv = process.env): SagaConfig {
   const c = parseEnv(schema, env);
+  if (appEnv === 'production' && c.ORDERFLOW_ALLOW_SANDBOX_PAYMENTS !== 'yes') {
+    throw new ConfigError('PAYMENT_GATEWAY', `invalid PAYMENT_GATEWAY: the ${c.PAYMENT_GATEWAY} gateway is refused in production (set ORDERFLOW_ALLOW_SANDBOX_PAYMENTS=yes only for a demo deployment)`);
+  }
   return {
     timeoutMs: c.SAGA_TIMEOUT_MS,
     sweepIntervalMs: c.SAGA_SWEEP_INTERVAL_MS,

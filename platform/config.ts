@@ -1,11 +1,15 @@
 import { z } from 'zod';
+import { DEFAULT_DB_PASSWORD, defaultAuthMode, isSymmetric, JWT_ALGORITHMS, urlPassword, type JwtAlgorithm } from './authPolicy.ts';
 import { AppError } from '../contracts/index.ts';
 
 /** Deployment environment; decides GraphiQL, introspection and which auth modes are allowed. */
 export type AppEnv = 'development' | 'test' | 'production';
 
-/** `dev` accepts `Bearer dev:<subject>:<roles>` tokens; `jwt` verifies signed JWTs. */
-export type AuthMode = 'dev' | 'jwt';
+/**
+ * `dev` accepts `Bearer dev:<subject>:<roles>` tokens; `jwt` verifies signed JWTs; `none` (a
+ * non-loopback listener with no auth configured) refuses every bearer token.
+ */
+export type AuthMode = 'dev' | 'jwt' | 'none';
 
 /** pino log levels accepted by `LOG_LEVEL`. */
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -35,12 +39,28 @@ export interface AppConfig {
     jwksUrl?: string;
     issuer?: string;
     audience?: string;
+    /** Accepted `alg` values, explicit (never read from the token). */
+    algorithms: JwtAlgorithm[];
+    /** Refuse tokens without `exp` (always in production). */
+    requireExp: boolean;
+    /** Refuse tokens whose `iat` is older than this (production default 86 400 s). */
+    maxTokenAgeSeconds?: number;
   };
   limits: {
     maxQueryDepth: number;
     maxQueryCost: number;
     maxAliases: number;
     rateLimitPerMinute: number;
+  };
+  /** graphql-ws bounds: every socket, subscription and send buffer has a cap. */
+  websocket: {
+    maxSocketsPerIp: number;
+    maxSocketsPerSubject: number;
+    maxSubscriptionsPerSocket: number;
+    /** A socket whose unsent bytes pass this is a slow consumer and is closed (4408). */
+    maxBufferedBytes: number;
+    /** How often a socket's token is verified again (0 = only at connect and at its `exp`). */
+    authRecheckMs: number;
   };
   consistencyTimeoutMs: number;
   projector: {
@@ -80,12 +100,17 @@ const url = (protocols: RegExp, what: string) =>
 
 const broker = /^[A-Za-z0-9.-]+:\d{1,5}$/;
 
+/** The local stack's databases (`npm start`); production must set DATABASE_URL and MONGO_URL. */
+const DEV_DATABASE_URL = 'postgres://orderflow:orderflow@127.0.0.1:5433/orderflow';
+const DEV_MONGO_URL = 'mongodb://127.0.0.1:27017/?directConnection=true';
+
 const schema = z
   .object({
-    ORDERFLOW_ENV: z.enum(['development', 'test', 'production'], { error: 'expected development, test or production' }).default('development'),
+    ORDERFLOW_ENV: z.enum(['development', 'test', 'production'], { error: 'expected development, test or production' }),
     ORDERFLOW_HTTP_PORT: z.coerce.number({ error: 'expected a port 0-65535' }).int().min(0).max(65535, { error: 'expected a port 0-65535' }).default(4000),
     ORDERFLOW_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
-    DATABASE_URL: url(/^postgres(ql)?:$/, 'a postgres:// URL').default('postgres://orderflow:orderflow@127.0.0.1:5433/orderflow'),
+    // No default here: production must name its databases; development falls back in loadConfig.
+    DATABASE_URL: url(/^postgres(ql)?:$/, 'a postgres:// URL').optional(),
     KAFKA_BROKERS: z
       .string()
       .default('127.0.0.1:9092')
@@ -95,11 +120,18 @@ const schema = z
     ORDERFLOW_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-"').default(''),
     ORDERFLOW_TOPIC_PARTITIONS: positiveInt('a positive integer').default(6),
     ORDERFLOW_TOPIC_REPLICATION: positiveInt('a positive integer').default(1),
-    MONGO_URL: url(/^mongodb(\+srv)?:$/, 'a mongodb:// URL').default('mongodb://127.0.0.1:27017/?directConnection=true'),
+    MONGO_URL: url(/^mongodb(\+srv)?:$/, 'a mongodb:// URL').optional(),
     MONGO_DB: z.string().regex(/^[^/\\. "$]{1,63}$/, 'expected a MongoDB database name').default('orderflow'),
     ORDERFLOW_AUTH_MODE: z.enum(['dev', 'jwt'], { error: 'expected dev or jwt' }).optional(),
     ORDERFLOW_JWT_SECRET: z.string().min(32, 'expected at least 32 characters (HS256 needs a 256-bit key)').optional(),
     ORDERFLOW_JWKS_URL: url(/^https?:$/, 'an http(s) URL').optional(),
+    ORDERFLOW_JWT_ALGORITHMS: z
+      .string()
+      .transform((v) => v.split(',').map((a) => a.trim()).filter((a) => a.length > 0))
+      .refine((list) => list.length > 0 && list.every((a) => (JWT_ALGORITHMS as readonly string[]).includes(a)), `expected a comma-separated list of ${JWT_ALGORITHMS.join(', ')}`)
+      .transform((list) => list as JwtAlgorithm[])
+      .optional(),
+    ORDERFLOW_JWT_MAX_AGE_SECONDS: positiveInt('a positive number of seconds').optional(),
     ORDERFLOW_JWT_ISSUER: z.string().min(1).optional(),
     ORDERFLOW_JWT_AUDIENCE: z.string().min(1).optional(),
     ORDERFLOW_CONSISTENCY_TIMEOUT_MS: positiveInt('a positive number of milliseconds').default(5000),
@@ -110,17 +142,48 @@ const schema = z
     ORDERFLOW_MAX_ALIASES: z.coerce.number({ error: 'expected a non-negative integer' }).int().min(0, { error: 'expected a non-negative integer' }).default(20),
     ORDERFLOW_MAX_BODY_BYTES: positiveInt('a positive number of bytes').default(1_048_576),
     ORDERFLOW_RATE_LIMIT_PER_MINUTE: positiveInt('a positive integer').default(600),
+    ORDERFLOW_WS_MAX_SOCKETS_PER_IP: positiveInt('a positive integer').default(100),
+    ORDERFLOW_WS_MAX_SOCKETS_PER_SUBJECT: positiveInt('a positive integer').default(20),
+    ORDERFLOW_WS_MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt('a positive integer').default(50),
+    ORDERFLOW_WS_MAX_BUFFERED_BYTES: positiveInt('a positive number of bytes').default(4 * 1_048_576),
+    ORDERFLOW_WS_AUTH_RECHECK_MS: z.coerce.number({ error: 'expected a non-negative number of milliseconds' }).int().min(0, { error: 'expected a non-negative number of milliseconds' }).default(60_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected fatal, error, warn, info, debug, trace or silent' }).default('info'),
   })
   .superRefine((c, ctx) => {
-    const mode = c.ORDERFLOW_AUTH_MODE ?? (c.ORDERFLOW_ENV === 'production' ? 'jwt' : 'dev');
-    if (c.ORDERFLOW_ENV === 'production' && mode !== 'jwt') {
-      ctx.addIssue({ code: 'custom', path: ['ORDERFLOW_AUTH_MODE'], message: 'must be jwt when ORDERFLOW_ENV=production' });
-    }
-    if (mode === 'jwt' && !c.ORDERFLOW_JWT_SECRET && !c.ORDERFLOW_JWKS_URL) {
-      ctx.addIssue({ code: 'custom', path: ['ORDERFLOW_JWT_SECRET'], message: 'required in jwt auth mode (or set ORDERFLOW_JWKS_URL)' });
-    }
+    const issue = (variable: string, message: string) => ctx.addIssue({ code: 'custom', path: [variable], message });
+    const prod = c.ORDERFLOW_ENV === 'production';
+    const mode = authModeOf(c);
+    if (prod && mode !== 'jwt') issue('ORDERFLOW_AUTH_MODE', 'must be jwt when ORDERFLOW_ENV=production');
+    if (mode === 'jwt' && !c.ORDERFLOW_JWT_SECRET && !c.ORDERFLOW_JWKS_URL) issue('ORDERFLOW_JWT_SECRET', 'required in jwt auth mode (or set ORDERFLOW_JWKS_URL)');
+    const algorithms = algorithmsOf(c);
+    if (c.ORDERFLOW_JWKS_URL && algorithms.some(isSymmetric)) issue('ORDERFLOW_JWT_ALGORITHMS', 'HS* algorithms need ORDERFLOW_JWT_SECRET, not a JWKS');
+    if (!c.ORDERFLOW_JWKS_URL && c.ORDERFLOW_JWT_SECRET && !algorithms.every(isSymmetric)) issue('ORDERFLOW_JWT_ALGORITHMS', 'with ORDERFLOW_JWT_SECRET only HS256, HS384 or HS512');
+    if (!prod) return;
+    // Production posture: nothing security-relevant falls back to a development default.
+    if (c.ORDERFLOW_JWKS_URL && !c.ORDERFLOW_JWKS_URL.startsWith('https:')) issue('ORDERFLOW_JWKS_URL', 'must be https in production');
+    if (!c.ORDERFLOW_JWT_ISSUER) issue('ORDERFLOW_JWT_ISSUER', 'required in production');
+    if (!c.ORDERFLOW_JWT_AUDIENCE) issue('ORDERFLOW_JWT_AUDIENCE', 'required in production');
+    if (!c.DATABASE_URL) issue('DATABASE_URL', 'required in production (no default database)');
+    else if (urlPassword(c.DATABASE_URL) === DEFAULT_DB_PASSWORD) issue('DATABASE_URL', 'uses the development default password; set a real one in production');
+    if (!c.MONGO_URL) issue('MONGO_URL', 'required in production (no default database)');
+    else if (urlPassword(c.MONGO_URL) === DEFAULT_DB_PASSWORD) issue('MONGO_URL', 'uses the development default password; set a real one in production');
   });
+
+type Parsed = {
+  ORDERFLOW_ENV: AppEnv;
+  ORDERFLOW_HTTP_HOST: string;
+  ORDERFLOW_AUTH_MODE?: 'dev' | 'jwt' | undefined;
+  ORDERFLOW_JWT_SECRET?: string | undefined;
+  ORDERFLOW_JWKS_URL?: string | undefined;
+  ORDERFLOW_JWT_ALGORITHMS?: JwtAlgorithm[] | undefined;
+};
+function authModeOf(c: Parsed): AuthMode {
+  return c.ORDERFLOW_AUTH_MODE ?? defaultAuthMode({ env: c.ORDERFLOW_ENV, host: c.ORDERFLOW_HTTP_HOST, hasKey: Boolean(c.ORDERFLOW_JWT_SECRET ?? c.ORDERFLOW_JWKS_URL) });
+}
+/** Explicit by default too: HS256 for a shared secret, RS256 for a JWKS. */
+function algorithmsOf(c: Parsed): JwtAlgorithm[] {
+  return c.ORDERFLOW_JWT_ALGORITHMS ?? (c.ORDERFLOW_JWKS_URL ? ['RS256'] : ['HS256']);
+}
 
 /** Variables whose value must never appear in an error message. */
 const SECRET = new Set(['ORDERFLOW_JWT_SECRET', 'DATABASE_URL', 'MONGO_URL']);
@@ -135,6 +198,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const value = env[key];
     if (value !== undefined && value !== '') input[key] = value;
   }
+  // NODE_ENV=production (set by the Dockerfile and most platforms) means production unless told otherwise.
+  input['ORDERFLOW_ENV'] ??= env['NODE_ENV'] === 'production' ? 'production' : 'development';
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -149,7 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     env: c.ORDERFLOW_ENV,
     logLevel: c.LOG_LEVEL,
     http: { host: c.ORDERFLOW_HTTP_HOST, port: c.ORDERFLOW_HTTP_PORT, maxBodyBytes: c.ORDERFLOW_MAX_BODY_BYTES },
-    postgres: { url: c.DATABASE_URL },
+    postgres: { url: c.DATABASE_URL ?? DEV_DATABASE_URL },
     kafka: {
       brokers: c.KAFKA_BROKERS,
       clientId: c.KAFKA_CLIENT_ID,
@@ -157,19 +222,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       topicPartitions: c.ORDERFLOW_TOPIC_PARTITIONS,
       topicReplication: c.ORDERFLOW_TOPIC_REPLICATION,
     },
-    mongo: { url: c.MONGO_URL, db: c.MONGO_DB },
+    mongo: { url: c.MONGO_URL ?? DEV_MONGO_URL, db: c.MONGO_DB },
     auth: {
-      mode: c.ORDERFLOW_AUTH_MODE ?? (c.ORDERFLOW_ENV === 'production' ? 'jwt' : 'dev'),
+      mode: authModeOf(c),
       ...(c.ORDERFLOW_JWT_SECRET !== undefined && { jwtSecret: c.ORDERFLOW_JWT_SECRET }),
       ...(c.ORDERFLOW_JWKS_URL !== undefined && { jwksUrl: c.ORDERFLOW_JWKS_URL }),
       ...(c.ORDERFLOW_JWT_ISSUER !== undefined && { issuer: c.ORDERFLOW_JWT_ISSUER }),
       ...(c.ORDERFLOW_JWT_AUDIENCE !== undefined && { audience: c.ORDERFLOW_JWT_AUDIENCE }),
+      algorithms: algorithmsOf(c),
+      requireExp: c.ORDERFLOW_ENV === 'production',
+      ...((c.ORDERFLOW_JWT_MAX_AGE_SECONDS ?? (c.ORDERFLOW_ENV === 'production' ? 86_400 : undefined)) !== undefined && {
+        maxTokenAgeSeconds: c.ORDERFLOW_JWT_MAX_AGE_SECONDS ?? 86_400,
+      }),
     },
     limits: {
       maxQueryDepth: c.ORDERFLOW_MAX_QUERY_DEPTH,
       maxQueryCost: c.ORDERFLOW_MAX_QUERY_COST,
       maxAliases: c.ORDERFLOW_MAX_ALIASES,
       rateLimitPerMinute: c.ORDERFLOW_RATE_LIMIT_PER_MINUTE,
+    },
+    websocket: {
+      maxSocketsPerIp: c.ORDERFLOW_WS_MAX_SOCKETS_PER_IP,
+      maxSocketsPerSubject: c.ORDERFLOW_WS_MAX_SOCKETS_PER_SUBJECT,
+      maxSubscriptionsPerSocket: c.ORDERFLOW_WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
+      maxBufferedBytes: c.ORDERFLOW_WS_MAX_BUFFERED_BYTES,
+      authRecheckMs: c.ORDERFLOW_WS_AUTH_RECHECK_MS,
     },
     consistencyTimeoutMs: c.ORDERFLOW_CONSISTENCY_TIMEOUT_MS,
     projector: {

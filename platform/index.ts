@@ -4,3 +4,5 @@ export { parseEnv } from './envSchema.ts';
 export { childLogger, createLogger, type Logger } from './logger.ts';
 export { collectProcessMetrics, contextFromTraceparent, counter, currentTraceparent, gauge, histogram, metrics, withSpan } from './telemetry.ts';
 export { appVersion } from './version.ts';
+export { STORE_TIMEOUTS } from './timeouts.ts';
+export { isLoopbackHost } from './authPolicy.ts';

@@ -1,4 +1,4 @@
-import type { CommandHandler } from '../command-side/index.ts';
+import type { CommandHandler, PaymentVault } from '../command-side/index.ts';
 import type { RequestContext } from './context.ts';
 import type { OperatorService } from './operators/operatorService.ts';
 import type { ConsistencyTracker } from './consistency/tracker.ts';
@@ -14,6 +14,8 @@ export interface AppServices {
   hub: SubscriptionHub;
   /** Projection status, dead letters, temporal reads and rebuilds (operator role). */
   operators: OperatorService;
+  /** Exchanges a client's card token for the provider's reference before an order is placed. */
+  paymentVault: PaymentVault;
   consistencyTimeoutMs: number;
 }
 

@@ -14,21 +14,28 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** A store the operation needs did not answer (down, timed out): retry later, nothing was decided. */
+  UNAVAILABLE: 'UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** Whether the same request may succeed if retried unchanged (`extensions.retriable`). */
+/**
+ * The default of `extensions.retriable` per code, used only when the error itself does not say
+ * (an error's own `retriable` always wins: a domain CONFLICT is not retriable, a lost
+ * optimistic-concurrency race is).
+ */
 export const retriable: Readonly<Record<ErrorCode, boolean>> = {
   BAD_USER_INPUT: false,
   NOT_FOUND: false,
-  CONFLICT: true,
+  CONFLICT: false,
   FORBIDDEN: false,
   UNAUTHENTICATED: false,
   STALE_READ_TIMEOUT: true,
   RATE_LIMITED: true,
   QUERY_TOO_COMPLEX: false,
   PAYLOAD_TOO_LARGE: false,
+  UNAVAILABLE: true,
   INTERNAL_SERVER_ERROR: true,
 };
 
@@ -53,6 +60,8 @@ export interface AppErrorOptions {
   originalError?: Error;
   /** Document nodes the error points at (gives `locations`). */
   nodes?: readonly ASTNode[];
+  /** Whether retrying unchanged may succeed; defaults to the code's {@link retriable} entry. */
+  retriable?: boolean;
 }
 
 /** A `GraphQLError` with `extensions: { code, retriable, ...details }`. */
@@ -63,7 +72,7 @@ export function appError(code: ErrorCode, message: string, details: Record<strin
     extensions: {
       ...details,
       code,
-      retriable: retriable[code],
+      retriable: options.retriable ?? retriable[code],
       // Apollo reads `http` (status and a Map of headers) and never sends it to the client.
       ...(options.httpStatus !== undefined && {
         http: { status: options.httpStatus, ...(options.httpHeaders && { headers: new Map(Object.entries(options.httpHeaders)) }) },
@@ -82,9 +91,17 @@ export function notFound(kind: string, id: string): GraphQLError {
   return appError(ErrorCode.NOT_FOUND, `${kind} ${id} not found`, { kind, id });
 }
 
-/** The request conflicts with the current state (concurrent write, wrong status). */
-export function conflict(message: string, details: Record<string, unknown> = {}): GraphQLError {
-  return appError(ErrorCode.CONFLICT, message, details);
+/**
+ * The request conflicts with the current state: a wrong status (not retriable, the default) or a
+ * lost concurrent write (`retriable: true`).
+ */
+export function conflict(message: string, details: Record<string, unknown> = {}, options: AppErrorOptions = {}): GraphQLError {
+  return appError(ErrorCode.CONFLICT, message, details, options);
+}
+
+/** A store did not answer in time; the cause is logged, never sent. Retriable. */
+export function unavailable(originalError?: Error): GraphQLError {
+  return appError(ErrorCode.UNAVAILABLE, 'a backing store is unavailable; retry later', {}, originalError ? { originalError } : {});
 }
 
 /** The principal is known but may not do this. */

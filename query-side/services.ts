@@ -1,6 +1,6 @@
 import { MongoClient } from 'mongodb';
 import pg from 'pg';
-import { createEventStore, createCommandHandler, eventStorePorts } from '../command-side/index.ts';
+import { createEventStore, createCommandHandler, createPostgresPaymentVault, eventStorePorts } from '../command-side/index.ts';
 import { createKafka } from '../messaging/index.ts';
 import type { AppConfig, Logger } from '../platform/index.ts';
 import type { AppServices } from './appContext.ts';
@@ -8,15 +8,16 @@ import { createConsistencyTracker } from './consistency/tracker.ts';
 import { createOperatorService } from './operators/operatorService.ts';
 import { createSubscriptionHub } from './subscriptions/hub.ts';
 import { createViewReader } from './views/viewReader.ts';
+import { STORE_TIMEOUTS } from '../platform/index.ts';
 
 /**
  * The API's long-lived services: command side (Postgres), view reader (Mongo), consistency tracker and
  * subscription hub (both fed by the "view changed" topic). `stop` releases everything.
  */
 export async function createAppServices(config: AppConfig, logger: Logger): Promise<{ services: AppServices; stop(): Promise<void> }> {
-  const pool = new pg.Pool({ connectionString: config.postgres.url, max: 20, connectionTimeoutMillis: 5000, statement_timeout: 10_000 });
+  const pool = new pg.Pool({ connectionString: config.postgres.url, max: 20, connectionTimeoutMillis: 5000, statement_timeout: STORE_TIMEOUTS.apiStatementMs });
   pool.on('error', (err) => logger.warn({ err }, 'postgres pool error'));
-  const mongo = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 50 });
+  const mongo = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 50, timeoutMS: STORE_TIMEOUTS.apiMongoMs });
   await mongo.connect();
   const db = mongo.db(config.mongo.db);
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-api`, logger });
@@ -39,7 +40,7 @@ export async function createAppServices(config: AppConfig, logger: Logger): Prom
   const commands = createCommandHandler({ store: createEventStore(pool) });
   const operators = createOperatorService({ db, events: eventStorePorts(pool), logger, partitions: config.kafka.topicPartitions });
   return {
-    services: { commands, views, tracker, hub, operators, consistencyTimeoutMs: config.consistencyTimeoutMs },
+    services: { commands, views, tracker, hub, operators, paymentVault: createPostgresPaymentVault(pool), consistencyTimeoutMs: config.consistencyTimeoutMs },
     async stop() {
       await operators.stop();
       await hub.stop();

@@ -12,10 +12,10 @@ export function placeOrderInput(customerId: string, n: number): { customerId: st
   return { customerId, lines: [{ sku: BENCH_SKUS[n % BENCH_SKUS.length] ?? 'BENCH-MUG', quantity: 1 + (n % 3) }], shippingAddress: address, paymentToken: 'tok_visa' };
 }
 
-/** OrderPlaced v2 data as the command handler stores it (valid against the contract). */
+/** OrderPlaced v3 data as the command handler stores it (valid against the contract). */
 export function orderPlacedData(orderId: string, customerId: string, at: string): Record<string, unknown> {
   const lines = [{ sku: 'BENCH-MUG', quantity: 2, unitPriceMinor: 1250, lineTotalMinor: 2500 }];
-  return { orderId, customerId, currency: 'EUR', lines, totalMinor: 2500, shippingAddress: address, paymentToken: 'tok_visa', placedAt: at };
+  return { orderId, customerId, currency: 'EUR', lines, totalMinor: 2500, shippingAddress: address, paymentRef: 'pm_test', placedAt: at };
 }
 
 /** A StockRestocked event ready to append (what a 100-event stock import would store). */
@@ -35,5 +35,5 @@ export function toRawRow(e: NewEvent, streamId: string, streamVersion: number): 
 export function orderPlacedRawRow(): RawRow {
   const orderId = randomUUID();
   const at = new Date().toISOString();
-  return [randomUUID(), `order-${orderId}`, 1, 'OrderPlaced', 2, JSON.stringify(orderPlacedData(orderId, 'cust-bench', at)), JSON.stringify({ principal: 'bench' }), 'orderflow/command-side', randomUUID(), null, null, at];
+  return [randomUUID(), `order-${orderId}`, 1, 'OrderPlaced', 3, JSON.stringify(orderPlacedData(orderId, 'cust-bench', at)), JSON.stringify({ principal: 'bench' }), 'orderflow/command-side', randomUUID(), null, null, at];
 }

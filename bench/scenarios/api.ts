@@ -4,6 +4,7 @@ import { createEventStore } from '../../command-side/eventStore/eventStore.ts';
 import { catalogueCommands } from '../../command-side/handlers/catalogue.ts';
 import { createCommandHandler } from '../../command-side/handlers/commandHandler.ts';
 import { orderCommands } from '../../command-side/handlers/orders.ts';
+import { createPostgresPaymentVault } from '../../command-side/payments/paymentVault.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { databaseName, migrateDatabase } from '../../ops/database.ts';
 import { freshPostgres, kafkaBrokers, mongoConnectionUrl, uniqueId } from '../../tests/support/isolation.ts';
@@ -60,7 +61,7 @@ export const apiScenario: Scenario = async ({ quick, log }) => {
       body: JSON.stringify({ query: PLACE_ORDER, variables: { input: placeOrderInput(CUSTOMER, 0) } }),
       headers: { authorization: `Bearer ${tokens.customer(CUSTOMER)}` },
     });
-    const orders = orderCommands(handler);
+    const orders = orderCommands(handler, createPostgresPaymentVault(pool));
     const direct = await closedLoop({ concurrency: CONNECTIONS, durationMs: durationSeconds * 1000, warmupMs: warmupSeconds * 1000, op: (w, n) => orders.placeOrder(placeOrderInput(`cust-${w}`, n), { correlationId: randomUUID() }) });
     const directRate = ratePerSecond(direct.ok, direct.elapsedMs);
     const directLat = summarize(direct.latencies);

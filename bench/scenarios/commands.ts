@@ -3,6 +3,7 @@ import { createEventStore } from '../../command-side/eventStore/eventStore.ts';
 import { catalogueCommands } from '../../command-side/handlers/catalogue.ts';
 import { createCommandHandler } from '../../command-side/handlers/commandHandler.ts';
 import { orderCommands } from '../../command-side/handlers/orders.ts';
+import { createPostgresPaymentVault } from '../../command-side/payments/paymentVault.ts';
 import { ratePerSecond, ratio, round, roundSummary, summarize } from '../stats.ts';
 import { createRawEventsTable, multiRowInsertSql, scratchDb } from '../lib/db.ts';
 import { BENCH_SKUS, orderPlacedRawRow, placeOrderInput, restockNewEvent } from '../lib/fixtures.ts';
@@ -45,7 +46,7 @@ export const commandsScenario: Scenario = async ({ quick, log }) => {
       await catalogue.defineProduct({ sku, name: sku, unitPrice: { amountMinor: 1000 + i * 250, currency: 'EUR' } }, { correlationId: randomUUID() });
     }
     await createRawEventsTable(pool);
-    const orders = orderCommands(handler);
+    const orders = orderCommands(handler, createPostgresPaymentVault(pool));
     const insertOne = multiRowInsertSql('raw_events', 1);
     const durationMs = quick ? 1500 : 6000;
     const warmupMs = quick ? 300 : 1000;

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { createEventStore } from '../../command-side/eventStore/eventStore.ts';
 import { createCommandHandler } from '../../command-side/handlers/commandHandler.ts';
 import { orderCommands } from '../../command-side/handlers/orders.ts';
+import { createPostgresPaymentVault } from '../../command-side/payments/paymentVault.ts';
 import { viewChangedTopic } from '../../messaging/topics.ts';
 import { parseViewChanged } from '../../projector/runner/viewChanged.ts';
 import { testKafka } from '../../tests/support/isolation.ts';
@@ -51,7 +52,7 @@ export const freshnessScenario: Scenario = async ({ quick, log }) => {
   const consumer = kafka.consumer({ groupId: `${app.config.kafka.topicPrefix}bench.${randomUUID()}`, maxWaitTimeInMs: 20, sessionTimeout: 10_000, heartbeatInterval: 1000 });
   const clients: Client[] = [];
   try {
-    const orders = orderCommands(createCommandHandler({ store: createEventStore(pool) }));
+    const orders = orderCommands(createCommandHandler({ store: createEventStore(pool) }), createPostgresPaymentVault(pool));
     const viewAt = new Map<string, number>();
     const notifiedAt = new Map<string, number>();
     const subAt = new Map<string, number>();

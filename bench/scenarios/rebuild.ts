@@ -36,7 +36,7 @@ export async function seedStore(pool: pg.Pool, orders: number): Promise<void> {
     };
     ids.forEach((id, i) => {
       const at = new Date(t0 + (b + i) * 1000).toISOString();
-      push(id, 1, 'OrderPlaced', 2, orderPlacedData(id, `cust-${(b + i) % 500}`, at), at);
+      push(id, 1, 'OrderPlaced', 3, orderPlacedData(id, `cust-${(b + i) % 500}`, at), at);
     });
     ids.forEach((id, i) => push(id, 2, 'OrderStockReserved', 1, { orderId: id }, new Date(t0 + (b + i) * 1000 + 100).toISOString()));
     ids.forEach((id, i) => push(id, 3, 'OrderPaymentAuthorised', 1, { orderId: id, authorisationId: `auth-${id}` }, new Date(t0 + (b + i) * 1000 + 200).toISOString()));

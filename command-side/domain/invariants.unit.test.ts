@@ -71,7 +71,7 @@ const placeOrderArb = (maxPrice: number): fc.Arbitrary<PlaceOrder> =>
         customerId: 'c1',
         lines: lines.map(({ sku: s, quantity }) => ({ sku: s, quantity })),
         shippingAddress: { line1: '1 Main St', city: 'Lyon', postalCode: '69001', country: 'FR' },
-        paymentToken: 'tok',
+        paymentRef: 'pm_test',
         now: '2025-01-02T10:00:00.000Z',
         catalogue: Object.fromEntries(lines.map((l) => [l.sku, { unitPrice: { amountMinor: l.price, currency: 'EUR' } }])),
       },
@@ -90,7 +90,7 @@ describe('order total invariants', () => {
         );
         expect(totalMinor).toBe(lines.reduce((n, l) => n + l.lineTotalMinor, 0));
         expect(totalMinor).toBe(expected);
-        expect(parseEventData('OrderPlaced', 2, event.data)).toEqual(event);
+        expect(parseEventData('OrderPlaced', 3, event.data)).toEqual(event);
       }),
     );
   });

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { CancelOrderInput, PlaceOrderInput, ShipOrderInput } from '../../contracts/index.ts';
 import { orderDecider } from '../domain/aggregate.ts';
+import type { PaymentVault } from '../payments/paymentVault.ts';
 import type { CommandContext, CommandHandler, CommandResult } from './commandHandler.ts';
 import { StaleGuardError } from './errors.ts';
 import { priceCacheOf } from './priceCache.ts';
@@ -15,8 +16,11 @@ function uuidFromKey(key: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** Order use cases started by customers and staff (the saga drives the rest). */
-export function orderCommands(handler: CommandHandler) {
+/**
+ * Order use cases started by customers and staff (the saga drives the rest). `vault` exchanges the
+ * client's card token for the provider's reference before anything is decided or stored.
+ */
+export function orderCommands(handler: CommandHandler, vault: PaymentVault) {
   const prices = priceCacheOf(handler);
 
   return {
@@ -34,6 +38,9 @@ export function orderCommands(handler: CommandHandler) {
       const data = parseInput(PlaceOrderInput, input);
       const orderId = data.orderId ?? (ctx.idempotencyKey ? uuidFromKey(ctx.idempotencyKey) : randomUUID());
       const skus = data.lines.map((l) => l.sku);
+      const { paymentToken, ...rest } = data;
+      // Only the provider's reference goes further; the idempotency fingerprint is a hash of the request.
+      const paymentRef = await vault.exchange(paymentToken);
       // Prices come from the per-process cache; the append checks their versions in its own
       // statement, so an old price is never charged: a stale entry costs one more attempt.
       for (let attempt = 1; ; attempt++) {
@@ -42,7 +49,7 @@ export function orderCommands(handler: CommandHandler) {
         try {
           // A new order's stream does not exist yet (the id is new, or the key's first use): skip
           // the read; a retry or a reused id loses the stream claim and then reads.
-          return await handler.handle(orderDecider, orderId, { type: 'PlaceOrder', data: { ...data, orderId, catalogue, now } }, ctx, { request: data, assumeNew: true, guards });
+          return await handler.handle(orderDecider, orderId, { type: 'PlaceOrder', data: { ...rest, paymentRef, orderId, catalogue, now } }, ctx, { request: data, assumeNew: true, guards });
         } catch (err) {
           if (!(err instanceof StaleGuardError) || attempt >= MAX_PRICE_ATTEMPTS) throw err;
           prices.invalidate(err.streams);

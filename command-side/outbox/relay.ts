@@ -11,6 +11,9 @@ import { readAllRows } from '../eventStore/sql/readAll.ts';
 import { relayMetrics } from './metrics.ts';
 import { rowToWireEvent } from './wireEvent.ts';
 
+/** A hung read of the log fails the batch (and is retried) instead of stalling the relay. The lock is try-only, so it never waits. */
+const RELAY_STATEMENT_TIMEOUT_MS = 30_000;
+
 /** Arbitrary constant: the advisory lock only the active relay holds. */
 export const RELAY_LOCK = 7_316_205;
 
@@ -125,7 +128,7 @@ export function createRelay(opts: RelayOptions): Relay {
   }
 
   async function lead(): Promise<void> {
-    const db = new pg.Client({ connectionString: opts.databaseUrl, connectionTimeoutMillis: 5000, keepAlive: true });
+    const db = new pg.Client({ connectionString: opts.databaseUrl, connectionTimeoutMillis: 5000, keepAlive: true, statement_timeout: RELAY_STATEMENT_TIMEOUT_MS });
     session = db;
     db.on('error', (err) => log.warn({ err }, 'relay session error'));
     await db.connect();

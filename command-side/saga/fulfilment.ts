@@ -107,7 +107,7 @@ function onPlaced(data: OrderPlacedData, ctx: SagaContext): SagaStep[] {
       orderId,
       amountMinor: data.totalMinor,
       currency: data.currency,
-      token: data.paymentToken,
+      paymentRef: data.paymentRef,
       idempotencyKey: gatewayKey('authorise', orderId),
     },
   ];

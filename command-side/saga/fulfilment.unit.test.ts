@@ -55,7 +55,7 @@ describe('fulfilment saga: flows through the real deciders and the sandbox gatew
       { kind: 'scheduleTimeout', orderId: 'o1', dueAt: '2025-03-01T10:15:00.000Z' },
       { kind: 'inventory', sku: 'SKU-A', command: { type: 'ReserveStock', data: { sku: 'SKU-A', orderId: 'o1', quantity: 2 } } },
       { kind: 'inventory', sku: 'SKU-B', command: { type: 'ReserveStock', data: { sku: 'SKU-B', orderId: 'o1', quantity: 1 } } },
-      { kind: 'authorise', orderId: 'o1', amountMinor: 2999, currency: 'EUR', token: 'tok_visa', idempotencyKey: 'payment:authorise:o1' },
+      { kind: 'authorise', orderId: 'o1', amountMinor: 2999, currency: 'EUR', paymentRef: 'pm_o1', idempotencyKey: 'payment:authorise:o1' },
     ]);
 
     await w.drain();

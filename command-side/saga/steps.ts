@@ -17,10 +17,10 @@ export type SagaStep =
   | { kind: 'inventory'; sku: string; command: InventoryCommand }
   /**
    * Call `gateway.authorise` with `idempotencyKey`, then handle `RecordAuthorisation`
-   * with its answer on the payment aggregate (stream `payment-<orderId>`). `token` is
-   * a card token: never log it.
+   * with its answer on the payment aggregate (stream `payment-<orderId>`). `paymentRef` is the
+   * provider's reference for the card; the runtime resolves it to the token only for the call.
    */
-  | { kind: 'authorise'; orderId: string; amountMinor: number; currency: string; token: string; idempotencyKey: string }
+  | { kind: 'authorise'; orderId: string; amountMinor: number; currency: string; paymentRef: string; idempotencyKey: string }
   /**
    * Decide `command` on the payment aggregate first: `[]` means already done, skip the
    * gateway. Otherwise call the gateway's capture/void/refund with `idempotencyKey`

@@ -20,7 +20,10 @@ export const ShippingAddress = z.object({
 });
 export type ShippingAddress = z.infer<typeof ShippingAddress>;
 
-/** OrderPlaced v2. Stream `order-<orderId>`. v1 is upcast by `contracts/upcasters`. */
+/**
+ * OrderPlaced v3. Stream `order-<orderId>`. `paymentRef` is the payment provider's reference for
+ * the customer's card (never the card token itself). v1 and v2 are upcast by `contracts/upcasters`.
+ */
 export const OrderPlacedData = z
   .object({
     orderId: Id,
@@ -29,7 +32,7 @@ export const OrderPlacedData = z
     lines: z.array(OrderLine).min(1),
     totalMinor: AmountMinor,
     shippingAddress: ShippingAddress,
-    paymentToken: Id,
+    paymentRef: Id,
     placedAt: Timestamp,
   })
   .refine((o) => o.totalMinor === o.lines.reduce((s, l) => s + l.lineTotalMinor, 0), {
@@ -91,7 +94,7 @@ export type OrderCancelledData = z.infer<typeof OrderCancelledData>;
 
 /** Current version + schema of every order event (topic `orders.events`). */
 export const ordersEvents = {
-  OrderPlaced: { version: 2, schema: OrderPlacedData },
+  OrderPlaced: { version: 3, schema: OrderPlacedData },
   OrderStockReserved: { version: 1, schema: OrderStockReservedData },
   OrderStockShort: { version: 1, schema: OrderStockShortData },
   OrderPaymentAuthorised: { version: 1, schema: OrderPaymentAuthorisedData },

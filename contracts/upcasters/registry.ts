@@ -1,6 +1,7 @@
 import { ContractError } from '../errors.ts';
 import type { EventType } from '../events/registry.ts';
 import { upcastOrderPlacedV1 } from './orderPlaced.ts';
+import { upcastOrderPlacedV2 } from './orderPlacedV2.ts';
 
 /** Turns data of version `n` into data of version `n + 1`. */
 export type Upcaster = (data: unknown) => unknown;
@@ -10,7 +11,7 @@ export type Upcaster = (data: unknown) => unknown;
  * only ever had one version. Old payloads are upcast on read, never rewritten.
  */
 export const UPCASTERS: Readonly<Partial<Record<EventType, Readonly<Record<number, Upcaster>>>>> = {
-  OrderPlaced: { 1: upcastOrderPlacedV1 },
+  OrderPlaced: { 1: upcastOrderPlacedV1, 2: upcastOrderPlacedV2 },
 };
 
 /**

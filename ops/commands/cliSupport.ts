@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { MongoClient, type Db } from 'mongodb';
 import pg from 'pg';
-import type { AppConfig } from '../../platform/index.ts';
+import { STORE_TIMEOUTS, type AppConfig } from '../../platform/index.ts';
 
 /** Exit codes of every `orderflow` command: scripts may rely on them. */
 export const ExitCode = {
@@ -72,7 +72,7 @@ export function emit(io: Io, json: boolean | undefined, value: unknown, text: ()
 
 /** Runs `fn` with a Mongo database of the configuration, closing the client afterwards. */
 export async function withMongo<T>(config: AppConfig, fn: (db: Db) => Promise<T>): Promise<T> {
-  const client = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 5000, connectTimeoutMS: 5000 });
+  const client = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 5000, connectTimeoutMS: 5000, timeoutMS: STORE_TIMEOUTS.backgroundMongoMs });
   try {
     await client.connect();
     return await fn(client.db(config.mongo.db));
@@ -83,7 +83,7 @@ export async function withMongo<T>(config: AppConfig, fn: (db: Db) => Promise<T>
 
 /** Runs `fn` with a small pool on the event store, ending it afterwards. */
 export async function withPool<T>(config: AppConfig, fn: (pool: pg.Pool) => Promise<T>): Promise<T> {
-  const pool = new pg.Pool({ connectionString: config.postgres.url, max: 4, connectionTimeoutMillis: 5000 });
+  const pool = new pg.Pool({ connectionString: config.postgres.url, max: 4, connectionTimeoutMillis: 5000, statement_timeout: STORE_TIMEOUTS.backgroundStatementMs });
   pool.on('error', () => undefined);
   try {
     return await fn(pool);

@@ -21,9 +21,13 @@ export function requireRole(principal: Principal, role: Role): void {
  */
 export function requireCustomerAccess(principal: Principal, customerId: string): void {
   requireAuthenticated(principal);
-  if (hasRole(principal, 'operator') || hasRole(principal, 'staff')) return;
-  if (hasRole(principal, 'customer') && principal.customerId !== undefined && principal.customerId === customerId) return;
-  throw forbidden('not allowed to access this customer');
+  if (!mayAccessCustomer(principal, customerId)) throw forbidden('not allowed to access this customer');
+}
+
+/** True for operators and staff, and for a customer asking about their own data. */
+export function mayAccessCustomer(principal: Principal, customerId: string): boolean {
+  if (hasRole(principal, 'operator') || hasRole(principal, 'staff')) return true;
+  return hasRole(principal, 'customer') && principal.customerId !== undefined && principal.customerId === customerId;
 }
 
 /**

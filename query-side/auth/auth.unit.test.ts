@@ -5,16 +5,18 @@ import type { AppConfig } from '../../platform/config.ts';
 import { anonymous, authenticate, requireCustomerAccess, requireRole, type Principal } from './index.ts';
 
 const SECRET = 'a-test-secret-that-is-32-bytes-long!';
-const dev: Pick<AppConfig, 'auth'> = { auth: { mode: 'dev' } };
-const jwt: Pick<AppConfig, 'auth'> = { auth: { mode: 'jwt', jwtSecret: SECRET, issuer: 'https://issuer.test/', audience: 'orderflow' } };
+const dev: Pick<AppConfig, 'auth'> = { auth: { mode: 'dev', algorithms: ['HS256'], requireExp: false } };
+const jwt: Pick<AppConfig, 'auth'> = { auth: { mode: 'jwt', jwtSecret: SECRET, issuer: 'https://issuer.test/', audience: 'orderflow', algorithms: ['HS256'], requireExp: false } };
+/** What production configures: exp required, a maximum token age. */
+const strict: Pick<AppConfig, 'auth'> = { auth: { ...jwt.auth, requireExp: true, maxTokenAgeSeconds: 600 } };
 
-async function token(claims: Record<string, unknown>, opts: { secret?: string; issuer?: string; audience?: string; exp?: number | string; alg?: string } = {}): Promise<string> {
+async function token(claims: Record<string, unknown>, opts: { secret?: string; issuer?: string; audience?: string; exp?: number | string | null; iat?: number; alg?: string } = {}): Promise<string> {
   const t = new SignJWT(claims)
     .setProtectedHeader({ alg: opts.alg ?? 'HS256' })
-    .setIssuedAt()
+    .setIssuedAt(opts.iat)
     .setIssuer(opts.issuer ?? 'https://issuer.test/')
-    .setAudience(opts.audience ?? 'orderflow')
-    .setExpirationTime(opts.exp ?? '5m');
+    .setAudience(opts.audience ?? 'orderflow');
+  if (opts.exp !== null) t.setExpirationTime(opts.exp ?? '5m');
   return t.sign(new TextEncoder().encode(opts.secret ?? SECRET));
 }
 
@@ -89,6 +91,33 @@ describe('authenticate, jwt mode (HS256)', () => {
     const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"u1","roles":["operator"]}').toString('base64url')}.`;
     expect(await codeOf(authenticate(`Bearer ${none}`, jwt))).toBe('UNAUTHENTICATED');
     expect(await codeOf(authenticate(`Bearer ${await token({ sub: 'u1' }, { alg: 'HS512', secret: SECRET + SECRET })}`, jwt))).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('authenticate, strict (production) jwt', () => {
+  it('accepts a fresh token with exp', async () => {
+    expect(await authenticate(`Bearer ${await token({ sub: 'u1', roles: ['customer'] })}`, strict)).toMatchObject({ subject: 'u1' });
+  });
+  it('refuses a token without exp, and one issued longer ago than the maximum age', async () => {
+    expect(await codeOf(authenticate(`Bearer ${await token({ sub: 'u1' }, { exp: null })}`, strict))).toBe('UNAUTHENTICATED');
+    expect(await authenticate(`Bearer ${await token({ sub: 'u1' }, { exp: null })}`, jwt)).toMatchObject({ subject: 'u1' });
+    const old = Math.floor(Date.now() / 1000) - 3600;
+    expect(await codeOf(authenticate(`Bearer ${await token({ sub: 'u1' }, { iat: old, exp: '1h' })}`, strict))).toBe('UNAUTHENTICATED');
+  });
+  it('accepts only the configured algorithms', async () => {
+    const hs512 = await token({ sub: 'u1' }, { alg: 'HS512', secret: SECRET + SECRET });
+    expect(await codeOf(authenticate(`Bearer ${hs512}`, strict))).toBe('UNAUTHENTICATED');
+    const allowed: Pick<AppConfig, 'auth'> = { auth: { ...strict.auth, jwtSecret: SECRET + SECRET, algorithms: ['HS512'] } };
+    expect(await authenticate(`Bearer ${hs512}`, allowed)).toMatchObject({ subject: 'u1' });
+  });
+});
+
+describe('authenticate, none mode (reachable, nothing configured)', () => {
+  const none: Pick<AppConfig, 'auth'> = { auth: { mode: 'none', algorithms: ['HS256'], requireExp: false } };
+  it('refuses dev tokens and JWTs alike; no header stays anonymous', async () => {
+    expect(await codeOf(authenticate('Bearer dev:anyone:operator', none))).toBe('UNAUTHENTICATED');
+    expect(await codeOf(authenticate(`Bearer ${await token({ sub: 'u1' })}`, none))).toBe('UNAUTHENTICATED');
+    expect(await authenticate(undefined, none)).toEqual(anonymous());
   });
 });
 

@@ -1,12 +1,11 @@
 import type { GraphQLError } from 'graphql';
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { AppConfig } from '../../platform/index.ts';
 import { unauthenticated } from '../errors.ts';
 import { ANONYMOUS_SUBJECT, anonymous, isRole, type Principal, type Role } from './principal.ts';
 
 const SUBJECT = /^[A-Za-z0-9._@:|-]{1,200}$/;
 const DEV_SUBJECT = /^[A-Za-z0-9._@-]{1,128}$/;
-const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
 /** UNAUTHENTICATED with http 401 and a `WWW-Authenticate: Bearer` challenge. */
 function denied(message: string): GraphQLError {
@@ -62,12 +61,16 @@ async function jwtPrincipal(token: string, auth: AppConfig['auth']): Promise<Pri
   const options = {
     ...(auth.issuer !== undefined && { issuer: auth.issuer }),
     ...(auth.audience !== undefined && { audience: auth.audience }),
+    ...(auth.maxTokenAgeSeconds !== undefined && { maxTokenAge: auth.maxTokenAgeSeconds }),
+    // The allow-list is the configuration's, never the token header's (no `none`, no HS/RS confusion).
+    algorithms: auth.algorithms,
+    requiredClaims: auth.requireExp ? ['exp'] : [],
     clockTolerance: 5,
   };
   try {
     const { payload } = auth.jwksUrl
-      ? await jwtVerify(token, remoteKeySet(auth.jwksUrl), { ...options, algorithms: ASYMMETRIC })
-      : await jwtVerify(token, new TextEncoder().encode(auth.jwtSecret ?? ''), { ...options, algorithms: ['HS256'] });
+      ? await jwtVerify(token, remoteKeySet(auth.jwksUrl), options)
+      : await jwtVerify(token, new TextEncoder().encode(auth.jwtSecret ?? ''), options);
     return principalFromClaims(payload);
   } catch (err) {
     // A key set we cannot fetch is our failure, not the client's: let it surface as internal.
@@ -79,13 +82,41 @@ async function jwtPrincipal(token: string, auth: AppConfig['auth']): Promise<Pri
 
 /**
  * The principal behind an `Authorization` header value. No header gives the anonymous principal
- * (resolvers decide what it may do). `jwt` mode verifies a Bearer JWT (HS256 with the secret, or
- * the JWKS URL's keys; issuer and audience when configured; claims `sub`, `roles`, `customerId`).
- * `dev` mode accepts `Bearer dev:<subject>:<role1,role2>`.
+ * (resolvers decide what it may do). `jwt` mode verifies a Bearer JWT (the configured algorithms
+ * only, with the secret or the JWKS URL's keys; issuer, audience, `exp` and token age when
+ * configured; claims `sub`, `roles`, `customerId`). `dev` mode accepts
+ * `Bearer dev:<subject>:<role1,role2>`; `none` refuses every token.
  * @throws GraphQLError UNAUTHENTICATED (http 401) for a malformed, unverifiable or expired token.
  */
 export async function authenticate(header: string | null | undefined, config: Pick<AppConfig, 'auth'>): Promise<Principal> {
   if (header === undefined || header === null || header.trim() === '') return anonymous();
   const token = bearerToken(header);
-  return config.auth.mode === 'dev' ? devPrincipal(token) : jwtPrincipal(token, config.auth);
+  switch (config.auth.mode) {
+    case 'dev':
+      return devPrincipal(token);
+    case 'jwt':
+      return jwtPrincipal(token, config.auth);
+    case 'none':
+      throw denied('bearer tokens are not accepted: this server is reachable from the network and has no JWT key configured');
+    default: {
+      const never: never = config.auth.mode;
+      throw new Error(`unknown auth mode ${String(never)}`);
+    }
+  }
+}
+
+/**
+ * When the bearer token of an already authenticated header expires (ms since the epoch), or
+ * undefined for no header, a dev token or a JWT without `exp`. Call only after {@link authenticate}
+ * accepted the header: this reads the claim without verifying it again.
+ */
+export function tokenExpiresAt(header: string | undefined): number | undefined {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header?.trim() ?? '');
+  if (!m?.[1] || m[1].startsWith('dev:')) return undefined;
+  try {
+    const { exp } = decodeJwt(m[1]);
+    return typeof exp === 'number' ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,11 +1,13 @@
 import { catalogueCommands, type CommandContext, type CommandResult, inventoryCommands, orderCommands } from '../../command-side/index.ts';
-import { parseStreamId } from '../../contracts/index.ts';
+import { CancelOrderInput, parseStreamId, validateCommand } from '../../contracts/index.ts';
 import { currentTraceparent } from '../../platform/index.ts';
 import type { AppContext } from '../appContext.ts';
-import { requireCustomerAccess, requireStaff } from '../auth/access.ts';
+import { requireAuthenticated, requireCustomerAccess, requireStaff } from '../auth/access.ts';
+import { hasRole } from '../auth/principal.ts';
 import { streamToken } from '../consistency/token.ts';
 import { badUserInput, notFound } from '../errors.ts';
 import { toGraphQLError } from './commandErrors.ts';
+import { idempotencyScope } from './idempotencyScope.ts';
 
 type Args = { input: Record<string, unknown>; idempotencyKey?: string | null };
 
@@ -17,8 +19,8 @@ function commandContext(ctx: AppContext, mutation: string, key: string | null | 
     correlationId: ctx.correlationId,
     traceparent: currentTraceparent(),
     metadata: { principal: ctx.principal.subject },
-    // Scoped so two principals (or two mutations) never share a key.
-    ...(key ? { idempotencyKey: `${ctx.principal.subject}:${mutation}:${key}` } : {}),
+    // Scoped so two principals (or two mutations) never share a key, length-prefixed so they cannot collide.
+    ...(key ? { idempotencyKey: idempotencyScope(ctx.principal.subject, mutation, key) } : {}),
   };
 }
 
@@ -33,6 +35,29 @@ async function run(fn: () => Promise<CommandResult>, id: (r: CommandResult) => s
   } catch (err) {
     throw toGraphQLError(err);
   }
+}
+
+/** Validates the input before anything is read, so a malformed call learns nothing. */
+function cancelInput(input: unknown): { orderId: string } {
+  const r = validateCommand(CancelOrderInput, input);
+  if (!r.ok) throw badUserInput('invalid input', r.issues.map((i) => ({ path: ['input', ...i.path], message: i.message })));
+  return r.value;
+}
+
+const isStaff = (p: AppContext['principal']) => hasRole(p, 'operator') || hasRole(p, 'staff');
+
+/**
+ * A customer may act only on their own order. Someone else's order and a missing one give the same
+ * NOT_FOUND (no existence oracle); a store that does not answer is UNAVAILABLE, never NOT_FOUND.
+ */
+async function requireOwnOrder(ctx: AppContext, orderId: string): Promise<void> {
+  let owner: string | undefined;
+  try {
+    owner = await orderCommands(ctx.services.commands, ctx.services.paymentVault).orderOwner(orderId);
+  } catch (err) {
+    throw toGraphQLError(err);
+  }
+  if (owner === undefined || ctx.principal.customerId === undefined || owner !== ctx.principal.customerId) throw notFound('order', orderId);
 }
 
 // The id inside the stream the command wrote: a SKU for product and inventory streams, an order id for orders.
@@ -59,18 +84,19 @@ export const mutationResolvers = {
     },
     placeOrder: (_: unknown, a: Args, ctx: AppContext) => {
       requireCustomerAccess(ctx.principal, String(a.input.customerId ?? ''));
-      return run(() => orderCommands(ctx.services.commands).placeOrder(a.input, commandContext(ctx, 'placeOrder', a.idempotencyKey)), idOf);
+      return run(() => orderCommands(ctx.services.commands, ctx.services.paymentVault).placeOrder(a.input, commandContext(ctx, 'placeOrder', a.idempotencyKey)), idOf);
     },
     cancelOrder: async (_: unknown, a: Args, ctx: AppContext) => {
-      const orderId = String(a.input.orderId ?? '');
-      const owner = await orderCommands(ctx.services.commands).orderOwner(orderId).catch(() => undefined);
-      if (owner === undefined) throw notFound('order', orderId);
-      requireCustomerAccess(ctx.principal, owner);
-      return run(() => orderCommands(ctx.services.commands).cancelOrder(a.input, commandContext(ctx, 'cancelOrder', a.idempotencyKey)), idOf);
+      // Authorise and validate before any read, so an anonymous or malformed call learns nothing.
+      requireAuthenticated(ctx.principal);
+      const command = commandContext(ctx, 'cancelOrder', a.idempotencyKey);
+      const { orderId } = cancelInput(a.input);
+      if (!isStaff(ctx.principal)) await requireOwnOrder(ctx, orderId);
+      return run(() => orderCommands(ctx.services.commands, ctx.services.paymentVault).cancelOrder(a.input, command), idOf);
     },
     shipOrder: (_: unknown, a: Args, ctx: AppContext) => {
       requireStaff(ctx.principal);
-      return run(() => orderCommands(ctx.services.commands).shipOrder(a.input, commandContext(ctx, 'shipOrder', a.idempotencyKey)), idOf);
+      return run(() => orderCommands(ctx.services.commands, ctx.services.paymentVault).shipOrder(a.input, commandContext(ctx, 'shipOrder', a.idempotencyKey)), idOf);
     },
   },
 };

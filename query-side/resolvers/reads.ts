@@ -1,8 +1,9 @@
 import { inventoryProjection, orderDetailProjection, encodeCursor, ordersByCustomerProjection, ProjectionError, revenueByDayProjection, salesByProductProjection } from '../../projector/index.ts';
 import type { AppContext } from '../appContext.ts';
-import { requireAuthenticated, requireCustomerAccess, requireStaff } from '../auth/access.ts';
+import { mayAccessCustomer, requireAuthenticated, requireCustomerAccess, requireStaff } from '../auth/access.ts';
 import { badUserInput } from '../errors.ts';
 import { toOrder, toOrderSummary, toProductSales, toRevenueDay, toStockLevel } from '../views/mappers.ts';
+import { validSku, validSkus } from './arguments.ts';
 import { awaitConsistency } from './consistentWith.ts';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -26,8 +27,8 @@ export const readResolvers = {
       requireAuthenticated(ctx.principal);
       await awaitConsistency(ctx, [orderDetailProjection], a.consistentWith);
       const doc = await ctx.loaders.order.load(a.id);
-      if (!doc) return null;
-      requireCustomerAccess(ctx.principal, doc.customerId);
+      // Someone else's order reads exactly like a missing one: the answer is no existence oracle.
+      if (!doc || !mayAccessCustomer(ctx.principal, doc.customerId)) return null;
       return toOrder(doc);
     },
     async ordersByCustomer(_: unknown, a: { customerId: string; first?: number | null; after?: string | null; consistentWith?: string | null }, ctx: AppContext) {
@@ -58,13 +59,14 @@ export const readResolvers = {
     },
     async inventory(_: unknown, a: { skus: string[]; consistentWith?: string | null }, ctx: AppContext) {
       requireAuthenticated(ctx.principal);
-      if (a.skus.length > MAX_SKUS) throw badUserInput(`at most ${MAX_SKUS} skus`, [{ path: ['skus'], message: 'too many' }]);
+      const skus = validSkus(a.skus, 'skus', { min: 0, max: MAX_SKUS });
       await awaitConsistency(ctx, [inventoryProjection], a.consistentWith);
-      const docs = await ctx.loaders.stock.loadMany(a.skus);
+      const docs = await ctx.loaders.stock.loadMany(skus);
       return docs.flatMap((d) => (d && !(d instanceof Error) ? [toStockLevel(d)] : []));
     },
     async salesByProduct(_: unknown, a: { sku: string; consistentWith?: string | null }, ctx: AppContext) {
       requireStaff(ctx.principal);
+      validSku(a.sku, ['sku']);
       await awaitConsistency(ctx, [salesByProductProjection], a.consistentWith);
       const b = await ctx.loaders.sales.load(a.sku);
       return b ? toProductSales(b) : null;

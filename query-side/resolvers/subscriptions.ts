@@ -1,10 +1,11 @@
 import { inventoryProjection, orderDetailProjection, ordersByCustomerProjection, type Projection, revenueByDayProjection } from '../../projector/index.ts';
 import type { AppContext } from '../appContext.ts';
-import { requireAuthenticated, requireCustomerAccess, requireStaff } from '../auth/access.ts';
+import { mayAccessCustomer, requireAuthenticated, requireCustomerAccess, requireStaff } from '../auth/access.ts';
 import { hasRole } from '../auth/principal.ts';
 import { decodeToken } from '../consistency/token.ts';
 import { badUserInput, notFound } from '../errors.ts';
 import type { Channel } from '../subscriptions/hub.ts';
+import { validSkus } from './arguments.ts';
 import { awaitConsistency } from './consistentWith.ts';
 
 type Common = { since?: string | null; consistentWith?: string | null };
@@ -26,8 +27,10 @@ export const subscriptionResolvers = {
         // Wait for the token first: ownership is checked against the view, which must hold the order.
         await awaitConsistency(ctx, [orderDetailProjection], a.consistentWith);
         const doc = await ctx.loaders.order.load(a.orderId);
-        if (doc) requireCustomerAccess(ctx.principal, doc.customerId);
-        else if (!hasRole(ctx.principal, 'operator') && !hasRole(ctx.principal, 'staff')) throw notFound('order', a.orderId);
+        // Staff may watch an order before its view exists; a customer gets the same NOT_FOUND for
+        // someone else's order as for a missing one (no existence oracle).
+        const staff = hasRole(ctx.principal, 'operator') || hasRole(ctx.principal, 'staff');
+        if (!staff && (!doc || !mayAccessCustomer(ctx.principal, doc.customerId))) throw notFound('order', a.orderId);
         return open(ctx, 'order', [a.orderId], orderDetailProjection, { since: a.since ?? null });
       },
       resolve: passThrough,
@@ -50,8 +53,7 @@ export const subscriptionResolvers = {
     inventoryChanged: {
       subscribe(_: unknown, a: Common & { skus: string[] }, ctx: AppContext) {
         requireAuthenticated(ctx.principal);
-        if (a.skus.length === 0 || a.skus.length > 100) throw badUserInput('skus must hold 1..100 items', [{ path: ['skus'], message: '1..100' }]);
-        return open(ctx, 'inventory', [...new Set(a.skus)], inventoryProjection, a);
+        return open(ctx, 'inventory', validSkus(a.skus, 'skus', { min: 1, max: 100 }), inventoryProjection, a);
       },
       resolve: passThrough,
     },

@@ -2,6 +2,7 @@ import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { type Logger, counter } from '../../platform/index.ts';
 import { ErrorCode, isErrorCode, retriable } from '../errors.ts';
+import { isStorageUnavailable } from '../storageFailure.ts';
 
 /** Apollo's request-level codes, kept as they are (they describe the request, not our internals). */
 const KEPT_APOLLO_CODES = new Set<string>([
@@ -16,12 +17,17 @@ const KEPT_APOLLO_CODES = new Set<string>([
 
 const errorsTotal = counter({ name: 'orderflow_graphql_errors_total', help: 'GraphQL errors sent to clients, by code', labelNames: ['code'] });
 
-/** The app error code carried by `error` or by one of its causes (GraphQLError extensions or an Error's `code`). */
-function appCodeOf(error: unknown): ErrorCode | undefined {
+/**
+ * The app error code carried by `error` or by one of its causes (GraphQLError extensions or an
+ * Error's `code`), with the `retriable` flag of the same error when it states one.
+ */
+function appCodeOf(error: unknown): { code: ErrorCode; retriable?: boolean } | undefined {
   let e: unknown = error;
   for (let depth = 0; depth < 6 && e instanceof Error; depth++) {
-    const code = e instanceof GraphQLError ? e.extensions['code'] : (e as Error & { code?: unknown }).code;
-    if (isErrorCode(code)) return code;
+    const own = e instanceof GraphQLError ? e.extensions : (e as Error & { code?: unknown; retriable?: unknown });
+    const code = own['code' as keyof typeof own] as unknown;
+    const flag = own['retriable' as keyof typeof own] as unknown;
+    if (isErrorCode(code)) return typeof flag === 'boolean' ? { code, retriable: flag } : { code };
     e = e instanceof GraphQLError ? e.originalError : e.cause;
   }
   return undefined;
@@ -39,7 +45,9 @@ export type FormatError = (formatted: GraphQLFormattedError, error: unknown) => 
 
 /**
  * Builds the one error formatter of the API:
- * - an error carrying one of {@link ErrorCode} (itself or a cause) keeps it, with `retriable`;
+ * - an error carrying one of {@link ErrorCode} (itself or a cause) keeps it, with its own
+ *   `retriable` (the per-code default only when it does not say);
+ * - a store that is down or too slow (itself or a cause) is `UNAVAILABLE`, retriable;
  * - Apollo's request-level codes (parse, validation, bad request, …) are kept;
  * - anything else is logged with its stack and sent as `INTERNAL_SERVER_ERROR`, "internal error".
  * `extensions.http` and `extensions.stacktrace` never reach the client.
@@ -47,10 +55,16 @@ export type FormatError = (formatted: GraphQLFormattedError, error: unknown) => 
 export function createFormatError(logger: Logger): FormatError {
   return (formatted, error) => {
     const { http: _http, stacktrace: _stack, exception: _exception, ...extensions } = formatted.extensions ?? {};
-    const appCode = appCodeOf(error);
-    if (appCode && appCode !== ErrorCode.INTERNAL_SERVER_ERROR) {
-      errorsTotal.inc({ code: appCode });
-      return { ...formatted, extensions: { ...extensions, code: appCode, retriable: retriable[appCode] } };
+    const app = appCodeOf(error);
+    if (app && app.code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+      errorsTotal.inc({ code: app.code });
+      // The error's own flag wins; the per-code table is only the default for errors that do not say.
+      return { ...formatted, extensions: { ...extensions, code: app.code, retriable: app.retriable ?? retriable[app.code] } };
+    }
+    if (isStorageUnavailable(error)) {
+      errorsTotal.inc({ code: ErrorCode.UNAVAILABLE });
+      logger.warn({ err: rootCause(error), path: formatted.path }, 'a backing store is unavailable');
+      return opaque(formatted, 'a backing store is unavailable; retry later', ErrorCode.UNAVAILABLE);
     }
     const code = extensions['code'];
     if (typeof code === 'string' && KEPT_APOLLO_CODES.has(code)) {
@@ -59,11 +73,16 @@ export function createFormatError(logger: Logger): FormatError {
     }
     errorsTotal.inc({ code: ErrorCode.INTERNAL_SERVER_ERROR });
     logger.error({ err: rootCause(error), path: formatted.path }, 'unexpected error in GraphQL operation');
-    return {
-      message: 'internal error',
-      ...(formatted.locations && { locations: formatted.locations }),
-      ...(formatted.path && { path: formatted.path }),
-      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, retriable: retriable.INTERNAL_SERVER_ERROR },
-    };
+    return opaque(formatted, 'internal error', ErrorCode.INTERNAL_SERVER_ERROR);
+  };
+}
+
+/** A client-facing error that keeps only where it happened: the cause stays in our logs. */
+function opaque(formatted: GraphQLFormattedError, message: string, code: ErrorCode): GraphQLFormattedError {
+  return {
+    message,
+    ...(formatted.locations && { locations: formatted.locations }),
+    ...(formatted.path && { path: formatted.path }),
+    extensions: { code, retriable: retriable[code] },
   };
 }

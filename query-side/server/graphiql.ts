@@ -64,9 +64,11 @@ export function graphiqlHtml(options: { path: string; defaultHeaders?: Record<st
  * GraphiQL as Apollo's landing page outside production (GET with `Accept: text/html`); in
  * production, no landing page at all.
  */
-export function landingPagePlugin(config: Pick<AppConfig, 'env' | 'auth'>, path: string): ApolloServerPlugin {
+export function landingPagePlugin(config: Pick<AppConfig, 'env'>, path: string): ApolloServerPlugin {
   if (config.env === 'production') return ApolloServerPluginLandingPageDisabled();
-  const html = graphiqlHtml({ path, ...(config.auth.mode === 'dev' && { defaultHeaders: { Authorization: 'Bearer dev:operator-1:operator' } }) });
+  // No pre-filled token: a page that hands every visitor an operator credential teaches the wrong
+  // habit and, on a reachable server, gives it away. The README shows the dev token format.
+  const html = graphiqlHtml({ path });
   return {
     async serverWillStart() {
       return {

@@ -5,7 +5,7 @@ import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { context as otelContext, SpanKind } from '@opentelemetry/api';
 import type { GraphQLSchema } from 'graphql';
-import { type AppConfig, childLogger, type Logger, collectProcessMetrics, contextFromTraceparent, counter, histogram, metrics, withSpan } from '../../platform/index.ts';
+import { type AppConfig, childLogger, type Logger, collectProcessMetrics, contextFromTraceparent, counter, histogram, isLoopbackHost, metrics, withSpan } from '../../platform/index.ts';
 import { ErrorCode } from '../errors.ts';
 import { createRateLimiter, limitRules } from '../limits/index.ts';
 import { admitHttp, correlationIdOf, type CreateContext } from './admission.ts';
@@ -237,6 +237,11 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
       const host = ['0.0.0.0', '::', ''].includes(config.http.host) ? 'localhost' : config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
       const url = `http://${host}:${port}${GRAPHQL_PATH}`;
       logger.info({ url, authMode: config.auth.mode }, 'GraphQL server listening');
+      if (config.auth.mode === 'none') {
+        logger.warn({ host: config.http.host }, 'every bearer token is refused: dev tokens are accepted only on loopback; set ORDERFLOW_JWT_SECRET or ORDERFLOW_JWKS_URL');
+      } else if (config.auth.mode === 'dev' && !isLoopbackHost(config.http.host)) {
+        logger.warn({ host: config.http.host }, 'ORDERFLOW_AUTH_MODE=dev on a reachable address: anyone on the network can claim any role');
+      }
       return { url };
     },
     stop() {

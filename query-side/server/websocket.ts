@@ -20,8 +20,12 @@ import { subscribeShared } from '../subscriptions/sharedExecution.ts';
 import { WebSocketServer } from 'ws';
 import { type AppConfig, childLogger, type Logger, counter, gauge } from '../../platform/index.ts';
 import { authenticate } from '../auth/authenticate.ts';
-import { anonymous, type Principal } from '../auth/principal.ts';
-import { appError, ErrorCode, isErrorCode, queryTooComplex } from '../errors.ts';
+import { anonymous, isAnonymous, type Principal } from '../auth/principal.ts';
+import { tokenExpiresAt } from '../auth/authenticate.ts';
+import { anonymousSubscriptionFields, refusedAnonymousFields } from './anonymousSubscriptions.ts';
+import { watchSocketAuth } from './socketAuthWatch.ts';
+import { createSocketLimits } from './socketLimits.ts';
+import { appError, ErrorCode, isErrorCode, queryTooComplex, unauthenticated } from '../errors.ts';
 import { fragmentsOf, limitRules, operationCost, type RateLimiter } from '../limits/index.ts';
 import { enforceRateLimit, type CreateContext } from './admission.ts';
 import type { FormatError } from './formatError.ts';
@@ -53,6 +57,15 @@ type SocketExtra = { principal: Principal };
 
 const connections = gauge({ name: 'orderflow_ws_connections', help: 'Open graphql-ws sockets' });
 const operations = counter({ name: 'orderflow_ws_operations_total', help: 'graphql-ws operations started, by type', labelNames: ['type'] });
+const refusedSockets = counter({ name: 'orderflow_ws_refused_total', help: 'WebSockets refused or dropped by a limit, by reason', labelNames: ['reason'] });
+
+/** Our own close codes (graphql-ws uses 44xx for protocol and auth). */
+export const WsClose = {
+  /** The subject holds its maximum of open sockets. */
+  TOO_MANY_SOCKETS: 4429,
+  /** The socket's send buffer passed `ORDERFLOW_WS_MAX_BUFFERED_BYTES`. */
+  SLOW_CONSUMER: 4408,
+} as const;
 
 function tagged(err: GraphQLError, code: string): GraphQLError {
   if (isErrorCode(err.extensions['code'])) return err;
@@ -71,7 +84,9 @@ function tagged(err: GraphQLError, code: string): GraphQLError {
  */
 export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): GraphQLWs {
   const { config, logger, schema, limiter, createContext, formatError } = options;
-  const maxOps = options.maxOperationsPerSocket ?? 100;
+  const maxOps = options.maxOperationsPerSocket ?? config.websocket.maxSubscriptionsPerSocket;
+  const socketLimits = createSocketLimits({ perIp: config.websocket.maxSocketsPerIp, perSubject: config.websocket.maxSocketsPerSubject });
+  const publicSubscriptions = anonymousSubscriptionFields(schema);
   const rules: ValidationRule[] = [...specifiedRules, ...limitRules(config.limits), ...(config.env === 'production' ? [NoSchemaIntrospectionCustomRule] : [])];
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
 
@@ -88,14 +103,27 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
       isProd: config.env === 'production',
       connectionInitWaitTimeout: 5_000,
       onConnect: async (ctx) => {
-        const header = ctx.connectionParams?.['authorization'];
+        const raw = ctx.connectionParams?.['authorization'];
+        const header = typeof raw === 'string' ? raw : undefined;
         try {
-          ctx.extra.principal = await authenticate(typeof header === 'string' ? header : undefined, config);
-          return true;
+          ctx.extra.principal = await authenticate(header, config);
         } catch (err) {
           if (err instanceof GraphQLError) return false; // 4403 Forbidden
           throw err;
         }
+        const { principal } = ctx.extra;
+        const { socket } = ctx.extra;
+        if (!isAnonymous(principal)) {
+          if (!socketLimits.admitSubject(principal.subject)) {
+            refusedSockets.inc({ reason: 'subject' });
+            socket.close(WsClose.TOO_MANY_SOCKETS, 'too many sockets for this subject');
+            return false;
+          }
+          socket.once('close', () => socketLimits.releaseSubject(principal.subject));
+        }
+        const stopWatching = watchSocketAuth({ socket, header, expiresAt: tokenExpiresAt(header), config, recheckMs: config.websocket.authRecheckMs });
+        socket.once('close', stopWatching);
+        return true;
       },
       onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
         const principal = ctx.extra.principal ?? anonymous();
@@ -113,6 +141,10 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
           document = parse(payload.query);
         } catch (err) {
           return [tagged(err instanceof GraphQLError ? err : new GraphQLError(String(err)), ApolloServerErrorCode.GRAPHQL_PARSE_FAILED)];
+        }
+        if (isAnonymous(principal)) {
+          const refused = refusedAnonymousFields(document, payload.operationName, publicSubscriptions);
+          if (refused.length > 0) return [unauthenticated(`subscribing to ${refused.join(', ')} requires credentials`)];
         }
         const invalid = validate(schema, document, rules);
         if (invalid.length > 0) return invalid.map((e) => tagged(e, ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED));
@@ -141,7 +173,16 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
         }
       },
       onError: (_ctx, _id, _payload, errors) => format(errors),
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors) } : undefined),
+      onNext: (ctx, _id, _payload, _args, result) => {
+        // A consumer that does not read lets unsent frames pile up in our memory: drop it instead.
+        if (ctx.extra.socket.bufferedAmount > config.websocket.maxBufferedBytes) {
+          refusedSockets.inc({ reason: 'slow_consumer' });
+          // Once closing, the adapter drops every further send (readyState is no longer OPEN).
+          ctx.extra.socket.close(WsClose.SLOW_CONSUMER, 'slow consumer: send buffer over its limit');
+          return undefined;
+        }
+        return result.errors ? { ...result, errors: format(result.errors) } : undefined;
+      },
     },
     wss,
     options.keepAliveMs ?? 12_000,
@@ -150,7 +191,24 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
   return {
     wss,
     handleUpgrade(req, socket, head) {
-      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+      // Counted before any WebSocket work, so a flood from one address costs a 429 line each.
+      const ip = req.socket.remoteAddress ?? 'unknown';
+      if (!socketLimits.admitIp(ip)) {
+        refusedSockets.inc({ reason: 'ip' });
+        socket.on('error', () => socket.destroy());
+        socket.end('HTTP/1.1 429 Too Many Requests\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+        return;
+      }
+      let released = false;
+      const release = () => {
+        if (!released) socketLimits.releaseIp(ip);
+        released = true;
+      };
+      socket.once('close', release);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.once('close', release);
+        wss.emit('connection', ws, req);
+      });
     },
     async close(timeoutMs) {
       let timer: NodeJS.Timeout | undefined;

@@ -4,7 +4,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { loadConfig } from '../../platform/config.ts';
+import { loadConfig, type AppConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { forbidden } from '../../query-side/errors.ts';
 import { createRequestContext } from '../../query-side/requestContext.ts';
@@ -49,8 +49,8 @@ interface Started {
   base: string;
 }
 
-async function start(env: Record<string, string>, readiness: () => Promise<Record<string, boolean>> = async () => ({ ok: true })): Promise<Started> {
-  const config = loadConfig({ ORDERFLOW_HTTP_PORT: '0', LOG_LEVEL: 'silent', ...env });
+async function start(env: Record<string, string>, readiness: () => Promise<Record<string, boolean>> = async () => ({ ok: true }), patch: (c: AppConfig) => AppConfig = (c) => c): Promise<Started> {
+  const config = patch(loadConfig({ ORDERFLOW_HTTP_PORT: '0', LOG_LEVEL: 'silent', ...env }));
   const server = createGraphQLServer({
     config,
     logger: createLogger(config),
@@ -344,7 +344,10 @@ describe('GraphQL server in production with JWKS-verified JWTs', () => {
     });
     await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
     const port = (jwks.address() as AddressInfo).port;
-    s = await start({ ORDERFLOW_ENV: 'production', ORDERFLOW_JWKS_URL: `http://127.0.0.1:${port}/jwks.json`, ORDERFLOW_JWT_ISSUER: 'https://id.test/', ORDERFLOW_JWT_AUDIENCE: 'orderflow' });
+    // Production accepts only an https JWKS (config unit tests pin that); this local key server is
+    // plain http, so the validated production config gets its URL swapped after validation.
+    const prod = { ORDERFLOW_ENV: 'production', ORDERFLOW_JWKS_URL: 'https://id.test/jwks.json', ORDERFLOW_JWT_ISSUER: 'https://id.test/', ORDERFLOW_JWT_AUDIENCE: 'orderflow', DATABASE_URL: 'postgres://app:pw@127.0.0.1:1/x', MONGO_URL: 'mongodb://127.0.0.1:1/' };
+    s = await start(prod, undefined, (c) => ({ ...c, auth: { ...c.auth, jwksUrl: `http://127.0.0.1:${port}/jwks.json` } }));
   });
   afterAll(async () => {
     await s?.server.stop();

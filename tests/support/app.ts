@@ -10,6 +10,7 @@ import { relayRole } from '../../ops/roles/relay.ts';
 import { serveRole } from '../../ops/roles/serve.ts';
 import { freshPostgres, kafkaBrokers, mongoConnectionUrl, uniqueId } from './isolation.ts';
 import { testLogger } from './relayHarness.ts';
+import type { Logger } from '../../platform/logger.ts';
 
 /** A running orderflow (chosen roles, in-process) on isolated Postgres database, Mongo database and topic prefix. */
 export interface TestApp {
@@ -31,16 +32,18 @@ export const tokens = {
 };
 
 /** Starts the app with `roles` (relay, projectors and the API by default). */
-export async function startApp(tag: string, roles: readonly Role[] = [relayRole, projectRole, serveRole], env: Record<string, string> = {}): Promise<TestApp> {
+export async function startApp(tag: string, roles: readonly Role[] = [relayRole, projectRole, serveRole], env: Record<string, string> = {}, logger: Logger = testLogger): Promise<TestApp> {
   const databaseUrl = await freshPostgres(tag);
   const config = loadConfig({
     ORDERFLOW_ENV: 'test', ORDERFLOW_AUTH_MODE: 'dev', ORDERFLOW_HTTP_PORT: '0', DATABASE_URL: databaseUrl,
     KAFKA_BROKERS: kafkaBrokers.join(','), ORDERFLOW_TOPIC_PREFIX: `${uniqueId(tag)}.`, ORDERFLOW_TOPIC_PARTITIONS: '3',
-    MONGO_URL: mongoConnectionUrl, MONGO_DB: uniqueId(tag), ORDERFLOW_RATE_LIMIT_PER_MINUTE: '100000', LOG_LEVEL: 'error', ...env,
+    MONGO_URL: mongoConnectionUrl, MONGO_DB: uniqueId(tag), ORDERFLOW_RATE_LIMIT_PER_MINUTE: '100000', LOG_LEVEL: 'error',
+    // Tests open many sockets from one address and one subject (1,000 dashboard subscribers).
+    ORDERFLOW_WS_MAX_SOCKETS_PER_IP: '100000', ORDERFLOW_WS_MAX_SOCKETS_PER_SUBJECT: '100000', ...env,
   });
   await migrateDatabase(config);
   const running: RunningRole[] = [];
-  for (const role of roles) running.push(await role.start({ config, logger: testLogger }));
+  for (const role of roles) running.push(await role.start({ config, logger }));
   const url = running.find((r) => r.url)?.url ?? '';
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
   const mongo = new MongoClient(mongoConnectionUrl);

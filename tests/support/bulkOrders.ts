@@ -36,7 +36,7 @@ export function orderLifeFor(i: number, customerId: string, at: Date): DomainEve
   const currency = i % 4 === 0 ? 'USD' : 'EUR';
   const placed: DomainEvent = {
     type: 'OrderPlaced',
-    data: { orderId, customerId, currency, lines, totalMinor, shippingAddress: { line1: `${i} Main St`, city: 'Lyon', postalCode: '69001', country: 'FR' }, paymentToken: 'tok_visa', placedAt: t(0) },
+    data: { orderId, customerId, currency, lines, totalMinor, shippingAddress: { line1: `${i} Main St`, city: 'Lyon', postalCode: '69001', country: 'FR' }, paymentRef: 'pm_test', placedAt: t(0) },
   };
   if (i % 11 === 0) {
     return [placed, { type: 'OrderStockShort', data: { orderId, reason: 'short' } }, { type: 'OrderRejected', data: { orderId, customerId, reason: 'out of stock', rejectedAt: t(2) } }];

@@ -2,6 +2,8 @@ import { inventoryDecider, orderDecider } from '../../command-side/domain/aggreg
 import { catalogueCommands } from '../../command-side/handlers/catalogue.ts';
 import type { CommandHandler } from '../../command-side/handlers/commandHandler.ts';
 import { orderCommands } from '../../command-side/handlers/orders.ts';
+import { createPostgresPaymentVault } from '../../command-side/payments/paymentVault.ts';
+import type pg from 'pg';
 import { testCtx } from './eventStore.ts';
 
 /** Defines a product priced `amountMinor` and stocks `onHand` units. */
@@ -10,9 +12,9 @@ export async function seedProduct(handler: CommandHandler, sku: string, amountMi
   if (onHand > 0) await handler.handle(inventoryDecider, sku, { type: 'Restock', data: { sku, quantity: onHand } }, testCtx());
 }
 
-/** Places an order for a customer and returns its id. */
-export async function placeOrder(handler: CommandHandler, customerId: string, lines: { sku: string; quantity: number }[], paymentToken = 'tok_visa'): Promise<string> {
-  const r = await orderCommands(handler).placeOrder({
+/** Places an order for a customer (its card token vaulted in `pool`'s sandbox vault) and returns its id. */
+export async function placeOrder(handler: CommandHandler, pool: pg.Pool, customerId: string, lines: { sku: string; quantity: number }[], paymentToken = 'tok_visa'): Promise<string> {
+  const r = await orderCommands(handler, createPostgresPaymentVault(pool)).placeOrder({
     customerId, lines, paymentToken, shippingAddress: { line1: '1 Main St', city: 'Lyon', postalCode: '69001', country: 'FR' },
   }, testCtx());
   return r.streamId.replace(/^order-/, '');

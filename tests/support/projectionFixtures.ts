@@ -42,7 +42,7 @@ export function orderPlaced(
       lines,
       totalMinor: lines.reduce((s, l) => s + l.lineTotalMinor, 0),
       shippingAddress: { line1: '1 Main St', city: 'Utrecht', postalCode: '3511', country: 'NL' },
-      paymentToken: 'tok_secret',
+      paymentRef: 'pm_test',
       placedAt: opts.placedAt ?? '2024-03-01T12:00:00.000Z',
     },
   };

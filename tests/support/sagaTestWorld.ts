@@ -3,7 +3,7 @@ import { fold, inventoryDecider, orderDecider, paymentDecider, type Decider } fr
 import type { InventoryState } from '../../command-side/domain/inventory/inventory.ts';
 import type { OrderState } from '../../command-side/domain/order/order.ts';
 import type { PaymentState } from '../../command-side/domain/payment/payment.ts';
-import type { PaymentGateway } from '../../command-side/payments/gateway.ts';
+import type { AuthoriseResult, PaymentGateway } from '../../command-side/payments/gateway.ts';
 import { createSandboxGateway, type SandboxGateway } from '../../command-side/payments/sandboxGateway.ts';
 import { paymentFacts, reservationFacts, type SagaContext } from '../../command-side/saga/context.ts';
 import { onTimeout, react, settleFromFacts } from '../../command-side/saga/fulfilment.ts';
@@ -71,6 +71,13 @@ export function createTestWorld(opts: {
   const pending: EventEnvelope[] = [];
   const log: EventEnvelope[] = [];
   const timeouts = new Map<string, string>();
+  // The provider's vault, in memory: orders carry only the reference, as in the real runtime.
+  const vault = new Map<string, string>();
+  const vaulted = (orderId: string, token: string) => {
+    const ref = `pm_${orderId}`;
+    vault.set(ref, token);
+    return ref;
+  };
   const lines = new Map<string, string[]>();
   const now = () => new Date(clock).toISOString();
 
@@ -138,8 +145,9 @@ export function createTestWorld(opts: {
       case 'inventory':
         return handle(inventoryDecider, step.sku, step.command);
       case 'authorise': {
-        const { orderId, amountMinor, currency, token, idempotencyKey } = step;
-        const outcome = await front.authorise({ orderId, amountMinor, currency, token, idempotencyKey });
+        const { orderId, amountMinor, currency, paymentRef, idempotencyKey } = step;
+        const token = vault.get(paymentRef);
+        const outcome: AuthoriseResult = token === undefined ? { kind: 'declined', reason: 'unknown_payment_method' } : await front.authorise({ orderId, amountMinor, currency, token, idempotencyKey });
         return handle(paymentDecider, orderId, { type: 'RecordAuthorisation', data: { orderId, outcome, amountMinor, currency } });
       }
       case 'payment':
@@ -178,7 +186,7 @@ export function createTestWorld(opts: {
           customerId: `cust-${orderId}`,
           lines: orderLines,
           shippingAddress: { line1: '1 Main St', city: 'Town', postalCode: '1000', country: 'BE' },
-          paymentToken: token,
+          paymentRef: vaulted(orderId, token),
           now: now(),
           catalogue,
         },

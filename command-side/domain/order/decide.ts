@@ -10,7 +10,8 @@ export type PlaceOrder = Cmd<'PlaceOrder', {
   customerId: string;
   lines: { sku: string; quantity: number }[];
   shippingAddress: ShippingAddress;
-  paymentToken: string;
+  /** The payment provider's reference for the card (the handler exchanged the token for it). */
+  paymentRef: string;
   now: string;
   catalogue: PriceCatalogue;
 }>;
@@ -63,11 +64,12 @@ export function decide(command: OrderCommand, state: OrderState): OrderEvent[] {
   switch (command.type) {
     case 'PlaceOrder': {
       if (state.status !== 'none') throw new DomainError('CONFLICT', `order ${orderId} already exists`);
-      const { customerId, shippingAddress, paymentToken, now } = command.data;
+      const { customerId, shippingAddress, paymentRef, now } = command.data;
       if (customerId === '') throw new DomainError('BAD_USER_INPUT', 'customerId is required', ['customerId']);
-      if (paymentToken === '') throw new DomainError('BAD_USER_INPUT', 'paymentToken is required', ['paymentToken']);
+      if (paymentRef === '') throw new DomainError('BAD_USER_INPUT', 'paymentToken is required', ['paymentToken']);
       const priced = priceLines(command.data.lines, command.data.catalogue);
-      const data = { orderId, customerId, ...priced, shippingAddress, paymentToken, placedAt: now };
+      // Only the provider's reference: a card token stored here would live forever in the log.
+      const data = { orderId, customerId, ...priced, shippingAddress, paymentRef, placedAt: now };
       return [{ type: 'OrderPlaced', data }];
     }
     case 'MarkStockReserved': {

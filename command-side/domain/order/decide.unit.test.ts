@@ -17,7 +17,7 @@ const place: PlaceOrder = {
     customerId: 'cust-1',
     lines: [{ sku: 'MUG', quantity: 2 }, { sku: 'TEA', quantity: 3 }],
     shippingAddress: address,
-    paymentToken: 'tok_1',
+    paymentRef: 'pm_test',
     now,
     catalogue: { MUG: eur(1200), TEA: eur(450) },
   },
@@ -34,7 +34,7 @@ const placed: OrderEvent = {
     ],
     totalMinor: 3750,
     shippingAddress: address,
-    paymentToken: 'tok_1',
+    paymentRef: 'pm_test',
     placedAt: now,
   },
 };

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import { inventoryDecider, orderDecider, paymentDecider } from '../../domain/aggregate.ts';
 import type { CommandContext, CommandHandler } from '../../handlers/commandHandler.ts';
-import type { PaymentGateway } from '../../payments/gateway.ts';
+import type { AuthoriseResult, PaymentGateway } from '../../payments/gateway.ts';
+import { createPostgresPaymentVault, type PaymentVault } from '../../payments/paymentVault.ts';
 import type { SagaStep } from '../steps.ts';
 import { GatewayRefusedError } from './failures.ts';
 import { cancelSagaTimeout } from './sql/cancelSagaTimeout.ts';
@@ -34,6 +35,8 @@ export interface StepExecutorOptions {
   pool: pg.Pool;
   /** The signal that aborts in-flight gateway calls (on shutdown), read per call. */
   signal?: () => AbortSignal | undefined;
+  /** Resolves an order's payment reference for the provider call. @default the sandbox vault in `pool` */
+  vault?: PaymentVault;
 }
 
 /**
@@ -45,6 +48,7 @@ export interface StepExecutorOptions {
  */
 export function createStepExecutor(opts: StepExecutorOptions): StepExecutor {
   const { handler, gateway, pool, signal } = opts;
+  const vault = opts.vault ?? createPostgresPaymentVault(pool);
   const callOpts = () => {
     const s = signal?.();
     return s ? { signal: s } : {};
@@ -55,10 +59,14 @@ export function createStepExecutor(opts: StepExecutorOptions): StepExecutor {
   }
 
   async function authorise(step: Extract<SagaStep, { kind: 'authorise' }>, ctx: CommandContext): Promise<void> {
-    const { orderId, amountMinor, currency, token, idempotencyKey } = step;
+    const { orderId, amountMinor, currency, paymentRef, idempotencyKey } = step;
     const { state } = await handler.load(paymentDecider, orderId);
     if (state.status !== 'none') return; // the first recorded outcome stands
-    const outcome = await gateway.authorise({ orderId, amountMinor, currency, token, idempotencyKey }, callOpts());
+    // The token exists only for this call, in memory: never in a step, an event or a log line.
+    const token = await vault.tokenOf(paymentRef);
+    const outcome: AuthoriseResult = token === undefined
+      ? { kind: 'declined', reason: 'unknown_payment_method' }
+      : await gateway.authorise({ orderId, amountMinor, currency, token, idempotencyKey }, callOpts());
     await handler.handle(paymentDecider, orderId, { type: 'RecordAuthorisation', data: { orderId, outcome, amountMinor, currency } }, ctx);
   }
 

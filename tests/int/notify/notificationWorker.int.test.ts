@@ -3,6 +3,7 @@ import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_COLUMNS, type EventRow } from '../../../command-side/eventStore/sql/storedEvent.ts';
 import { orderCommands } from '../../../command-side/handlers/orders.ts';
+import { createPostgresPaymentVault } from '../../../command-side/payments/paymentVault.ts';
 import { messageIdFor } from '../../../command-side/notifications/smtpNotifier.ts';
 import { startSmtpSink, type SmtpSink } from '../../../command-side/notifications/smtpSink.ts';
 import { rowToWireEvent } from '../../../command-side/outbox/wireEvent.ts';
@@ -14,7 +15,7 @@ import { quiesce, startSagaStack, uniqueMessageIds, waitForStatus, waitUntil, ty
 
 async function place(s: SagaStack, sku: string, token: string): Promise<string> {
   const orderId = randomUUID();
-  await orderCommands(s.handler).placeOrder(
+  await orderCommands(s.handler, createPostgresPaymentVault(s.pool)).placeOrder(
     { orderId, customerId: `cust-${orderId.slice(0, 8)}`, lines: [{ sku, quantity: 1 }], paymentToken: token, shippingAddress: { line1: '1 Main St', city: 'Lyon', postalCode: '69001', country: 'FR' } },
     testCtx(),
   );

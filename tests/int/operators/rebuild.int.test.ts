@@ -114,7 +114,7 @@ describe('rebuild by replay with no downtime (real Postgres, Kafka, FerretDB)', 
     const writer = (async () => {
       for (let i = 0; writing; i++) {
         const customer = `w-${i % 10}`;
-        await placeOrder(handler, customer, [{ sku: 'W-MUG', quantity: 1 }]);
+        await placeOrder(handler, pool, customer, [{ sku: 'W-MUG', quantity: 1 }]);
         written.set(customer, (written.get(customer) ?? 0) + 1);
         await new Promise((r) => setTimeout(r, 15));
       }

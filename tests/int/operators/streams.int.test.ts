@@ -21,7 +21,7 @@ describe('streams show: history and state as of a moment (real Postgres)', () =>
     const handler = createCommandHandler({ store, clock: () => now });
     await seedProduct(handler, 'MUG', 1250, 10);
     now = at('2026-03-01T09:00:00Z');
-    orderId = await placeOrder(handler, 'cust-7', [{ sku: 'MUG', quantity: 2 }]);
+    orderId = await placeOrder(handler, pool, 'cust-7', [{ sku: 'MUG', quantity: 2 }]);
     now = at('2026-03-01T12:00:00Z');
     await handler.handle(inventoryDecider, 'MUG', { type: 'ReserveStock', data: { sku: 'MUG', orderId, quantity: 2 } }, testCtx());
     await handler.handle(orderDecider, orderId, { type: 'MarkStockReserved', data: { orderId } }, testCtx());

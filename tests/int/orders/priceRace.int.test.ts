@@ -31,9 +31,9 @@ describe('placeOrder prices from a per-process cache, guarded in the append (rea
   it('an order placed after a price change was acknowledged elsewhere charges the new price, not the cached one', async () => {
     const sku = `SKU-${randomUUID().slice(0, 8).toUpperCase()}`;
     await seedProduct(back, sku, 1000, 0);
-    expect(await chargedPrice(store, await placeOrder(shop, 'c-1', [{ sku, quantity: 1 }]))).toBe(1000); // shop now caches 1000
+    expect(await chargedPrice(store, await placeOrder(shop, pool, 'c-1', [{ sku, quantity: 1 }]))).toBe(1000); // shop now caches 1000
     await catalogueCommands(back).changePrice({ sku, unitPrice: { amountMinor: 1700, currency: 'EUR' } }, testCtx());
-    expect(await chargedPrice(store, await placeOrder(shop, 'c-1', [{ sku, quantity: 1 }]))).toBe(1700);
+    expect(await chargedPrice(store, await placeOrder(shop, pool, 'c-1', [{ sku, quantity: 1 }]))).toBe(1700);
   });
 
   it('price changes racing 8 order writers: no order started after a change was acknowledged charges an older price', async () => {
@@ -45,7 +45,7 @@ describe('placeOrder prices from a per-process cache, guarded in the append (rea
     const writer = async () => {
       while (changing) {
         const startedAt = performance.now();
-        placed.push({ startedAt, orderId: await placeOrder(shop, `c-${placed.length}`, [{ sku, quantity: 1 }]) });
+        placed.push({ startedAt, orderId: await placeOrder(shop, pool, `c-${placed.length}`, [{ sku, quantity: 1 }]) });
       }
     };
     const writers = Array.from({ length: 8 }, writer);

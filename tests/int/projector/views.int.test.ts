@@ -29,7 +29,7 @@ describe('projector: Kafka → MongoDB views (real Postgres, Kafka, FerretDB)', 
     await seedProduct(p.handler, 'MUG', 1250, 10);
     await seedProduct(p.handler, 'TEE', 2000, 5);
     const lines = [{ sku: 'MUG', quantity: 2 }, { sku: 'TEE', quantity: 1 }];
-    const orderId = await placeOrder(p.handler, 'cust-1', lines);
+    const orderId = await placeOrder(p.handler, p.pool, 'cust-1', lines);
     await confirmOrder(p.handler, orderId, lines);
 
     const detail = await eventually(() => p.db.collection(names('order_detail')).findOne({ _id: orderId as never, status: 'confirmed' }));

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderState } from '../../../command-side/domain/order/order.ts';
 import { orderCommands } from '../../../command-side/handlers/orders.ts';
+import { createPostgresPaymentVault } from '../../../command-side/payments/paymentVault.ts';
 import { createDurableSandboxGateway } from '../../../command-side/payments/durableSandboxGateway.ts';
 import { spawnSaga, type ChildSaga } from '../../support/childSaga.ts';
 import { testCtx } from '../../support/eventStore.ts';
@@ -58,7 +59,7 @@ describe('saga worker SIGKILLed mid-flight (separate process, durable sandbox ga
 
     const orders = Array.from({ length: ORDERS }, (_, i) => randomOrder(i));
     const placing = inParallel(orders, 25, async (o) => {
-      await orderCommands(s.handler).placeOrder(
+      await orderCommands(s.handler, createPostgresPaymentVault(s.pool)).placeOrder(
         { orderId: o.orderId, customerId: `cust-${o.orderId.slice(0, 8)}`, lines: o.lines, paymentToken: o.token, shippingAddress: { line1: '1 Main St', city: 'Lyon', postalCode: '69001', country: 'FR' } },
         testCtx(),
       );

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUT_REASON } from '../../../command-side/saga/fulfilment.ts';
 import { orderCommands } from '../../../command-side/handlers/orders.ts';
+import { createPostgresPaymentVault } from '../../../command-side/payments/paymentVault.ts';
 import { testCtx } from '../../support/eventStore.ts';
 import { seedProduct } from '../../support/orders.ts';
 import {
@@ -45,7 +46,7 @@ async function timeoutRows(s: SagaStack, orderId: string): Promise<number> {
 /** Places an order whose customer id is derived from the order id, so mail can be matched to it. */
 async function place(s: SagaStack, lines: { sku: string; quantity: number }[], token: string): Promise<string> {
   const orderId = randomUUID();
-  await orderCommands(s.handler).placeOrder(
+  await orderCommands(s.handler, createPostgresPaymentVault(s.pool)).placeOrder(
     { orderId, customerId: `cust-${orderId.slice(0, 8)}`, lines, paymentToken: token, shippingAddress: { line1: '1 Main St', city: 'Lyon', postalCode: '69001', country: 'FR' } },
     testCtx(),
   );
@@ -108,7 +109,7 @@ describe('fulfilment saga on the real stack (Postgres, Kafka, SMTP sink)', () =>
     const orderId = await place(s, [{ sku: 'CANCEL-1', quantity: 1 }], 'tok_mastercard');
     expect((await waitForStatus(s.handler, orderId, [...FINAL])).status).toBe('confirmed');
     await waitUntil('payment captured', async () => (await paymentOf(s.handler, orderId)).status === 'captured');
-    await orderCommands(s.handler).cancelOrder({ orderId, reason: 'changed my mind' }, testCtx());
+    await orderCommands(s.handler, createPostgresPaymentVault(s.pool)).cancelOrder({ orderId, reason: 'changed my mind' }, testCtx());
     await waitUntil('payment refunded', async () => (await paymentOf(s.handler, orderId)).status === 'refunded');
     await waitUntil('stock released', async () => (await inventoryOf(s.handler, 'CANCEL-1')).reservations.get(orderId)?.status === 'released');
     await expectMails(s, orderId, [`Order ${orderId} confirmed`, `Order ${orderId} cancelled`]);
@@ -122,7 +123,7 @@ describe('fulfilment saga on the real stack (Postgres, Kafka, SMTP sink)', () =>
     await seedProduct(s.handler, 'SHIP-1', 300, 6);
     const orderId = await place(s, [{ sku: 'SHIP-1', quantity: 2 }], 'tok_visa');
     expect((await waitForStatus(s.handler, orderId, [...FINAL])).status).toBe('confirmed');
-    await orderCommands(s.handler).shipOrder({ orderId }, testCtx());
+    await orderCommands(s.handler, createPostgresPaymentVault(s.pool)).shipOrder({ orderId }, testCtx());
     await waitUntil('stock committed', async () => (await inventoryOf(s.handler, 'SHIP-1')).reservations.get(orderId)?.status === 'committed');
     await expectMails(s, orderId, [`Order ${orderId} confirmed`, `Order ${orderId} shipped`]);
     await expectStock(s, 'SHIP-1', 4, 0);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BreakerState } from '../../../command-side/payments/resilientGateway.ts';
 import { orderCommands } from '../../../command-side/handlers/orders.ts';
+import { createPostgresPaymentVault } from '../../../command-side/payments/paymentVault.ts';
 import { testCtx } from '../../support/eventStore.ts';
 import { seedProduct } from '../../support/orders.ts';
 import {
@@ -28,7 +29,7 @@ const HALF_OPEN_MS = 2000;
 
 async function place(s: SagaStack, sku: string, quantity: number, token: string): Promise<string> {
   const orderId = randomUUID();
-  await orderCommands(s.handler).placeOrder(
+  await orderCommands(s.handler, createPostgresPaymentVault(s.pool)).placeOrder(
     { orderId, customerId: `cust-${orderId.slice(0, 8)}`, lines: [{ sku, quantity }], paymentToken: token, shippingAddress: { line1: '1 Main St', city: 'Lyon', postalCode: '69001', country: 'FR' } },
     testCtx(),
   );
@@ -64,7 +65,7 @@ describe(`payment gateway down for ${OUTAGE_MS / 1000} s: the breaker opens, ord
       const token = tokens[i % tokens.length] as string;
       windowOrders.push({ orderId: await place(s, 'OUT-1', 1 + (i % 2), token), token });
     }
-    await orderCommands(s.handler).cancelOrder({ orderId: early, reason: 'ordered by mistake' }, testCtx());
+    await orderCommands(s.handler, createPostgresPaymentVault(s.pool)).cancelOrder({ orderId: early, reason: 'ordered by mistake' }, testCtx());
 
     const states: BreakerState[] = [];
     let gaugeOpen = false;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderCommands } from '../../../command-side/handlers/orders.ts';
+import { createPostgresPaymentVault } from '../../../command-side/payments/paymentVault.ts';
 import { EVENT_COLUMNS, type EventRow } from '../../../command-side/eventStore/sql/storedEvent.ts';
 import { rowToWireEvent } from '../../../command-side/outbox/wireEvent.ts';
 import { sagaTopics } from '../../../command-side/saga/runtime/sagaWorker.ts';
@@ -14,7 +15,7 @@ import { inventoryOf, orderOf, paymentOf, quiesce, startSagaStack, waitForStatus
 
 async function place(s: SagaStack, lines: { sku: string; quantity: number }[], token: string): Promise<string> {
   const orderId = randomUUID();
-  await orderCommands(s.handler).placeOrder(
+  await orderCommands(s.handler, createPostgresPaymentVault(s.pool)).placeOrder(
     { orderId, customerId: `cust-${orderId.slice(0, 8)}`, lines, paymentToken: token, shippingAddress: { line1: '1 Main St', city: 'Lyon', postalCode: '69001', country: 'FR' } },
     testCtx(),
   );
@@ -72,7 +73,7 @@ describe('saga and notifier: a Kafka message delivered twice changes nothing the
     const short = await place(s, [{ sku: 'REDO-A', quantity: 1 }, { sku: 'REDO-B', quantity: 2 }], 'tok_visa');
     const cancelled = await place(s, [{ sku: 'REDO-A', quantity: 1 }], 'tok_visa');
     await waitForStatus(s.handler, cancelled, ['confirmed']);
-    await orderCommands(s.handler).cancelOrder({ orderId: cancelled, reason: 'no longer needed' }, testCtx());
+    await orderCommands(s.handler, createPostgresPaymentVault(s.pool)).cancelOrder({ orderId: cancelled, reason: 'no longer needed' }, testCtx());
     const orderIds = [confirmed, declined, short, cancelled];
     for (const id of orderIds) await waitForStatus(s.handler, id, ['confirmed', 'rejected', 'cancelled']);
     await waitUntil('cancelled order refunded', async () => (await paymentOf(s.handler, cancelled)).status === 'refunded');
