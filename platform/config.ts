@@ -20,6 +20,14 @@ export interface AppConfig {
     port: number;
     maxBodyBytes: number;
   };
+  /**
+   * The operations listener of a role process: `/healthz`, `/readyz`, `/metrics`
+   * (ORDERFLOW_OPS_HOST / ORDERFLOW_OPS_PORT). Port 0 = none; the serve role answers them on its
+   * GraphQL port anyway.
+   */
+  ops: { host: string; port: number };
+  /** Bound of a graceful shutdown (ORDERFLOW_SHUTDOWN_TIMEOUT_MS); past it the process exits 1. */
+  shutdownTimeoutMs: number;
   postgres: { url: string };
   kafka: {
     brokers: string[];
@@ -85,6 +93,9 @@ const schema = z
     ORDERFLOW_ENV: z.enum(['development', 'test', 'production'], { error: 'expected development, test or production' }).default('development'),
     ORDERFLOW_HTTP_PORT: z.coerce.number({ error: 'expected a port 0-65535' }).int().min(0).max(65535, { error: 'expected a port 0-65535' }).default(4000),
     ORDERFLOW_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+    ORDERFLOW_OPS_PORT: z.coerce.number({ error: 'expected a port 0-65535' }).int().min(0).max(65535, { error: 'expected a port 0-65535' }).default(0),
+    ORDERFLOW_OPS_HOST: z.string().min(1).default('127.0.0.1'),
+    ORDERFLOW_SHUTDOWN_TIMEOUT_MS: positiveInt('a positive number of milliseconds').default(20_000),
     DATABASE_URL: url(/^postgres(ql)?:$/, 'a postgres:// URL').default('postgres://orderflow:orderflow@127.0.0.1:5433/orderflow'),
     KAFKA_BROKERS: z
       .string()
@@ -149,6 +160,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     env: c.ORDERFLOW_ENV,
     logLevel: c.LOG_LEVEL,
     http: { host: c.ORDERFLOW_HTTP_HOST, port: c.ORDERFLOW_HTTP_PORT, maxBodyBytes: c.ORDERFLOW_MAX_BODY_BYTES },
+    ops: { host: c.ORDERFLOW_OPS_HOST, port: c.ORDERFLOW_OPS_PORT },
+    shutdownTimeoutMs: c.ORDERFLOW_SHUTDOWN_TIMEOUT_MS,
     postgres: { url: c.DATABASE_URL },
     kafka: {
       brokers: c.KAFKA_BROKERS,
