@@ -85,6 +85,10 @@ export async function runRoles(roles: readonly Role[], deps: RoleDeps, options: 
     wake?.('fatal');
   });
   const onSignal = (s: NodeJS.Signals) => wake?.(s);
+  const exitNow = (s: NodeJS.Signals) => {
+    logger.warn({ signal: s }, 'second signal: exiting now');
+    process.exit(130);
+  };
   for (const s of signals) process.once(s, onSignal);
   const ops = await opsListener(deps, () => accepting && fatal === undefined);
   try {
@@ -104,12 +108,7 @@ export async function runRoles(roles: readonly Role[], deps: RoleDeps, options: 
     accepting = false;
     if (why === 'fatal') logger.fatal({ err: fatal?.err, source: fatal?.source }, 'a part gave up for good: stopping the process (exit 1) so it is restarted');
     else logger.info({ signal: why, shutdownTimeoutMs }, 'shutting down');
-    for (const s of signals) {
-      process.once(s, () => {
-        logger.warn({ signal: s }, 'second signal: exiting now');
-        process.exit(130);
-      });
-    }
+    for (const s of signals) process.once(s, exitNow);
     const outcome = await bounded(() => stopAll(running, logger), shutdownTimeoutMs);
     if (outcome === 'timeout') {
       logger.error({ shutdownTimeoutMs }, 'shutdown did not finish in time');
@@ -118,7 +117,10 @@ export async function runRoles(roles: readonly Role[], deps: RoleDeps, options: 
     return outcome && why !== 'fatal' ? 0 : 1;
   } finally {
     offFatal();
-    for (const s of signals) process.off(s, onSignal);
+    for (const s of signals) {
+      process.off(s, onSignal);
+      process.off(s, exitNow);
+    }
     await ops?.close();
   }
 }
