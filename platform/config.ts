@@ -51,6 +51,8 @@ export interface AppConfig {
     rateLimitPerMinute: number;
   };
   consistencyTimeoutMs: number;
+  /** Events per Kafka send of the relay (ORDERFLOW_RELAY_BATCH_SIZE): a crash re-sends at most one batch. */
+  relay: { batchSize: number };
   projector: {
     maxAttempts: number;
     /**
@@ -114,6 +116,7 @@ const schema = z
     ORDERFLOW_JWT_ISSUER: z.string().min(1).optional(),
     ORDERFLOW_JWT_AUDIENCE: z.string().min(1).optional(),
     ORDERFLOW_CONSISTENCY_TIMEOUT_MS: positiveInt('a positive number of milliseconds').default(5000),
+    ORDERFLOW_RELAY_BATCH_SIZE: positiveInt('a positive number of events').default(1000),
     ORDERFLOW_PROJECTOR_MAX_ATTEMPTS: positiveInt('a positive number of attempts').default(5),
     ORDERFLOW_REBUILD_ON_START: z.enum(['auto', 'warn'], { error: 'expected auto or warn' }).optional(),
     ORDERFLOW_MAX_QUERY_DEPTH: positiveInt('a positive integer').default(10),
@@ -185,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       rateLimitPerMinute: c.ORDERFLOW_RATE_LIMIT_PER_MINUTE,
     },
     consistencyTimeoutMs: c.ORDERFLOW_CONSISTENCY_TIMEOUT_MS,
+    relay: { batchSize: c.ORDERFLOW_RELAY_BATCH_SIZE },
     projector: {
       maxAttempts: c.ORDERFLOW_PROJECTOR_MAX_ATTEMPTS,
       rebuildOnStart: c.ORDERFLOW_REBUILD_ON_START ?? (c.ORDERFLOW_ENV === 'production' ? 'warn' : 'auto'),

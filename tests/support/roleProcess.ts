@@ -19,8 +19,10 @@ export interface RoleProcess {
   exited(): boolean;
   /** Its last log lines (for failure messages). */
   tail(n?: number): string[];
-  /** Every log line seen so far (bounded). */
+  /** The last 2,000 log lines. */
   readonly lines: readonly string[];
+  /** Every line that matched `keep`. */
+  readonly kept: readonly string[];
 }
 
 /** Options of {@link spawnRole}. */
@@ -35,6 +37,8 @@ export interface RoleProcessOptions {
   readyLine?: string;
   /** Extra environment. */
   env?: Record<string, string>;
+  /** Lines to keep for the whole run in {@link RoleProcess.kept} (the bounded tail drops old ones). */
+  keep?: RegExp;
 }
 
 /** A free loopback TCP port. */
@@ -67,6 +71,7 @@ export function spawnRole(opts: RoleProcessOptions): RoleProcess {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
+  const kept: string[] = [];
   let sawReadyLine = false;
   let buffered = '';
   const onData = (chunk: Buffer) => {
@@ -77,6 +82,7 @@ export function spawnRole(opts: RoleProcessOptions): RoleProcess {
       buffered = buffered.slice(nl + 1);
       lines.push(line);
       if (lines.length > 2000) lines.shift();
+      if (opts.keep?.test(line)) kept.push(line);
       if (opts.readyLine && line.includes(`"msg":"${opts.readyLine}"`)) sawReadyLine = true;
     }
   };
@@ -101,6 +107,7 @@ export function spawnRole(opts: RoleProcessOptions): RoleProcess {
   return {
     pid: child.pid ?? -1,
     lines,
+    kept,
     async ready(timeoutMs = 40_000) {
       const deadline = Date.now() + timeoutMs;
       while (!(await isReady())) {
