@@ -29,6 +29,8 @@ export interface RoleProcess {
 export interface RoleProcessOptions {
   /** `orderflow` arguments, e.g. `['relay']` or `['start', '--topology']`. */
   args: string[];
+  /** Node arguments instead of `bin/orderflow.mjs <args>` (a lighter entry that loads one role). */
+  node?: string[];
   databaseUrl: string;
   topicPrefix: string;
   /** Serve `/healthz`, `/readyz`, `/metrics` here (ORDERFLOW_OPS_PORT). */
@@ -53,7 +55,7 @@ export async function freeTcpPort(): Promise<number> {
 
 /** Starts `node bin/orderflow.mjs <args>` configured from the environment a test gives it. */
 export function spawnRole(opts: RoleProcessOptions): RoleProcess {
-  const child: ChildProcess = spawn(process.execPath, ['bin/orderflow.mjs', ...opts.args], {
+  const child: ChildProcess = spawn(process.execPath, opts.node ?? ['bin/orderflow.mjs', ...opts.args], {
     cwd: projectRoot,
     env: {
       PATH: process.env.PATH ?? '',
