@@ -1,6 +1,5 @@
 import net from 'node:net';
-import type { Logger } from '../../platform/logger.ts';
-import { counter } from '../../platform/telemetry.ts';
+import { counter, type Logger } from '../../platform/index.ts';
 
 /** A backend of the proxy. */
 export interface Backend {

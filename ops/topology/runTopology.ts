@@ -1,5 +1,4 @@
-import type { AppConfig } from '../../platform/config.ts';
-import type { Logger } from '../../platform/logger.ts';
+import type { AppConfig, Logger } from '../../platform/index.ts';
 import { planTopology, type TopologyShape } from './plan.ts';
 import { startProxy } from './proxy.ts';
 import { createSupervisor } from './supervisor.ts';

@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
-import type { Logger } from '../../platform/logger.ts';
-import { counter } from '../../platform/telemetry.ts';
+import { counter, type Logger } from '../../platform/index.ts';
 import type { ProcessSpec } from './plan.ts';
 
 const ORDERFLOW_BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'orderflow.mjs');
