@@ -110,7 +110,7 @@ export function spawnRole(opts: RoleProcessOptions): RoleProcess {
     pid: child.pid ?? -1,
     lines,
     kept,
-    async ready(timeoutMs = 40_000) {
+    async ready(timeoutMs = 120_000) {
       const deadline = Date.now() + timeoutMs;
       while (!(await isReady())) {
         if (gone) throw new Error(`orderflow ${opts.args.join(' ')} (pid ${child.pid}) exited before it was ready:\n${lines.slice(-20).join('\n')}`);

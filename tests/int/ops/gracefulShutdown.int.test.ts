@@ -181,7 +181,7 @@ describe('graceful shutdown of each role (real child processes, SIGTERM mid-work
     const port = await freeTcpPort();
     const p = spawnRole({ args: ['serve'], databaseUrl, topicPrefix: prefix, env: { ...env(), ORDERFLOW_HTTP_PORT: String(port), ORDERFLOW_AUTH_MODE: 'dev' } });
     running.push(p);
-    await waitUntil('serve listening', async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.status === 200, 40_000, 100);
+    await waitUntil('serve listening', async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.status === 200, 120_000, 100);
     const place = (i: number) => fetch(`http://127.0.0.1:${port}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer dev:s${i}:customer` },
