@@ -119,7 +119,7 @@ describe('graceful shutdown of each role (real child processes, SIGTERM mid-work
     // Publish the rest in-process for the consumer roles below.
     relay = testRelay(databaseUrl, prefix);
     relay.start();
-  }, 90_000);
+  }, 240_000);
 
   it('project: views hold every order below the committed offsets; the groups are left; lag is on /metrics', async () => {
     await seedProduct(handler, 'DRAIN-SKU', 500, 100_000);
@@ -140,7 +140,7 @@ describe('graceful shutdown of each role (real child processes, SIGTERM mid-work
     console.log(`project drain: ${done.length}/${placed.length} OrderPlaced committed, ${ids.size} order_detail documents`);
     expect(done.length).toBeGreaterThan(0);
     for (const m of done) expect(ids.has(m.streamId.replace(/^order-/, '')) || ids.has(m.streamId)).toBe(true);
-  }, 120_000);
+  }, 240_000);
 
   it('saga: every OrderPlaced below the committed offset had its step; the group is left', async () => {
     const p = await start('saga');
@@ -157,7 +157,7 @@ describe('graceful shutdown of each role (real child processes, SIGTERM mid-work
     console.log(`saga drain: ${done.length} OrderPlaced committed, ${stepped.size} events reacted to`);
     expect(done.length).toBeGreaterThan(0);
     for (const m of done) expect(stepped.has(m.eventId), m.streamId).toBe(true);
-  }, 120_000);
+  }, 240_000);
 
   it('notify: every confirmation below the committed offset has its mail; the group is left', async () => {
     await seedProduct(handler, 'DRAIN-N', 300, 10_000);
@@ -175,7 +175,7 @@ describe('graceful shutdown of each role (real child processes, SIGTERM mid-work
     console.log(`notify drain: ${done.length} confirmations committed, ${mailed.length} mails`);
     expect(done.length).toBeGreaterThan(0);
     for (const m of done) expect(mailed.some((s) => s.includes(m.streamId.replace(/^order-/, ''))), m.streamId).toBe(true);
-  }, 120_000);
+  }, 240_000);
 
   it('serve: requests already received are answered, new connections are refused, exit 0', async () => {
     const port = await freeTcpPort();
@@ -200,5 +200,5 @@ describe('graceful shutdown of each role (real child processes, SIGTERM mid-work
     const { rows } = await pool.query<{ stream_id: string }>("select stream_id from events where type = 'OrderPlaced'");
     const stored = new Set(rows.map((x) => x.stream_id));
     for (const id of ok) expect(stored.has(id) || stored.has(`order-${id}`), id).toBe(true);
-  }, 90_000);
+  }, 240_000);
 });
