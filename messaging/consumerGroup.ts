@@ -1,5 +1,6 @@
 import type { Consumer, ConsumerRunConfig, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import { gauge, reportFatal } from '../platform/index.ts';
 
 /** Options of {@link joinConsumerGroup}. */
 export interface ConsumerGroupOptions {
@@ -18,19 +19,34 @@ export interface ConsumerGroupOptions {
   run: ConsumerRunConfig;
 }
 
+const consumerLag = gauge({
+  name: 'orderflow_consumer_lag',
+  help: 'Messages between the last batch this process consumed and the partition end, per consumer group',
+  labelNames: ['group', 'topic', 'partition'],
+});
+
 /**
- * Connects a consumer (no topic auto-creation), subscribes, logs crashes (kafkajs restarts a
- * retriable crash by itself), starts `run` and resolves once the group is joined — so a caller
- * can produce right after without racing the first assignment.
+ * Connects a consumer (no topic auto-creation), subscribes, starts `run` and resolves once the
+ * group is joined — so a caller can produce right after without racing the first assignment.
+ * kafkajs restarts a retriable crash by itself; a crash it will not restart (it cannot rejoin its
+ * group) is reported with {@link reportFatal}, which makes a role process exit non-zero so its
+ * supervisor restarts it. The lag of every batch is the `orderflow_consumer_lag` gauge.
  */
 export async function joinConsumerGroup(opts: ConsumerGroupOptions): Promise<Consumer> {
   const consumer = opts.kafka.consumer({ groupId: opts.groupId, sessionTimeout: opts.sessionTimeout, heartbeatInterval: opts.heartbeatInterval, maxWaitTimeInMs: opts.maxWaitTimeInMs ?? 100, allowAutoTopicCreation: false });
   await consumer.connect();
   await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? true });
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    consumerLag.set({ group: opts.groupId, topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLag));
+  });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
-    const level = payload.restart ? 'warn' : 'fatal';
-    opts.logger[level]({ err: payload.error, restart: payload.restart }, payload.restart ? `${opts.name} consumer crashed; restarting` : `${opts.name} consumer crashed and will not restart`);
+    if (payload.restart) {
+      opts.logger.warn({ err: payload.error }, `${opts.name} consumer crashed; restarting`);
+      return;
+    }
+    const owned = reportFatal({ source: `${opts.name} consumer ${opts.groupId}`, err: payload.error });
+    opts.logger.fatal({ err: payload.error, restart: false, exiting: owned }, `${opts.name} consumer crashed and will not restart`);
   });
   await consumer.run(opts.run);
   await joined;

@@ -4,6 +4,8 @@ import { ConfigError, loadConfig, createLogger, appVersion } from '../platform/i
 import { ensureLocalDatabase, migrateDatabase } from './database.ts';
 import { roles, type Role } from './roles/index.ts';
 import { runRoles } from './run.ts';
+import { DEFAULT_SHAPE, parseShape } from './topology/plan.ts';
+import { runTopology } from './topology/runTopology.ts';
 import { ExitCode } from './commands/cliSupport.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
 import { registerEventsCommands } from './commands/events.ts';
@@ -18,6 +20,13 @@ async function runAndExit(selected: readonly Role[]): Promise<never> {
   const logger = createLogger(config);
   const code = await runRoles(selected, { config, logger });
   process.exit(code);
+}
+
+/** A port given on the command line; a bad one is a usage error. */
+function portOption(name: string, value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65_000) throw new CommanderError(2, 'orderflow.usage', `${name}: expected a port`);
+  return port;
 }
 
 function fail(err: unknown): never {
@@ -40,12 +49,23 @@ const program = new Command('orderflow')
 program
   .command('start')
   .description(`start the local stack (PostgreSQL, Kafka, FerretDB), then run every role in one process (${roles.map((r) => r.name).join(', ')})`)
-  .action(async () => {
+  .option('--topology', 'run the production shape instead: each role as its own supervised process, the serve replicas behind a round-robin proxy on ORDERFLOW_HTTP_PORT')
+  .option('--shape <counts>', `processes per role with --topology (default ${Object.entries(DEFAULT_SHAPE).map(([k, v]) => `${k}=${v}`).join(',')})`)
+  .option('--serve-port-base <port>', 'with --topology: serve-N listens on this + N (default ORDERFLOW_HTTP_PORT + 100)')
+  .option('--ops-port-base <port>', 'with --topology: the N-th worker process serves /healthz, /readyz, /metrics on this + N (default 9460)')
+  .option('--no-stack', 'do not start the local stack (it is already up, or the services are elsewhere)')
+  .action(async (o: { topology?: boolean; shape?: string; stack: boolean; servePortBase?: string; opsPortBase?: string }) => {
     const config = loadConfig(); // a bad variable stops us before the stack is touched
-    await stackUp();
+    const shape = o.shape !== undefined ? parseShape(o.shape) : DEFAULT_SHAPE;
+    if (o.stack) await stackUp();
     await ensureLocalDatabase(config);
     await migrateDatabase(config);
-    await runAndExit(roles);
+    if (!o.topology) await runAndExit(roles);
+    process.exit(await runTopology({
+      config, logger: createLogger(config), shape,
+      ...(o.servePortBase !== undefined && { servePortBase: portOption('--serve-port-base', o.servePortBase) }),
+      ...(o.opsPortBase !== undefined && { opsPortBase: portOption('--ops-port-base', o.opsPortBase) }),
+    }));
   });
 
 program

@@ -36,7 +36,7 @@ const ms = (what: string) => z.coerce.number({ error: `expected ${what}` }).int(
 const schema = z.object({
   SAGA_TIMEOUT_MS: ms('a positive number of milliseconds').default(30_000),
   SAGA_SWEEP_INTERVAL_MS: ms('a positive number of milliseconds').default(1000),
-  SAGA_SESSION_TIMEOUT_MS: ms('a positive number of milliseconds').default(30_000),
+  SAGA_SESSION_TIMEOUT_MS: ms('a positive number of milliseconds').default(10_000),
   PAYMENT_GATEWAY_TIMEOUT_MS: ms('a positive number of milliseconds').default(2000),
   PAYMENT_BREAKER_THRESHOLD: ms('a positive integer').default(5),
   PAYMENT_BREAKER_HALF_OPEN_MS: ms('a positive number of milliseconds').default(10_000),

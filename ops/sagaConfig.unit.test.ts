@@ -6,7 +6,7 @@ import { loadSagaConfig } from './sagaConfig.ts';
 describe('saga and notify role settings', () => {
   it('have working defaults', () => {
     expect(loadSagaConfig('development', {})).toEqual({
-      timeoutMs: 30_000, sweepIntervalMs: 1000, sessionTimeoutMs: 30_000, gatewayTimeoutMs: 2000,
+      timeoutMs: 30_000, sweepIntervalMs: 1000, sessionTimeoutMs: 10_000, gatewayTimeoutMs: 2000,
       breakerThreshold: 5, breakerHalfOpenMs: 10_000, gateway: 'sandbox', sandboxLatencyMs: 0,
     });
     const notify = loadNotifyConfig('development', {});

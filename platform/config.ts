@@ -24,6 +24,14 @@ export interface AppConfig {
     port: number;
     maxBodyBytes: number;
   };
+  /**
+   * The operations listener of a role process: `/healthz`, `/readyz`, `/metrics`
+   * (ORDERFLOW_OPS_HOST / ORDERFLOW_OPS_PORT). Port 0 = none; the serve role answers them on its
+   * GraphQL port anyway.
+   */
+  ops: { host: string; port: number };
+  /** Bound of a graceful shutdown (ORDERFLOW_SHUTDOWN_TIMEOUT_MS); past it the process exits 1. */
+  shutdownTimeoutMs: number;
   postgres: { url: string };
   kafka: {
     brokers: string[];
@@ -63,6 +71,8 @@ export interface AppConfig {
     authRecheckMs: number;
   };
   consistencyTimeoutMs: number;
+  /** Events per Kafka send of the relay (ORDERFLOW_RELAY_BATCH_SIZE): a crash re-sends at most one batch. */
+  relay: { batchSize: number };
   projector: {
     maxAttempts: number;
     /**
@@ -109,6 +119,9 @@ const schema = z
     ORDERFLOW_ENV: z.enum(['development', 'test', 'production'], { error: 'expected development, test or production' }),
     ORDERFLOW_HTTP_PORT: z.coerce.number({ error: 'expected a port 0-65535' }).int().min(0).max(65535, { error: 'expected a port 0-65535' }).default(4000),
     ORDERFLOW_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+    ORDERFLOW_OPS_PORT: z.coerce.number({ error: 'expected a port 0-65535' }).int().min(0).max(65535, { error: 'expected a port 0-65535' }).default(0),
+    ORDERFLOW_OPS_HOST: z.string().min(1).default('127.0.0.1'),
+    ORDERFLOW_SHUTDOWN_TIMEOUT_MS: positiveInt('a positive number of milliseconds').default(20_000),
     // No default here: production must name its databases; development falls back in loadConfig.
     DATABASE_URL: url(/^postgres(ql)?:$/, 'a postgres:// URL').optional(),
     KAFKA_BROKERS: z
@@ -135,6 +148,7 @@ const schema = z
     ORDERFLOW_JWT_ISSUER: z.string().min(1).optional(),
     ORDERFLOW_JWT_AUDIENCE: z.string().min(1).optional(),
     ORDERFLOW_CONSISTENCY_TIMEOUT_MS: positiveInt('a positive number of milliseconds').default(5000),
+    ORDERFLOW_RELAY_BATCH_SIZE: positiveInt('a positive number of events').default(1000),
     ORDERFLOW_PROJECTOR_MAX_ATTEMPTS: positiveInt('a positive number of attempts').default(5),
     ORDERFLOW_REBUILD_ON_START: z.enum(['auto', 'warn'], { error: 'expected auto or warn' }).optional(),
     ORDERFLOW_MAX_QUERY_DEPTH: positiveInt('a positive integer').default(10),
@@ -215,6 +229,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: c.LOG_LEVEL,
     http: { host: c.ORDERFLOW_HTTP_HOST, port: c.ORDERFLOW_HTTP_PORT, maxBodyBytes: c.ORDERFLOW_MAX_BODY_BYTES },
     postgres: { url: c.DATABASE_URL ?? DEV_DATABASE_URL },
+    ops: { host: c.ORDERFLOW_OPS_HOST, port: c.ORDERFLOW_OPS_PORT },
+    shutdownTimeoutMs: c.ORDERFLOW_SHUTDOWN_TIMEOUT_MS,
     kafka: {
       brokers: c.KAFKA_BROKERS,
       clientId: c.KAFKA_CLIENT_ID,
@@ -249,6 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       authRecheckMs: c.ORDERFLOW_WS_AUTH_RECHECK_MS,
     },
     consistencyTimeoutMs: c.ORDERFLOW_CONSISTENCY_TIMEOUT_MS,
+    relay: { batchSize: c.ORDERFLOW_RELAY_BATCH_SIZE },
     projector: {
       maxAttempts: c.ORDERFLOW_PROJECTOR_MAX_ATTEMPTS,
       rebuildOnStart: c.ORDERFLOW_REBUILD_ON_START ?? (c.ORDERFLOW_ENV === 'production' ? 'warn' : 'auto'),

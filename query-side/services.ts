@@ -35,7 +35,7 @@ export async function createAppServices(config: AppConfig, logger: Logger): Prom
   const views = createViewReader(db);
   const tracker = createConsistencyTracker({ db, prefix: config.kafka.topicPrefix, partitionsOf });
   await tracker.seed();
-  const hub = createSubscriptionHub({ kafka, prefix: config.kafka.topicPrefix, views, tracker, logger });
+  const hub = createSubscriptionHub({ kafka, prefix: config.kafka.topicPrefix, views, tracker, logger, partitions: config.kafka.topicPartitions, replicationFactor: config.kafka.topicReplication });
   await hub.start();
   const commands = createCommandHandler({ store: createEventStore(pool) });
   const operators = createOperatorService({ db, events: eventStorePorts(pool), logger, partitions: config.kafka.topicPartitions });

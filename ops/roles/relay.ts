@@ -13,7 +13,7 @@ export const relayRole: Role = {
     const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-relay`, logger });
     const relay = createRelay({
       databaseUrl: config.postgres.url, kafka, logger, registry: metrics, topicPrefix: config.kafka.topicPrefix,
-      partitions: config.kafka.topicPartitions, replicationFactor: config.kafka.topicReplication,
+      partitions: config.kafka.topicPartitions, replicationFactor: config.kafka.topicReplication, batchSize: config.relay.batchSize,
     });
     relay.start();
     return { stop: () => relay.stop() };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { joinConsumerGroup, viewChangedTopic } from '../../messaging/index.ts';
+import { ensureTopics, joinConsumerGroup, viewChangedTopic } from '../../messaging/index.ts';
 import { parseViewChanged, type ViewChanged } from '../../projector/index.ts';
 import type { ConsistencyTracker } from '../consistency/tracker.ts';
 import { vectorToken } from '../consistency/token.ts';
@@ -24,7 +24,7 @@ const RESUME_CUSTOMER_ORDERS = 50;
  * affected documents are read once and the result is broadcast to every socket on that key: the work
  * is per distinct subscription, not per socket. No polling of Mongo.
  */
-export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; views: ViewReader; tracker: ConsistencyTracker; logger: Logger; queueCapacity?: number }) {
+export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; views: ViewReader; tracker: ConsistencyTracker; logger: Logger; queueCapacity?: number; partitions?: number; replicationFactor?: number }) {
   const { views, tracker } = opts;
   const log = opts.logger.child({ component: 'subscriptions' });
   const listeners: Record<Channel, Map<string, Set<Listener>>> = { order: new Map(), customer: new Map(), revenue: new Map(), inventory: new Map() };
@@ -82,6 +82,14 @@ export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; view
   return {
     /** Joins the notification topic (a group per replica, from the latest message) and waits for the join. */
     async start(): Promise<void> {
+      // An API replica may start before any projector created the topic (separate processes).
+      const admin = opts.kafka.admin();
+      await admin.connect();
+      try {
+        await ensureTopics(admin, [viewChangedTopic(opts.prefix)], opts.partitions ?? 6, opts.replicationFactor ?? 1);
+      } finally {
+        await admin.disconnect();
+      }
       consumer = await joinConsumerGroup({
         kafka: opts.kafka, groupId: `${opts.prefix}api.${randomUUID()}`, topics: [viewChangedTopic(opts.prefix)], fromBeginning: false,
         sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 50, name: 'subscription hub', logger: log,

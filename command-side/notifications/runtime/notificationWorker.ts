@@ -33,7 +33,7 @@ export interface NotificationWorkerOptions {
   partitions?: number;
   /** @default 1 */
   replicationFactor?: number;
-  /** @default 30000 */
+  /** Kafka session timeout: a SIGKILLed member's partitions move after it (resume < 15 s). @default 10000 */
   sessionTimeout?: number;
   retry?: { initialDelayMs?: number; maxDelayMs?: number; maxAttempts?: number };
   handler?: CommandHandler;
@@ -74,7 +74,7 @@ export function createNotificationWorker(opts: NotificationWorkerOptions): Notif
   const metrics = notificationMetrics(opts.registry);
   const handler = opts.handler ?? createCommandHandler({ store: createEventStore(opts.pool), source: 'orderflow/notify' });
   const domain = opts.messageIdDomain ?? 'orderflow.test';
-  const sessionTimeout = opts.sessionTimeout ?? 30_000;
+  const sessionTimeout = opts.sessionTimeout ?? 10_000;
   const heartbeatMs = Math.max(500, Math.floor(sessionTimeout / 10));
   let stopping = false;
   let consumer: Consumer | undefined;

@@ -38,7 +38,7 @@ export interface SagaWorkerOptions {
   partitions?: number;
   /** @default 1 */
   replicationFactor?: number;
-  /** Kafka session timeout; a killed worker's partitions move after it. @default 30000 */
+  /** Kafka session timeout; a killed worker's partitions move after it (resume < 15 s). @default 10000 */
   sessionTimeout?: number;
   /** Partitions handled at once (each in order). @default 6 */
   concurrency?: number;
@@ -88,7 +88,7 @@ export function createSagaWorker(opts: SagaWorkerOptions): SagaWorker {
   const metrics = sagaMetrics(opts.registry);
   const clock = opts.clock ?? (() => new Date());
   const handler = opts.handler ?? createCommandHandler({ store: createEventStore(opts.pool), source: 'orderflow/saga', clock });
-  const sessionTimeout = opts.sessionTimeout ?? 30_000;
+  const sessionTimeout = opts.sessionTimeout ?? 10_000;
   const heartbeatMs = Math.max(500, Math.floor(sessionTimeout / 10));
   let abort = new AbortController();
   const gateway = createResilientGateway(opts.gateway, {

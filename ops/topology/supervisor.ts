@@ -1,0 +1,129 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+import { counter, type Logger } from '../../platform/index.ts';
+import type { ProcessSpec } from './plan.ts';
+
+const ORDERFLOW_BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'orderflow.mjs');
+
+const restarts = counter({ name: 'orderflow_supervisor_restarts_total', help: 'Processes restarted by the topology supervisor', labelNames: ['process'] });
+
+/** A supervised process as the supervisor sees it. */
+export interface SupervisedProcess {
+  spec: ProcessSpec;
+  /** Current pid, or undefined while it waits for a restart. */
+  pid: number | undefined;
+  /** Times it was started (1 = never restarted). */
+  starts: number;
+}
+
+/** Options of {@link createSupervisor}. */
+export interface SupervisorOptions {
+  specs: ProcessSpec[];
+  logger: Logger;
+  /** Environment of every child (the supervisor's own by default). */
+  env?: NodeJS.ProcessEnv;
+  /** First restart delay; doubles on each quick death, up to `maxBackoffMs`. @default 250 */
+  minBackoffMs?: number;
+  /** @default 10_000 */
+  maxBackoffMs?: number;
+  /** A process that ran this long resets its backoff. @default 30_000 */
+  stableAfterMs?: number;
+  /** Bound of `stop()` before the rest are SIGKILLed. @default 25_000 */
+  stopTimeoutMs?: number;
+  /** Where child stdout/stderr go. @default 'inherit' */
+  stdio?: 'inherit' | 'ignore';
+}
+
+/** Restarts processes that die, with backoff, until stopped. */
+export interface Supervisor {
+  start(): void;
+  /** SIGTERM to every process (edge first), SIGKILL past the bound; resolves true when all exited 0. */
+  stop(): Promise<boolean>;
+  processes(): SupervisedProcess[];
+}
+
+interface Slot {
+  spec: ProcessSpec;
+  child: ChildProcess | undefined;
+  starts: number;
+  backoffMs: number;
+  startedAt: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * Runs each process spec as `orderflow <role>` and keeps it running: a process that exits while the
+ * supervisor runs is restarted after a backoff (250 ms doubling to 10 s; reset once it stayed up
+ * 30 s). Every start and exit is logged with the pid, code or signal, and uptime.
+ */
+export function createSupervisor(opts: SupervisorOptions): Supervisor {
+  const minBackoff = opts.minBackoffMs ?? 250;
+  const maxBackoff = opts.maxBackoffMs ?? 10_000;
+  const stableAfter = opts.stableAfterMs ?? 30_000;
+  const log = opts.logger.child({ component: 'supervisor' });
+  const slots: Slot[] = opts.specs.map((spec) => ({ spec, child: undefined, starts: 0, backoffMs: minBackoff, startedAt: 0, timer: undefined }));
+  let stopping = false;
+
+  function launch(slot: Slot): void {
+    if (stopping) return;
+    slot.timer = undefined;
+    const child = spawn(process.execPath, [ORDERFLOW_BIN, slot.spec.role], {
+      env: { ...(opts.env ?? process.env), ...slot.spec.env },
+      stdio: ['ignore', opts.stdio ?? 'inherit', opts.stdio ?? 'inherit'],
+    });
+    slot.child = child;
+    slot.starts++;
+    slot.startedAt = Date.now();
+    if (slot.starts > 1) restarts.inc({ process: slot.spec.name });
+    log.info({ process: slot.spec.name, role: slot.spec.role, pid: child.pid, start: slot.starts, opsPort: slot.spec.opsPort }, 'process started');
+    child.once('error', (err) => log.error({ err, process: slot.spec.name }, 'process could not be spawned'));
+    child.once('exit', (code, signal) => {
+      const uptimeMs = Date.now() - slot.startedAt;
+      slot.child = undefined;
+      if (stopping) {
+        log.info({ process: slot.spec.name, pid: child.pid, code, signal, uptimeMs }, 'process exited');
+        return;
+      }
+      if (uptimeMs >= stableAfter) slot.backoffMs = minBackoff;
+      const delayMs = slot.backoffMs;
+      slot.backoffMs = Math.min(maxBackoff, slot.backoffMs * 2);
+      log.warn({ process: slot.spec.name, pid: child.pid, code, signal, uptimeMs, restartInMs: delayMs }, 'process exited; restarting');
+      slot.timer = setTimeout(() => launch(slot), delayMs);
+    });
+  }
+
+  return {
+    start() {
+      for (const slot of slots) launch(slot);
+    },
+    async stop() {
+      stopping = true;
+      for (const slot of slots) clearTimeout(slot.timer);
+      const bound = opts.stopTimeoutMs ?? 25_000;
+      // The edge first (stop taking requests), then the workers behind it.
+      const order = [...slots].reverse();
+      const exits = order.map(async (slot) => {
+        const child = slot.child;
+        if (!child || child.exitCode !== null || child.signalCode !== null) return true;
+        const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+        child.kill('SIGTERM');
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), bound)));
+        const outcome = await Promise.race([exited, late]);
+        clearTimeout(timer);
+        if (outcome === 'late') {
+          log.error({ process: slot.spec.name, pid: child.pid }, 'process did not stop in time: SIGKILL');
+          child.kill('SIGKILL');
+          await exited;
+          return false;
+        }
+        return outcome[0] === 0;
+      });
+      const clean = (await Promise.all(exits)).every(Boolean);
+      log.info({ clean }, 'every process stopped');
+      return clean;
+    },
+    processes: () => slots.map((s) => ({ spec: s.spec, pid: s.child?.pid, starts: s.starts })),
+  };
+}
