@@ -14,6 +14,7 @@ import { createFormatError } from './formatError.ts';
 import { landingPagePlugin } from './graphiql.ts';
 import { isJsonContentType, readBody } from './readBody.ts';
 import { firstHeader, sendGraphQLError, sendJson, withTimeout, writeApolloResponse } from './respond.ts';
+import { createWebPages, WEB_ROUTES } from './webPages.ts';
 import { createGraphQLWs } from './websocket.ts';
 
 /** The one path of GraphQL over HTTP and over WebSocket. */
@@ -45,7 +46,7 @@ export interface GraphQLServer {
   readonly httpServer: http.Server;
 }
 
-const KNOWN_ROUTES = new Set([GRAPHQL_PATH, '/healthz', '/readyz', '/metrics']);
+const KNOWN_ROUTES = new Set([GRAPHQL_PATH, '/healthz', '/readyz', '/metrics', ...WEB_ROUTES]);
 const KNOWN_METHODS = new Set(['GET', 'POST', 'HEAD', 'OPTIONS']);
 
 const httpRequests = counter({ name: 'orderflow_http_requests_total', help: 'HTTP requests served, by route, method and status', labelNames: ['route', 'method', 'status'] });
@@ -104,6 +105,7 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
     ],
   });
 
+  const pages = createWebPages(config, logger);
   const ws = createGraphQLWs({ config, logger, schema, limiter, createContext, formatError, ...(options.keepAliveMs !== undefined && { keepAliveMs: options.keepAliveMs }) });
 
   let started = false;
@@ -175,6 +177,7 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
     if (url.pathname === GRAPHQL_PATH) return handleGraphQL(req, res, url);
     if (!KNOWN_ROUTES.has(url.pathname)) return sendJson(res, 404, { error: 'not found' });
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
+    if (await pages.serve(url.pathname, res)) return;
     switch (url.pathname) {
       case '/healthz':
         return sendJson(res, 200, { status: 'ok' });

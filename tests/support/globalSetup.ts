@@ -1,5 +1,6 @@
 import { loadStackConfig, stackDown, stackUp, StackError, type StackConfig } from '../../stack/stack.ts';
 import type { StackStarted } from '../../stack/stack.ts';
+import { chromiumUp } from '../../stack/chromium.ts';
 
 let started: StackStarted | undefined;
 let cfg: StackConfig | undefined;
@@ -9,6 +10,7 @@ export async function setup(): Promise<void> {
   cfg = loadStackConfig();
   try {
     started = await stackUp(cfg);
+    chromiumUp(); // for the page tests (tests/e2e/*.browser.e2e.test.ts); a no-op once installed
   } catch (err) {
     if (err instanceof StackError) throw new Error(err.line());
     throw err;
