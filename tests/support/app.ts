@@ -15,6 +15,8 @@ import type { Logger } from '../../platform/logger.ts';
 /** A running orderflow (chosen roles, in-process) on isolated Postgres database, Mongo database and topic prefix. */
 export interface TestApp {
   config: AppConfig;
+  /** The environment the config was loaded from (to start a role in a child process on the same isolation). */
+  env: Record<string, string>;
   url: string;
   wsUrl: string;
   pool: pg.Pool;
@@ -34,13 +36,14 @@ export const tokens = {
 /** Starts the app with `roles` (relay, projectors and the API by default). */
 export async function startApp(tag: string, roles: readonly Role[] = [relayRole, projectRole, serveRole], env: Record<string, string> = {}, logger: Logger = testLogger): Promise<TestApp> {
   const databaseUrl = await freshPostgres(tag);
-  const config = loadConfig({
+  const appEnv: Record<string, string> = {
     ORDERFLOW_ENV: 'test', ORDERFLOW_AUTH_MODE: 'dev', ORDERFLOW_HTTP_PORT: '0', DATABASE_URL: databaseUrl,
     KAFKA_BROKERS: kafkaBrokers.join(','), ORDERFLOW_TOPIC_PREFIX: `${uniqueId(tag)}.`, ORDERFLOW_TOPIC_PARTITIONS: '3',
     MONGO_URL: mongoConnectionUrl, MONGO_DB: uniqueId(tag), ORDERFLOW_RATE_LIMIT_PER_MINUTE: '100000', LOG_LEVEL: 'error',
     // Tests open many sockets from one address and one subject (1,000 dashboard subscribers).
     ORDERFLOW_WS_MAX_SOCKETS_PER_IP: '100000', ORDERFLOW_WS_MAX_SOCKETS_PER_SUBJECT: '100000', ...env,
-  });
+  };
+  const config = loadConfig(appEnv);
   await migrateDatabase(config);
   const running: RunningRole[] = [];
   for (const role of roles) running.push(await role.start({ config, logger }));
@@ -50,7 +53,7 @@ export async function startApp(tag: string, roles: readonly Role[] = [relayRole,
   await mongo.connect();
   const clients: Client[] = [];
   return {
-    config, url, wsUrl: url.replace(/^http/, 'ws'), pool, mongo,
+    config, env: appEnv, url, wsUrl: url.replace(/^http/, 'ws'), pool, mongo,
     async gql(query, variables = {}, token) {
       const res = await fetch(url, {
         method: 'POST',

@@ -95,6 +95,11 @@ export type HealthQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type HealthQuery = { health: { status: string, version: string } };
 
+export type SystemMetricsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SystemMetricsQuery = { systemMetrics: { sampledAt: string, eventsPublished: number | null, graphqlRequests: number, endToEnd: Array<{ projection: string, count: number, sumSeconds: number }> } };
+
 export type MutationOutcomeFragment = { id: string, streamVersion: number, consistencyToken: string, applied: boolean };
 
 export type OrderViewFragment = { id: string, customerId: string, status: OrderStatus, rejectionReason: string | null, placedAt: string, updatedAt: string, version: number, total: { amountMinor: number, currency: string }, lines: Array<{ sku: string, quantity: number, unitPrice: { amountMinor: number, currency: string }, lineTotal: { amountMinor: number, currency: string } }>, statusHistory: Array<{ status: OrderStatus, at: string, reason: string | null }>, payment: { status: string, reason: string | null }, reservation: { status: string, reason: string | null } };
@@ -325,6 +330,20 @@ export const HealthDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<HealthQuery, HealthQueryVariables>;
+export const SystemMetricsDocument = new TypedDocumentString(`
+    query SystemMetrics {
+  systemMetrics {
+    sampledAt
+    eventsPublished
+    graphqlRequests
+    endToEnd {
+      projection
+      count
+      sumSeconds
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SystemMetricsQuery, SystemMetricsQueryVariables>;
 export const PlaceOrderDocument = new TypedDocumentString(`
     mutation PlaceOrder($input: PlaceOrderInput!, $idempotencyKey: String) {
   placeOrder(input: $input, idempotencyKey: $idempotencyKey) {
