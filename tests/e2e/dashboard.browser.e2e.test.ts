@@ -56,9 +56,9 @@ describe('/dashboard in headless Chromium: live revenue, and an API killed for 5
     await app?.stop();
   });
 
-  it('shows 20 orders and 2 cancellations arrive live, then a 5 s API outage as disconnected → resynced with the right totals', async () => {
+  it('shows 20 orders and 2 cancellations arrive live (revenue and watched customers), then a 5 s API outage as disconnected → resynced with the right totals', async () => {
     const page = await browser.page();
-    await page.goto(`${api.url}/dashboard?currencies=EUR#token=${tokens.operator}`);
+    await page.goto(`${api.url}/dashboard?currencies=EUR&customers=shopper-0,shopper-1#token=${tokens.operator}`);
     await page.locator('#live-badge[data-state="live"]').waitFor({ timeout: 60_000 });
     await page.evaluate(() => document.documentElement.setAttribute('data-test-marker', 'first-load'));
     await browser.screenshot(page, '1-empty');
@@ -75,6 +75,8 @@ describe('/dashboard in headless Chromium: live revenue, and an API killed for 5
       expect(r.errors).toBeUndefined();
     }
     const afterCancel = await pageShows(page, { orders: 20, cancelled: 2 });
+    // The watched customers' rows follow customerOrdersChanged to the cancellation.
+    for (const id of ids.slice(0, 2)) await page.locator(`#customer-orders tr[data-order-id="${id}"][data-status="cancelled"]`).waitFor({ timeout: 30_000 });
     expect(afterCancel).toEqual(await truth());
     expect(afterCancel.net).toBeLessThan(20 * PRICE);
     await browser.screenshot(page, '2-after-orders');
