@@ -24,7 +24,7 @@ describe('/dashboard in headless Chromium: live revenue, and an API killed for 5
   };
   /** The revenue row of EUR as the page shows it. */
   const shown = async (page: Page) => page.locator('#revenue-EUR').evaluate((row: HTMLElement) => ({ orders: Number(row.dataset['orders'] ?? 0), cancelled: Number(row.dataset['cancelled'] ?? 0), net: Number(row.dataset['net'] ?? 0) }));
-  const pageShows = async (page: Page, want: { orders: number; cancelled: number }, ms = 60_000) => {
+  const pageShows = async (page: Page, want: { orders: number; cancelled: number }, ms = 120_000) => {
     const deadline = Date.now() + ms;
     for (;;) {
       const now = await shown(page);
@@ -45,11 +45,11 @@ describe('/dashboard in headless Chromium: live revenue, and an API killed for 5
     // Relay, projectors and saga in this process; the API alone in a child process, so it can be killed.
     app = await startApp('dashui', [relayRole, projectRole, sagaRole]);
     api = await apiProcess(app.env);
-    await api.start();
+    await api.start(120_000);
     const seeded = await gql('mutation { defineProduct(input: { sku: "LAMP", name: "Lamp", unitPrice: { amountMinor: 2500, currency: "EUR" } }) { id } restock(input: { sku: "LAMP", quantity: 1000 }) { id } }', {}, tokens.staff);
     expect(seeded.errors).toBeUndefined();
     browser = await launchBrowser('dashboard', { loopbackOnly: true });
-  }, 180_000);
+  }, 300_000);
   afterAll(async () => {
     await browser?.close();
     await api?.kill();
@@ -90,9 +90,9 @@ describe('/dashboard in headless Chromium: live revenue, and an API killed for 5
     const handler = createCommandHandler({ store: createEventStore(app.pool) });
     for (let i = 0; i < 3; i++) await placeOrder(handler, `offline-${i}`, [{ sku: 'LAMP', quantity: 1 }]);
     await new Promise((r) => setTimeout(r, Math.max(0, 5_000 - (Date.now() - killedAt))));
-    await api.start();
+    await api.start(120_000);
 
-    await page.locator('#state-history li[data-state="resynced"]').waitFor({ timeout: 60_000 });
+    await page.locator('#state-history li[data-state="resynced"]').waitFor({ timeout: 120_000 });
     const final = await pageShows(page, { orders: 23, cancelled: 2 });
     expect(final).toEqual(await truth());
     await page.locator('#live-badge[data-state="live"]').waitFor({ timeout: 15_000 });
@@ -100,5 +100,5 @@ describe('/dashboard in headless Chromium: live revenue, and an API killed for 5
     expect(history.join(' ')).toMatch(/live disconnected (.* )?gap (.* )?resynced live$/);
     expect(await page.evaluate(() => document.documentElement.getAttribute('data-test-marker'))).toBe('first-load'); // never reloaded
     await browser.screenshot(page, '4-resynced');
-  }, 240_000);
+  }, 420_000);
 });
