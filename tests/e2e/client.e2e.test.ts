@@ -72,7 +72,8 @@ describe('@orderflow/client against the real server (relay, projectors, saga, AP
     await until('live', () => sub.state === 'live');
     const place = async () => (await direct.mutate(PlaceOrderDocument, { input: { customerId: customer, lines: [{ sku: 'MUG', quantity: 1 }], shippingAddress: address, paymentToken: 'tok_visa' } })).placeOrder.id;
     const a = await place();
-    const status = (id: string) => received.filter((m) => m.customerOrdersChanged.order.id === id).at(-1)?.customerOrdersChanged.order.status;
+    // Lower-cased: the schema's enum values are moving to UPPER_CASE (issue 12).
+    const status = (id: string) => received.filter((m) => m.customerOrdersChanged.order.id === id).at(-1)?.customerOrdersChanged.order.status.toLowerCase();
     await until('order a confirmed', () => status(a) === 'confirmed');
 
     proxy.cut();
