@@ -2,7 +2,7 @@ import type { MetricValue } from 'prom-client';
 
 /** A metric value as histograms report it (the series name: `_bucket`, `_sum` or `_count`). */
 type Sample = MetricValue<string> & { metricName?: string };
-import { metrics } from '../../platform/telemetry.ts';
+import { metrics } from '../../platform/index.ts';
 import type { AppContext } from '../appContext.ts';
 import { requireStaff } from '../auth/access.ts';
 

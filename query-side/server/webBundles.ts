@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import type { Logger } from '../../platform/logger.ts';
-import { withSpan } from '../../platform/telemetry.ts';
+import { withSpan, type Logger } from '../../platform/index.ts';
 
 /** The browser pages the API serves, each an esbuild entry under `web/`. */
 export const WEB_PAGES = ['graphiql', 'store', 'dashboard'] as const;

@@ -1,6 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { AppConfig } from '../../platform/config.ts';
-import type { Logger } from '../../platform/logger.ts';
+import type { AppConfig, Logger } from '../../platform/index.ts';
 import { createPageBundles, WEB_PAGES, type WebPage } from './webBundles.ts';
 
 const TITLES: Record<WebPage, string> = { graphiql: 'GraphiQL', store: 'Store', dashboard: 'Dashboard' };

@@ -3,61 +3,145 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** A shipping address. */
 export type AddressInput = {
+  /** City. */
   city: string;
   /** ISO 3166 alpha-2, e.g. FR. */
   country: string;
+  /** Street and number. */
   line1: string;
+  /** Postal code. */
   postalCode: string;
 };
 
+/** An order to cancel. */
 export type CancelOrderInput = {
+  /** The order. */
   orderId: string | number;
+  /** Why (kept in the event). */
   reason: string;
 };
 
+/** A new product for the catalogue. */
 export type DefineProductInput = {
+  /** Display name. */
   name: string;
   /** Upper-case letters, digits and dashes, up to 32. */
   sku: string;
+  /** Price of one unit. */
   unitPrice: MoneyInput;
 };
 
+/** Whether the GraphQL server answers. */
+export type HealthStatus =
+  /** The server answers. */
+  | 'OK';
+
+/** An amount of money, as input. */
 export type MoneyInput = {
+  /** The amount in the currency's minor units. */
   amountMinor: number;
+  /** ISO-4217 code, e.g. EUR. */
   currency: string;
 };
 
+/** One line of an order to place. */
 export type OrderLineInput = {
+  /** Units (positive). */
   quantity: number;
+  /** The SKU. */
   sku: string;
 };
 
+/** Where an order is in its life. */
 export type OrderStatus =
-  | 'cancelled'
-  | 'confirmed'
-  | 'placed'
-  | 'rejected'
-  | 'shipped';
+  /** Cancelled before shipping. */
+  | 'CANCELLED'
+  /** Stock reserved and payment authorised. */
+  | 'CONFIRMED'
+  /** Placed; stock and payment are being secured. */
+  | 'PLACED'
+  /** Stock or payment failed; nothing is held. */
+  | 'REJECTED'
+  /** The parcel left. */
+  | 'SHIPPED';
 
+/** Where an order's payment is. */
+export type PaymentStatus =
+  /** The provider holds the amount. */
+  | 'AUTHORISED'
+  /** The held amount was taken. */
+  | 'CAPTURED'
+  /** The provider refused. */
+  | 'FAILED'
+  /** Not answered by the provider yet. */
+  | 'PENDING'
+  /** A captured amount was paid back. */
+  | 'REFUNDED'
+  /** The hold was released. */
+  | 'VOIDED';
+
+/** An order to place; prices come from the catalogue, never from the client. */
 export type PlaceOrderInput = {
+  /** The customer placing it. */
   customerId: string;
+  /** What is ordered. */
   lines: Array<OrderLineInput>;
   /** Optional client-chosen id (uuid) for safe retries; otherwise derived from idempotencyKey or new. */
   orderId?: string | number | null | undefined;
   /** A payment-provider token (sandbox: tok_visa, tok_declined, tok_timeout, ...). */
   paymentToken: string;
+  /** Where it goes. */
   shippingAddress: AddressInput;
 };
 
-export type RebuildStatus =
-  | 'aborted'
-  | 'done'
-  | 'failed'
-  | 'running';
+/** Where a rebuild is. */
+export type RebuildPhase =
+  /** Catching up with the live tail. */
+  | 'CATCHING_UP'
+  /** Comparing shadow and live documents. */
+  | 'COMPARING'
+  /** Finished. */
+  | 'DONE'
+  /** Waiting for readers of the old generation. */
+  | 'DRAINING'
+  /** Dropping the old generation. */
+  | 'DROPPING'
+  /** Replaying the event store into the shadow generation. */
+  | 'REPLAYING'
+  /** Claiming the lease. */
+  | 'STARTING'
+  /** Switching the alias to the new generation. */
+  | 'SWITCHING';
 
+/** How a rebuild ended, or that it has not. */
+export type RebuildStatus =
+  /** Stopped by its owner; the live views were kept. */
+  | 'ABORTED'
+  /** Switched to the new generation. */
+  | 'DONE'
+  /** Stopped on an error; the live views were kept. */
+  | 'FAILED'
+  /** Going on. */
+  | 'RUNNING';
+
+/** Where an order's stock reservation is. */
+export type ReservationStatus =
+  /** Not answered yet. */
+  | 'PENDING'
+  /** The held units went back to stock. */
+  | 'RELEASED'
+  /** Every line's units are held. */
+  | 'RESERVED'
+  /** Some SKU had too few units; nothing is held. */
+  | 'SHORT';
+
+/** Units arriving for a SKU. */
 export type RestockInput = {
+  /** Units that arrived (positive). */
   quantity: number;
+  /** The SKU. */
   sku: string;
 };
 
@@ -88,12 +172,12 @@ export type InventoryQuery = { inventory: Array<{ sku: string, onHand: number, r
 export type ProjectionStatusQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ProjectionStatusQuery = { projectionStatus: Array<{ name: string, lag: number, deadLettersOpen: number, rebuild: { projection: string, status: RebuildStatus, phase: string, eventsDone: number, totalEstimate: number, rate: number, etaSeconds: number | null } | null }> };
+export type ProjectionStatusQuery = { projectionStatus: Array<{ name: string, lag: number, deadLettersOpen: number, rebuild: { projection: string, status: RebuildStatus, phase: RebuildPhase, eventsDone: number, totalEstimate: number, rate: number, etaSeconds: number | null } | null }> };
 
 export type HealthQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type HealthQuery = { health: { status: string, version: string } };
+export type HealthQuery = { health: { status: HealthStatus, version: string } };
 
 export type SystemMetricsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -102,7 +186,7 @@ export type SystemMetricsQuery = { systemMetrics: { sampledAt: string, eventsPub
 
 export type MutationOutcomeFragment = { id: string, streamVersion: number, consistencyToken: string, applied: boolean };
 
-export type OrderViewFragment = { id: string, customerId: string, status: OrderStatus, rejectionReason: string | null, placedAt: string, updatedAt: string, version: number, total: { amountMinor: number, currency: string }, lines: Array<{ sku: string, quantity: number, unitPrice: { amountMinor: number, currency: string }, lineTotal: { amountMinor: number, currency: string } }>, statusHistory: Array<{ status: OrderStatus, at: string, reason: string | null }>, payment: { status: string, reason: string | null }, reservation: { status: string, reason: string | null } };
+export type OrderViewFragment = { id: string, customerId: string, status: OrderStatus, rejectionReason: string | null, placedAt: string, updatedAt: string, version: number, total: { amountMinor: number, currency: string }, lines: Array<{ sku: string, quantity: number, unitPrice: { amountMinor: number, currency: string }, lineTotal: { amountMinor: number, currency: string } }>, statusHistory: Array<{ status: OrderStatus, at: string, reason: string | null }>, payment: { status: PaymentStatus, reason: string | null }, reservation: { status: ReservationStatus, reason: string | null } };
 
 export type OrderRowFragment = { id: string, customerId: string, status: OrderStatus, itemCount: number, placedAt: string, updatedAt: string, total: { amountMinor: number, currency: string } };
 
@@ -128,7 +212,7 @@ export type OrderQueryVariables = Exact<{
 }>;
 
 
-export type OrderQuery = { order: { id: string, customerId: string, status: OrderStatus, rejectionReason: string | null, placedAt: string, updatedAt: string, version: number, total: { amountMinor: number, currency: string }, lines: Array<{ sku: string, quantity: number, unitPrice: { amountMinor: number, currency: string }, lineTotal: { amountMinor: number, currency: string } }>, statusHistory: Array<{ status: OrderStatus, at: string, reason: string | null }>, payment: { status: string, reason: string | null }, reservation: { status: string, reason: string | null } } | null };
+export type OrderQuery = { order: { id: string, customerId: string, status: OrderStatus, rejectionReason: string | null, placedAt: string, updatedAt: string, version: number, total: { amountMinor: number, currency: string }, lines: Array<{ sku: string, quantity: number, unitPrice: { amountMinor: number, currency: string }, lineTotal: { amountMinor: number, currency: string } }>, statusHistory: Array<{ status: OrderStatus, at: string, reason: string | null }>, payment: { status: PaymentStatus, reason: string | null }, reservation: { status: ReservationStatus, reason: string | null } } | null };
 
 export type OrdersByCustomerQueryVariables = Exact<{
   customerId: string;
@@ -147,7 +231,7 @@ export type OrderUpdatedSubscriptionVariables = Exact<{
 }>;
 
 
-export type OrderUpdatedSubscription = { orderUpdated: { token: string, order: { id: string, customerId: string, status: OrderStatus, rejectionReason: string | null, placedAt: string, updatedAt: string, version: number, total: { amountMinor: number, currency: string }, lines: Array<{ sku: string, quantity: number, unitPrice: { amountMinor: number, currency: string }, lineTotal: { amountMinor: number, currency: string } }>, statusHistory: Array<{ status: OrderStatus, at: string, reason: string | null }>, payment: { status: string, reason: string | null }, reservation: { status: string, reason: string | null } } } };
+export type OrderUpdatedSubscription = { orderUpdated: { token: string, order: { id: string, customerId: string, status: OrderStatus, rejectionReason: string | null, placedAt: string, updatedAt: string, version: number, total: { amountMinor: number, currency: string }, lines: Array<{ sku: string, quantity: number, unitPrice: { amountMinor: number, currency: string }, lineTotal: { amountMinor: number, currency: string } }>, statusHistory: Array<{ status: OrderStatus, at: string, reason: string | null }>, payment: { status: PaymentStatus, reason: string | null }, reservation: { status: ReservationStatus, reason: string | null } } } };
 
 export type CustomerOrdersChangedSubscriptionVariables = Exact<{
   customerId: string;
