@@ -88,7 +88,7 @@ describe('/dashboard in headless Chromium: live revenue, and an API killed for 5
     await page.locator('#live-badge[data-state="disconnected"]').waitFor({ timeout: 15_000 });
     await browser.screenshot(page, '3-disconnected');
     const handler = createCommandHandler({ store: createEventStore(app.pool) });
-    for (let i = 0; i < 3; i++) await placeOrder(handler, `offline-${i}`, [{ sku: 'LAMP', quantity: 1 }]);
+    for (let i = 0; i < 3; i++) await placeOrder(handler, app.pool, `offline-${i}`, [{ sku: 'LAMP', quantity: 1 }]);
     await new Promise((r) => setTimeout(r, Math.max(0, 5_000 - (Date.now() - killedAt))));
     await api.start(120_000);
 
