@@ -33,7 +33,7 @@ function bounded(name: string, ms: number, logger: Logger, fn: () => Promise<boo
 export function createDependencyProbe(config: AppConfig, logger: Logger, timeoutMs = 2_000): DependencyProbe {
   const pool = new pg.Pool({ connectionString: config.postgres.url, max: 1, connectionTimeoutMillis: timeoutMs, idleTimeoutMillis: 30_000, statement_timeout: timeoutMs });
   pool.on('error', (err) => logger.debug({ err }, 'readiness postgres client error'));
-  const mongo = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: timeoutMs, connectTimeoutMS: timeoutMs, maxPoolSize: 1, timeoutMS: timeoutMs });
+  const mongo = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: timeoutMs, connectTimeoutMS: timeoutMs, maxPoolSize: 1, socketTimeoutMS: timeoutMs });
   const kafka = new Kafka({
     clientId: `${config.kafka.clientId}-readiness`,
     brokers: config.kafka.brokers,

@@ -11,8 +11,8 @@ export const STORE_TIMEOUTS = {
   backgroundStatementMs: 30_000,
   /** Postgres `statement_timeout` of migrations (they wait on an advisory lock while another process migrates). */
   migrationStatementMs: 120_000,
-  /** MongoDB client-side `timeoutMS` of the API (reads of views). */
+  /** MongoDB `socketTimeoutMS` of the API (reads of views): an operation with no answer by then fails (driver 7 ignores `timeoutMS`). */
   apiMongoMs: 10_000,
-  /** MongoDB `timeoutMS` of the projector and CLI (bulk writes, rebuild comparisons). */
+  /** MongoDB `socketTimeoutMS` of the projector and CLI (bulk writes, rebuild comparisons). */
   backgroundMongoMs: 60_000,
 } as const;

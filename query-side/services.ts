@@ -17,7 +17,7 @@ import { STORE_TIMEOUTS } from '../platform/index.ts';
 export async function createAppServices(config: AppConfig, logger: Logger): Promise<{ services: AppServices; stop(): Promise<void> }> {
   const pool = new pg.Pool({ connectionString: config.postgres.url, max: 20, connectionTimeoutMillis: 5000, statement_timeout: STORE_TIMEOUTS.apiStatementMs });
   pool.on('error', (err) => logger.warn({ err }, 'postgres pool error'));
-  const mongo = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 50, timeoutMS: STORE_TIMEOUTS.apiMongoMs });
+  const mongo = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 50, socketTimeoutMS: STORE_TIMEOUTS.apiMongoMs });
   await mongo.connect();
   const db = mongo.db(config.mongo.db);
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-api`, logger });

@@ -72,7 +72,7 @@ export function emit(io: Io, json: boolean | undefined, value: unknown, text: ()
 
 /** Runs `fn` with a Mongo database of the configuration, closing the client afterwards. */
 export async function withMongo<T>(config: AppConfig, fn: (db: Db) => Promise<T>): Promise<T> {
-  const client = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 5000, connectTimeoutMS: 5000, timeoutMS: STORE_TIMEOUTS.backgroundMongoMs });
+  const client = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 5000, connectTimeoutMS: 5000, socketTimeoutMS: STORE_TIMEOUTS.backgroundMongoMs });
   try {
     await client.connect();
     return await fn(client.db(config.mongo.db));

@@ -51,7 +51,7 @@ export const projectRole: Role = {
   name: 'project',
   description: 'Projectors: Kafka → MongoDB views (one consumer group per projection)',
   async start({ config, logger }) {
-    const mongo = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 10_000, timeoutMS: STORE_TIMEOUTS.backgroundMongoMs });
+    const mongo = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 10_000, socketTimeoutMS: STORE_TIMEOUTS.backgroundMongoMs });
     await mongo.connect();
     const db = mongo.db(config.mongo.db);
     const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-projector`, logger });

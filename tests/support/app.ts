@@ -83,7 +83,8 @@ export function subscribe<T>(client: Client, query: string, variables: Record<st
   const errors: unknown[] = [];
   const stop = client.subscribe<T>({ query, variables }, {
     next: (v) => (v.data ? items.push(v.data as T) : errors.push(v.errors)),
-    error: (e) => errors.push(e),
+    // A CloseEvent or ErrorEvent serialises as {}: keep what tells the cause.
+    error: (e) => errors.push(e instanceof Error ? e.message : { ...(e as object), code: (e as { code?: unknown }).code, reason: (e as { reason?: unknown }).reason, message: (e as { message?: unknown }).message }),
     complete: () => undefined,
   });
   return {

@@ -44,6 +44,8 @@ export interface SagaWorkerOptions {
   concurrency?: number;
   /** Backoff of retried reactions. */
   retry?: { initialDelayMs?: number; maxDelayMs?: number; maxAttempts?: number };
+  /** On stop, how long in-flight reactions may run to completion (and be committed) before they are aborted. @default 5000 */
+  drainMs?: number;
   /** Handler to use (tests); by default one over `pool` with source `orderflow/saga`. */
   handler?: CommandHandler;
   clock?: () => Date;
@@ -55,7 +57,7 @@ export interface SagaWorker {
   readonly group: string;
   /** Creates topics, joins the group, starts the timeout sweeper; resolves once the group is joined. */
   start(): Promise<void>;
-  /** Abandons in-flight work uncommitted (it is redelivered), stops the sweeper, leaves the group. */
+  /** Takes no new work, lets in-flight reactions finish and commits them (aborting what is still running after `drainMs`, to be redelivered), stops the sweeper, leaves the group. */
   stop(): Promise<void>;
   /** The payment gateway circuit breaker's state. */
   breakerState(): BreakerState;
@@ -201,9 +203,16 @@ export function createSagaWorker(opts: SagaWorkerOptions): SagaWorker {
     },
     async stop() {
       stopping = true;
-      abort.abort(new StopRequested());
-      await sweeper.stop();
-      await consumer?.disconnect();
+      // Drain: the batch loop starts nothing new and commits what finished; a reaction still
+      // running after the grace is aborted (uncommitted, so redelivered; its steps are idempotent).
+      const grace = setTimeout(() => abort.abort(new StopRequested()), opts.drainMs ?? 5000);
+      try {
+        await sweeper.stop();
+        await consumer?.disconnect();
+      } finally {
+        clearTimeout(grace);
+        abort.abort(new StopRequested());
+      }
       await producer?.disconnect();
       consumer = undefined;
       producer = undefined;
