@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { projectRoot } from '../../stack/config.ts';
-import { kafkaBrokers } from './isolation.ts';
+import { kafkaBrokers, mongoConnectionUrl } from './isolation.ts';
 
 /** A process running one or more `orderflow` roles, started by a test. */
 export interface RoleProcess {
@@ -58,12 +58,16 @@ export function spawnRole(opts: RoleProcessOptions): RoleProcess {
   const child: ChildProcess = spawn(process.execPath, opts.node ?? ['bin/orderflow.mjs', ...opts.args], {
     cwd: projectRoot,
     env: {
+      // The stack's own settings (ports, folder) as this run has them, so a child that looks a
+      // service up (start --topology, readiness) finds the same ones as the test.
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => /^ORDERFLOW_(PG|KAFKA|MONGO|FERRETDB|STACK)_/.test(k))),
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       ORDERFLOW_ENV: 'test',
       LOG_LEVEL: 'info',
       DATABASE_URL: opts.databaseUrl,
       KAFKA_BROKERS: kafkaBrokers.join(','),
+      MONGO_URL: mongoConnectionUrl,
       KAFKA_CLIENT_ID: 'role-test',
       ORDERFLOW_TOPIC_PREFIX: opts.topicPrefix,
       ORDERFLOW_TOPIC_PARTITIONS: '3',
