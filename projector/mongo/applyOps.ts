@@ -60,17 +60,41 @@ function isSingleUpdate(op: AnyBulkWriteOperation<Document>): boolean {
   return 'updateOne' in op || 'replaceOne' in op || 'deleteOne' in op;
 }
 
-/** Runs one unordered bulk (in small commands); duplicate-key failures are guarded writes that were already applied. */
+/**
+ * The guarded upserts of `chunk` that failed with duplicate key, when every failure of the bulk is
+ * a duplicate key (else undefined: a real failure). Plain inserts that collide were already applied.
+ */
+function duplicateUpserts(err: unknown, chunk: readonly AnyBulkWriteOperation<Document>[]): AnyBulkWriteOperation<Document>[] | undefined {
+  if (!(err instanceof MongoBulkWriteError)) return undefined;
+  const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+  if (errors.length === 0 || !errors.every((e) => e.code === DUPLICATE_KEY)) return undefined;
+  return errors.flatMap((e) => {
+    const op = chunk[e.index];
+    return op && 'updateOne' in op && op.updateOne.upsert === true ? [op] : [];
+  });
+}
+
+/**
+ * Runs one unordered bulk (in small commands); duplicate-key failures are guarded writes that were
+ * already applied. Except for one race: two upserts of a document that does not exist yet both try
+ * to insert it, and the loser fails with duplicate key although its guard (`v < n`, `revision < r`)
+ * may hold against the winner's. MongoDB retries such an upsert itself; FerretDB 1.x does not (the
+ * chaos run saw revenue_by_day and sales_by_product drift by it). So each upsert that failed so is
+ * sent once more, now against the existing document: a duplicate key then really means "newer stored".
+ */
 async function runBulk(db: Db, names: ViewNames, view: string, ops: AnyBulkWriteOperation<Document>[]): Promise<void> {
   for (const chunk of chunkBulk(ops)) {
     try {
       await withUpdateBudget(singleUpdates(chunk), () => db.collection(names(view)).bulkWrite(chunk, { ordered: false }));
     } catch (err) {
-      if (err instanceof MongoBulkWriteError) {
-        const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-        if (errors.length > 0 && errors.every((e) => e.code === DUPLICATE_KEY)) continue;
+      const again = duplicateUpserts(err, chunk);
+      if (again === undefined) throw err;
+      if (again.length === 0) continue;
+      try {
+        await withUpdateBudget(again.length, () => db.collection(names(view)).bulkWrite(again, { ordered: false }));
+      } catch (retryErr) {
+        if (duplicateUpserts(retryErr, again) === undefined) throw retryErr;
       }
-      throw err;
     }
   }
 }
@@ -140,10 +164,17 @@ async function recomputeBucket(db: Db, names: ViewNames, spec: BucketSpec, key: 
   const entries = await db.collection(names(spec.entriesView)).find(spec.entryFilter(key)).toArray();
   const { doc, revision } = spec.recompute(key, entries);
   const { _id, ...rest } = doc;
+  const write = () => db.collection<{ _id: string }>(names(spec.view)).updateOne({ _id, revision: { $lt: revision } }, { $set: { ...rest, revision } }, { upsert: true });
+  const isDuplicate = (err: unknown) => (err as { code?: number }).code === DUPLICATE_KEY;
   try {
-    await db.collection<{ _id: string }>(names(spec.view)).updateOne({ _id, revision: { $lt: revision } }, { $set: { ...rest, revision } }, { upsert: true });
+    await write();
   } catch (err) {
-    if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err; // a newer (or equal) revision is stored
+    if (!isDuplicate(err)) throw err;
+    // A newer (or equal) revision is stored, or a racing first insert won (see runBulk): once more
+    // against the stored document tells them apart.
+    await write().catch((again: unknown) => {
+      if (!isDuplicate(again)) throw again;
+    });
   }
   return _id;
 }
