@@ -17,7 +17,8 @@ import {
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { subscribeShared } from '../subscriptions/sharedExecution.ts';
-import { WebSocketServer } from 'ws';
+import { createSharedFrames, type SharedFrames } from '../subscriptions/sharedFrames.ts';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { type AppConfig, childLogger, type Logger, counter, gauge } from '../../platform/index.ts';
 import { authenticate } from '../auth/authenticate.ts';
 import { anonymous, isAnonymous, type Principal } from '../auth/principal.ts';
@@ -67,6 +68,25 @@ export const WsClose = {
   SLOW_CONSUMER: 4408,
 } as const;
 
+type Send = (data: unknown, ...rest: unknown[]) => void;
+
+/**
+ * Lets `socket` write frames whose payload `frames` serialised once for every socket (see
+ * `sharedFrames.ts`). graphql-ws's ws adapter calls `socket.send(text, cb)`; an expanded frame is
+ * a Buffer, sent as a text frame as the protocol requires.
+ */
+function sendSharedFrames(socket: WebSocket, frames: SharedFrames): void {
+  const original = socket.send.bind(socket) as Send;
+  const send: Send = (data, ...rest) => {
+    const frame = typeof data === 'string' ? frames.expand(data) : data;
+    if (typeof frame === 'string' || frame === data) return original(frame, ...rest);
+    const [first, second] = rest;
+    if (typeof first === 'function' || first === undefined) return original(frame, { binary: false }, first);
+    return original(frame, { ...(first as object), binary: false }, second);
+  };
+  (socket as unknown as { send: Send }).send = send;
+}
+
 function tagged(err: GraphQLError, code: string): GraphQLError {
   if (isErrorCode(err.extensions['code'])) return err;
   return new GraphQLError(err.message, {
@@ -91,7 +111,9 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.http.maxBodyBytes });
+  const frames = createSharedFrames();
   wss.on('connection', (socket) => {
+    sendSharedFrames(socket, frames);
     connections.inc();
     socket.once('close', () => connections.dec());
   });
@@ -181,7 +203,9 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
           ctx.extra.socket.close(WsClose.SLOW_CONSUMER, 'slow consumer: send buffer over its limit');
           return undefined;
         }
-        return result.errors ? { ...result, errors: format(result.errors) } : undefined;
+        // Errors are formatted per principal; a plain result is the object every socket on the key shares.
+        // (The stand-in only has to stringify as its placeholder: graphql-ws does nothing else with it.)
+        return result.errors ? { ...result, errors: format(result.errors) } : (frames.mark(result) as typeof result);
       },
     },
     wss,
