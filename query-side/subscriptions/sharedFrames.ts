@@ -34,7 +34,7 @@ const PAYLOAD_KEY = '"payload":';
 /**
  * Creates the shared-frame cache. An entry lives until each send it was marked for has expanded
  * it; sends that never happen (the socket closed in between, which graphql-ws's adapter skips)
- * are forgotten after `maxAgeMs`.
+ * are forgotten `maxAgeMs` after the entry's last mark.
  * @param maxAgeMs @default 60_000
  */
 export function createSharedFrames(maxAgeMs = 60_000, now: () => number = Date.now): SharedFrames {
@@ -65,6 +65,9 @@ export function createSharedFrames(maxAgeMs = 60_000, now: () => number = Date.n
         byToken.set(token, e);
       }
       e.refs++;
+      // Age counts from the last mark: an entry still being marked (a result object served again)
+      // is never swept between a mark and its send, which would write the placeholder itself.
+      e.at = t;
       return e.marker;
     },
     expand(data) {

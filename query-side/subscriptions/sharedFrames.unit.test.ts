@@ -46,4 +46,16 @@ describe('shared frames', () => {
     frames.mark({ data: 2 });
     expect(frames.pending()).toBe(1);
   });
+
+  it('never sweeps a payload that is still being marked, however old it is', () => {
+    let t = 0;
+    const frames = createSharedFrames(1000, () => t);
+    const live = { data: { live: true } };
+    frames.mark(live); // a send that never came: its entry stays pending
+    t = 900;
+    const marker = frames.mark(live);
+    t = 1500;
+    frames.mark({ data: 2 }); // sweeps entries not marked for maxAgeMs
+    expect(JSON.parse(text(frames.expand(frame('1', marker))))).toEqual({ id: '1', type: 'next', payload: live });
+  });
 });
