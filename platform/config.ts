@@ -71,6 +71,8 @@ export interface AppConfig {
     authRecheckMs: number;
   };
   consistencyTimeoutMs: number;
+  /** The API's per-process LRU of view documents (point reads); `entries` 0 turns it off. */
+  viewCache: { entries: number; megabytes: number };
   /** Events per Kafka send of the relay (ORDERFLOW_RELAY_BATCH_SIZE): a crash re-sends at most one batch. */
   relay: { batchSize: number };
   projector: {
@@ -148,6 +150,8 @@ const schema = z
     ORDERFLOW_JWT_ISSUER: z.string().min(1).optional(),
     ORDERFLOW_JWT_AUDIENCE: z.string().min(1).optional(),
     ORDERFLOW_CONSISTENCY_TIMEOUT_MS: positiveInt('a positive number of milliseconds').default(5000),
+    ORDERFLOW_VIEW_CACHE_ENTRIES: z.coerce.number({ error: 'expected a non-negative integer' }).int({ error: 'expected a non-negative integer' }).min(0, { error: 'expected a non-negative integer' }).default(100_000),
+    ORDERFLOW_VIEW_CACHE_MB: positiveInt('a positive number of megabytes').default(128),
     ORDERFLOW_RELAY_BATCH_SIZE: positiveInt('a positive number of events').default(1000),
     ORDERFLOW_PROJECTOR_MAX_ATTEMPTS: positiveInt('a positive number of attempts').default(5),
     ORDERFLOW_REBUILD_ON_START: z.enum(['auto', 'warn'], { error: 'expected auto or warn' }).optional(),
@@ -265,6 +269,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       authRecheckMs: c.ORDERFLOW_WS_AUTH_RECHECK_MS,
     },
     consistencyTimeoutMs: c.ORDERFLOW_CONSISTENCY_TIMEOUT_MS,
+    viewCache: { entries: c.ORDERFLOW_VIEW_CACHE_ENTRIES, megabytes: c.ORDERFLOW_VIEW_CACHE_MB },
     relay: { batchSize: c.ORDERFLOW_RELAY_BATCH_SIZE },
     projector: {
       maxAttempts: c.ORDERFLOW_PROJECTOR_MAX_ATTEMPTS,

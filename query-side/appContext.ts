@@ -4,12 +4,14 @@ import type { OperatorService } from './operators/operatorService.ts';
 import type { ConsistencyTracker } from './consistency/tracker.ts';
 import type { SubscriptionHub } from './subscriptions/hub.ts';
 import type { Loaders } from './views/loaders.ts';
-import type { ViewReader } from './views/viewReader.ts';
+import type { CachedViewReader } from './views/cachedViewReader.ts';
+import type { ReadFloor } from './views/viewCache.ts';
 
 /** Long-lived services the resolvers use (one set per process). */
 export interface AppServices {
   commands: CommandHandler;
-  views: ViewReader;
+  /** The views, point reads through the per-process cache. */
+  views: CachedViewReader;
   tracker: ConsistencyTracker;
   hub: SubscriptionHub;
   /** Projection status, dead letters, temporal reads and rebuilds (operator role). */
@@ -23,4 +25,6 @@ export interface AppServices {
 export interface AppContext extends RequestContext {
   services: AppServices;
   loaders: Loaders;
+  /** What this operation's `consistentWith` waits required (grows as fields wait); the loaders honour it. */
+  readFloor: ReadFloor[number][];
 }

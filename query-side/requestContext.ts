@@ -7,13 +7,10 @@ import { createLoaders } from './views/loaders.ts';
 
 /** Builds each operation's context: principal, correlation, logger, services and fresh DataLoaders. */
 export function requestContextFactory(services: AppServices) {
-  return (principal: Principal, _req: IncomingMessage, meta: ContextMeta): AppContext => ({
-    principal,
-    correlationId: meta.correlationId,
-    logger: meta.logger,
-    services,
-    loaders: createLoaders(services.views),
-  });
+  return (principal: Principal, _req: IncomingMessage, meta: ContextMeta): AppContext => {
+    const readFloor: AppContext['readFloor'] = [];
+    return { principal, correlationId: meta.correlationId, logger: meta.logger, services, loaders: createLoaders(services.views, readFloor), readFloor };
+  };
 }
 
 /** The base context without area services (the edge's own tests and health checks). */

@@ -83,6 +83,8 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
   const log = opts.logger.child({ component: 'projector', projection: projection.name });
   const metrics = projectorMetrics(opts.registry);
   const aliases = createAliasCache(db, 1000);
+  /** Per "topic:partition", the position of the last notification sent or tried (its `after` lets caches see a lost one). */
+  const notified = new Map<string, string>();
   const tracer = trace.getTracer('orderflow');
   const writeViews: ViewWriter = opts.writeViews ?? ((names, ops, p) => applyOps(db, names, ops, p.buckets, p.sharded));
   let consumer: Consumer | undefined;
@@ -177,10 +179,12 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
     for (const d of decoded) if (d.occurredAt) metrics.endToEndSeconds.observe({ projection: projection.name }, (now - d.occurredAt) / 1000);
     metrics.lag.set({ projection: projection.name, topic: batch.topic, partition: String(batch.partition) }, Number(BigInt(batch.highWatermark) - BigInt(nextOffset)));
     if (touched.size > 0 && lastPosition !== '') {
+      const after = notified.get(where);
+      notified.set(where, lastPosition); // even if the send fails: the next one's `after` then shows the gap
       await publishViewChanged(producer, prefix, {
         projection: projection.name, generation: alias.generation,
         touched: Object.fromEntries([...touched].map(([v, ids]) => [v, [...ids]])),
-        positions: { [where]: lastPosition }, at: new Date(now).toISOString(),
+        positions: { [where]: lastPosition }, ...(after !== undefined && { after: { [where]: after } }), at: new Date(now).toISOString(),
       }).catch((err: unknown) => log.warn({ err }, 'view-changed notification failed'));
     }
   }

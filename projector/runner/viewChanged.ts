@@ -9,6 +9,12 @@ export interface ViewChanged {
   touched: Record<string, string[]>;
   /** Per "topic:partition", the log position applied up to (the projection's watermark vector). */
   positions: Record<string, string>;
+  /**
+   * Per "topic:partition", the position of the previous notification this worker sent (or tried to)
+   * since it started; absent for its first. A reader that last applied something else missed
+   * one (a failed send, another writer before a rebalance) and must not trust what it cached.
+   */
+  after?: Record<string, string>;
   at: string;
 }
 

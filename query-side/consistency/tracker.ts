@@ -4,6 +4,7 @@ import { projectionTopics, readCheckpoints, type Projection } from '../../projec
 import { staleReadTimeout } from '../errors.ts';
 import { comparePositionText } from '../../contracts/index.ts';
 import type { ConsistencyToken } from './token.ts';
+import type { ReadFloor } from '../views/viewCache.ts';
 
 /**
  * Knows, per projection and partition, the log position the views have applied (fed by "view
@@ -55,13 +56,15 @@ export function createConsistencyTracker(opts: { db: Db; prefix: string; partiti
       return Object.fromEntries(positions.get(projection) ?? []);
     },
     /**
-     * Resolves once every given projection has applied what `token` names.
+     * Resolves once every given projection has applied what `token` names, with what it waited for
+     * (the read's floor: a cache may answer the read only when it covers it).
      * @throws GraphQLError STALE_READ_TIMEOUT after `timeoutMs`.
      */
-    async waitFor(projections: readonly Projection[], token: ConsistencyToken, timeoutMs: number): Promise<void> {
+    async waitFor(projections: readonly Projection[], token: ConsistencyToken, timeoutMs: number): Promise<ReadFloor> {
       const reqs = await Promise.all(projections.map(async (p) => [p.name, await requirements(p, token)] as const));
+      const floor: ReadFloor = reqs.flatMap(([name, r]) => r.map(([tp, pos]) => [name, tp, pos] as const));
       const done = () => reqs.every(([name, r]) => covered(name, r));
-      if (done()) return;
+      if (done()) return floor;
       const deadline = Date.now() + timeoutMs;
       await new Promise<void>((resolve, reject) => {
         let poll: NodeJS.Timeout | undefined;
@@ -81,6 +84,7 @@ export function createConsistencyTracker(opts: { db: Db; prefix: string; partiti
         poll = setInterval(() => void seed().then(check, () => undefined), pollMs);
         const timer = setTimeout(check, timeoutMs);
       });
+      return floor;
     },
   };
 }

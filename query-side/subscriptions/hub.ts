@@ -6,7 +6,8 @@ import { parseViewChanged, type ViewChanged } from '../../projector/index.ts';
 import type { ConsistencyTracker } from '../consistency/tracker.ts';
 import { vectorToken } from '../consistency/token.ts';
 import { toOrder, toOrderSummary, toRevenueDay, toStockLevel } from '../views/mappers.ts';
-import type { ViewReader } from '../views/viewReader.ts';
+import type { CachedViewReader } from '../views/cachedViewReader.ts';
+import type { ReadFloor } from '../views/viewCache.ts';
 import { createQueue } from './queue.ts';
 
 /** The subscription channels; each key (order id, customer id, currency, SKU) is one distinct subscription. */
@@ -22,9 +23,10 @@ const RESUME_CUSTOMER_ORDERS = 50;
  * Fans "view changed" notifications out to graphql-ws subscribers. Each API replica consumes the
  * notification topic in a group of its own (so every replica sees every change). For each change the
  * affected documents are read once and the result is broadcast to every socket on that key: the work
- * is per distinct subscription, not per socket. No polling of Mongo.
+ * is per distinct subscription, not per socket. No polling of Mongo. The view cache applies every
+ * notification before the tracker sees it, and payloads are read through it.
  */
-export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; views: ViewReader; tracker: ConsistencyTracker; logger: Logger; queueCapacity?: number; partitions?: number; replicationFactor?: number }) {
+export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; views: CachedViewReader; tracker: ConsistencyTracker; logger: Logger; queueCapacity?: number; partitions?: number; replicationFactor?: number }) {
   const { views, tracker } = opts;
   const log = opts.logger.child({ component: 'subscriptions' });
   const listeners: Record<Channel, Map<string, Set<Listener>>> = { order: new Map(), customer: new Map(), revenue: new Map(), inventory: new Map() };
@@ -60,10 +62,10 @@ export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; view
   }
 
   /** The latest state of every key in a subscription's scope (sent first on resume). */
-  async function currentState(channel: Channel, keys: string[]): Promise<Payload[]> {
+  async function currentState(channel: Channel, keys: string[], floor: ReadFloor | undefined): Promise<Payload[]> {
     switch (channel) {
       case 'order':
-        return (await views.orderDetails(keys)).flatMap((d) => (d ? [{ token: token('order_detail'), order: toOrder(d) }] : []));
+        return (await views.orderDetails(keys, floor)).flatMap((d) => (d ? [{ token: token('order_detail'), order: toOrder(d) }] : []));
       case 'customer': {
         const page = await views.customerOrders(keys[0] ?? '', RESUME_CUSTOMER_ORDERS);
         return page.items.map((r) => ({ token: token('orders_by_customer'), order: toOrderSummary(r) }));
@@ -75,7 +77,7 @@ export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; view
         return buckets.map((b) => ({ token: token('revenue_by_day'), day: toRevenueDay(b) }));
       }
       case 'inventory':
-        return (await views.stock(keys)).flatMap((d) => (d ? [{ token: token('inventory'), item: toStockLevel(d) }] : []));
+        return (await views.stock(keys, floor)).flatMap((d) => (d ? [{ token: token('inventory'), item: toStockLevel(d) }] : []));
     }
   }
 
@@ -97,6 +99,8 @@ export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; view
           eachMessage: async ({ message }) => {
             const change = parseViewChanged(message.value);
             if (!change) return;
+            // The view cache first: once the tracker moves, a waiting read may look at the cache.
+            views.applyChange(change);
             tracker.update(change.projection, change.positions);
             await dispatch(change).catch((err: unknown) => log.warn({ err, projection: change.projection }, 'subscription dispatch failed'));
           },
@@ -108,9 +112,10 @@ export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; view
     },
     /**
      * An iterator of payloads for `keys` of a channel. With `resume`, it first yields the latest state
-     * of every key in scope, so a client reconnecting with its last token misses nothing.
+     * of every key in scope, so a client reconnecting with its last token misses nothing; `floor` (what
+     * the subscription's `consistentWith` waited for) keeps that state from being older than the token.
      */
-    subscribe(channel: Channel, keys: string[], resume: boolean): AsyncIterableIterator<Payload> {
+    subscribe(channel: Channel, keys: string[], resume: boolean, floor?: ReadFloor): AsyncIterableIterator<Payload> {
       const queue = createQueue<Payload>(opts.queueCapacity ?? 1000, () => {
         const listener = listenerOf.get(queue.push);
         for (const k of keys) {
@@ -125,7 +130,7 @@ export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; view
       listenerOf.set(queue.push, listener);
       for (const k of keys) listeners[channel].set(k, (listeners[channel].get(k) ?? new Set()).add(listener));
       if (resume) {
-        void currentState(channel, keys)
+        void currentState(channel, keys, floor)
           .catch((err: unknown) => (log.warn({ err }, 'resume failed'), []))
           .then((ps) => {
             ps.forEach(queue.push);
