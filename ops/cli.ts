@@ -51,7 +51,7 @@ const program = new Command('orderflow')
 
 program
   .command('start')
-  .description(`start the local stack (PostgreSQL, Kafka, FerretDB), then run every role in one process (${roles.map((r) => r.name).join(', ')})`)
+  .description(`start the local stack (PostgreSQL, Kafka, FerretDB, Redis), then run every role in one process (${roles.map((r) => r.name).join(', ')})`)
   .option('--topology', 'run the production shape instead: each role as its own supervised process, the serve replicas behind a round-robin proxy on ORDERFLOW_HTTP_PORT')
   .option('--shape <counts>', `processes per role with --topology (default ${Object.entries(DEFAULT_SHAPE).map(([k, v]) => `${k}=${v}`).join(',')})`)
   .option('--serve-port-base <port>', 'with --topology: serve-N listens on this + N (default ORDERFLOW_HTTP_PORT + 100)')
