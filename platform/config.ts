@@ -73,6 +73,12 @@ export interface AppConfig {
   consistencyTimeoutMs: number;
   /** Events per Kafka send of the relay (ORDERFLOW_RELAY_BATCH_SIZE): a crash re-sends at most one batch. */
   relay: { batchSize: number };
+  /**
+   * Group commit of appends (ORDERFLOW_GROUP_COMMIT_MAX / ORDERFLOW_GROUP_COMMIT_WINDOW_US):
+   * concurrent commands on different streams share one statement of up to `maxCommands`
+   * (1 = off); the first waits up to `windowMicros` for companions when none is in flight.
+   */
+  groupCommit: { maxCommands: number; windowMicros: number };
   projector: {
     maxAttempts: number;
     /**
@@ -149,6 +155,8 @@ const schema = z
     ORDERFLOW_JWT_AUDIENCE: z.string().min(1).optional(),
     ORDERFLOW_CONSISTENCY_TIMEOUT_MS: positiveInt('a positive number of milliseconds').default(5000),
     ORDERFLOW_RELAY_BATCH_SIZE: positiveInt('a positive number of events').default(1000),
+    ORDERFLOW_GROUP_COMMIT_MAX: positiveInt('a positive number of commands (1 = off)').default(1),
+    ORDERFLOW_GROUP_COMMIT_WINDOW_US: z.coerce.number({ error: 'expected a non-negative number of microseconds' }).int().min(0, { error: 'expected a non-negative number of microseconds' }).default(0),
     ORDERFLOW_PROJECTOR_MAX_ATTEMPTS: positiveInt('a positive number of attempts').default(5),
     ORDERFLOW_REBUILD_ON_START: z.enum(['auto', 'warn'], { error: 'expected auto or warn' }).optional(),
     ORDERFLOW_MAX_QUERY_DEPTH: positiveInt('a positive integer').default(10),
@@ -266,6 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     consistencyTimeoutMs: c.ORDERFLOW_CONSISTENCY_TIMEOUT_MS,
     relay: { batchSize: c.ORDERFLOW_RELAY_BATCH_SIZE },
+    groupCommit: { maxCommands: c.ORDERFLOW_GROUP_COMMIT_MAX, windowMicros: c.ORDERFLOW_GROUP_COMMIT_WINDOW_US },
     projector: {
       maxAttempts: c.ORDERFLOW_PROJECTOR_MAX_ATTEMPTS,
       rebuildOnStart: c.ORDERFLOW_REBUILD_ON_START ?? (c.ORDERFLOW_ENV === 'production' ? 'warn' : 'auto'),

@@ -37,7 +37,7 @@ export async function createAppServices(config: AppConfig, logger: Logger): Prom
   await tracker.seed();
   const hub = createSubscriptionHub({ kafka, prefix: config.kafka.topicPrefix, views, tracker, logger, partitions: config.kafka.topicPartitions, replicationFactor: config.kafka.topicReplication });
   await hub.start();
-  const commands = createCommandHandler({ store: createEventStore(pool) });
+  const commands = createCommandHandler({ store: createEventStore(pool, { groupCommit: config.groupCommit }) });
   const operators = createOperatorService({ db, events: eventStorePorts(pool), logger, partitions: config.kafka.topicPartitions });
   return {
     services: { commands, views, tracker, hub, operators, paymentVault: createPostgresPaymentVault(pool), consistencyTimeoutMs: config.consistencyTimeoutMs },
