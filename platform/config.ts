@@ -58,6 +58,10 @@ export interface AppConfig {
     maxQueryDepth: number;
     maxQueryCost: number;
     maxAliases: number;
+    /** Directives per operation (graphql-armor's max-directives). */
+    maxDirectives: number;
+    /** Lexical tokens per document; the parser stops past it. */
+    maxTokens: number;
     rateLimitPerMinute: number;
   };
   /** graphql-ws bounds: every socket, subscription and send buffer has a cap. */
@@ -162,6 +166,8 @@ const schema = z
     ORDERFLOW_MAX_QUERY_DEPTH: positiveInt('a positive integer').default(10),
     ORDERFLOW_MAX_QUERY_COST: positiveInt('a positive integer').default(1000),
     ORDERFLOW_MAX_ALIASES: z.coerce.number({ error: 'expected a non-negative integer' }).int().min(0, { error: 'expected a non-negative integer' }).default(20),
+    ORDERFLOW_MAX_DIRECTIVES: z.coerce.number({ error: 'expected a non-negative integer' }).int().min(0, { error: 'expected a non-negative integer' }).default(50),
+    ORDERFLOW_MAX_TOKENS: positiveInt('a positive integer').default(5000),
     ORDERFLOW_MAX_BODY_BYTES: positiveInt('a positive number of bytes').default(1_048_576),
     ORDERFLOW_RATE_LIMIT_PER_MINUTE: positiveInt('a positive integer').default(600),
     ORDERFLOW_WS_MAX_SOCKETS_PER_IP: positiveInt('a positive integer').default(100),
@@ -263,6 +269,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxQueryDepth: c.ORDERFLOW_MAX_QUERY_DEPTH,
       maxQueryCost: c.ORDERFLOW_MAX_QUERY_COST,
       maxAliases: c.ORDERFLOW_MAX_ALIASES,
+      maxDirectives: c.ORDERFLOW_MAX_DIRECTIVES,
+      maxTokens: c.ORDERFLOW_MAX_TOKENS,
       rateLimitPerMinute: c.ORDERFLOW_RATE_LIMIT_PER_MINUTE,
     },
     websocket: {
