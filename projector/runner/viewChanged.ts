@@ -1,6 +1,12 @@
 import type { Producer } from 'kafkajs';
 import { viewChangedTopic } from '../../messaging/index.ts';
 
+/** An event behind a view change: its correlation id and W3C traceparent (the append span), for tracing. */
+export interface ChangeCause {
+  correlationId: string;
+  traceparent: string | null;
+}
+
 /** A "view changed" notification: published after the view write, so a re-read sees the new state. */
 export interface ViewChanged {
   projection: string;
@@ -16,6 +22,8 @@ export interface ViewChanged {
    */
   after?: Record<string, string>;
   at: string;
+  /** The events whose writes this change carries (at most 64), so subscription pushes link to their traces. */
+  causes?: ChangeCause[];
 }
 
 /** Publishes one notification, keyed by projection so one projection's notifications stay ordered. */

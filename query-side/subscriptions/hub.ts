@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import { CORRELATION_IDS, distinctValues, linksTo, withSpan } from '../../platform/index.ts';
 import { ensureTopics, joinConsumerGroup, viewChangedTopic } from '../../messaging/index.ts';
 import { parseViewChanged, type ViewChanged } from '../../projector/index.ts';
 import type { ConsistencyTracker } from '../consistency/tracker.ts';
@@ -15,6 +16,8 @@ export type Channel = 'order' | 'customer' | 'revenue' | 'inventory';
 
 type Payload = { token: string } & Record<string, unknown>;
 type Listener = (p: Payload) => void;
+/** One payload for every socket on a key. */
+type Broadcast = { channel: Channel; key: string; payload: Payload };
 
 const RESUME_REVENUE_DAYS = 90;
 const RESUME_CUSTOMER_ORDERS = 50;
@@ -39,26 +42,42 @@ export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; view
     for (const l of listeners[channel].get(key) ?? []) l(payload);
   }
 
-  /** Loads what a change touched, once, and broadcasts it. */
-  async function dispatch(change: ViewChanged): Promise<void> {
+  /** Loads what a change touched, once per distinct key: the broadcasts to make. */
+  async function load(change: ViewChanged): Promise<Broadcast[]> {
     const t = token(change.projection);
     const touched = (view: string) => change.touched[view] ?? [];
     if (change.projection === 'order_detail') {
       const ids = keysWithListeners('order', touched('order_detail'));
       const docs = ids.length ? await views.orderDetails(ids) : [];
-      docs.forEach((d) => d && broadcast('order', d._id, { token: t, order: toOrder(d) }));
+      return docs.flatMap((d) => (d ? [{ channel: 'order' as const, key: d._id, payload: { token: t, order: toOrder(d) } }] : []));
     } else if (change.projection === 'orders_by_customer' && listeners.customer.size > 0) {
       const rows = await views.orderRows(touched('orders_by_customer'));
-      rows.forEach((r) => r && broadcast('customer', r.customerId, { token: t, order: toOrderSummary(r) }));
+      return rows.flatMap((r) => (r ? [{ channel: 'customer' as const, key: r.customerId, payload: { token: t, order: toOrderSummary(r) } }] : []));
     } else if (change.projection === 'revenue_by_day') {
       const ids = touched('revenue_by_day').filter((id) => listeners.revenue.has(id.slice(id.lastIndexOf(':') + 1)));
       const buckets = ids.length ? await views.revenueBuckets(ids) : [];
-      buckets.forEach((b) => b && broadcast('revenue', b.currency, { token: t, day: toRevenueDay(b) }));
+      return buckets.flatMap((b) => (b ? [{ channel: 'revenue' as const, key: b.currency, payload: { token: t, day: toRevenueDay(b) } }] : []));
     } else if (change.projection === 'inventory') {
       const skus = keysWithListeners('inventory', touched('inventory'));
       const docs = skus.length ? await views.stock(skus) : [];
-      docs.forEach((d) => d && broadcast('inventory', d._id, { token: t, item: toStockLevel(d) }));
+      return docs.flatMap((d) => (d ? [{ channel: 'inventory' as const, key: d._id, payload: { token: t, item: toStockLevel(d) } }] : []));
     }
+    return [];
+  }
+
+  /**
+   * Loads what a change touched and broadcasts it. A change that reaches a socket is pushed inside a
+   * `subscription.push` span linked to the append span of every event behind it (the last async hop).
+   */
+  async function dispatch(change: ViewChanged): Promise<void> {
+    const broadcasts = await load(change);
+    const sockets = broadcasts.reduce((n, b) => n + (listeners[b.channel].get(b.key)?.size ?? 0), 0);
+    if (sockets === 0) return;
+    const causes = change.causes ?? [];
+    const attributes = { 'orderflow.projection': change.projection, 'orderflow.subscription.sockets': sockets, [CORRELATION_IDS]: distinctValues(causes.map((c) => c.correlationId)) };
+    await withSpan('subscription.push', attributes, () => {
+      for (const b of broadcasts) broadcast(b.channel, b.key, b.payload);
+    }, { links: linksTo(causes.map((c) => c.traceparent)) });
   }
 
   /** The latest state of every key in a subscription's scope (sent first on resume). */
