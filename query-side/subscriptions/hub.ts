@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { ensureTopics, joinConsumerGroup, viewChangedTopic } from '../../messaging/index.ts';
 import { parseViewChanged, type ViewChanged } from '../../projector/index.ts';
 import type { ConsistencyTracker } from '../consistency/tracker.ts';
-import { vectorToken } from '../consistency/token.ts';
+import type { TokenCodec } from '../consistency/codec.ts';
 import { toOrder, toOrderSummary, toRevenueDay, toStockLevel } from '../views/mappers.ts';
 import type { ViewReader } from '../views/viewReader.ts';
 import { createQueue } from './queue.ts';
@@ -24,14 +24,14 @@ const RESUME_CUSTOMER_ORDERS = 50;
  * affected documents are read once and the result is broadcast to every socket on that key: the work
  * is per distinct subscription, not per socket. No polling of Mongo.
  */
-export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; views: ViewReader; tracker: ConsistencyTracker; logger: Logger; queueCapacity?: number; partitions?: number; replicationFactor?: number }) {
+export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; views: ViewReader; tracker: ConsistencyTracker; tokens: TokenCodec; logger: Logger; queueCapacity?: number; partitions?: number; replicationFactor?: number }) {
   const { views, tracker } = opts;
   const log = opts.logger.child({ component: 'subscriptions' });
   const listeners: Record<Channel, Map<string, Set<Listener>>> = { order: new Map(), customer: new Map(), revenue: new Map(), inventory: new Map() };
   const listenerOf = new WeakMap<(p: Payload) => void, Listener>();
   let consumer: Consumer | undefined;
 
-  const token = (projection: string) => vectorToken(tracker.vector(projection));
+  const token = (projection: string) => opts.tokens.vector(tracker.vector(projection));
   const keysWithListeners = (channel: Channel, ids: Iterable<string>) => [...ids].filter((id) => listeners[channel].has(id));
   function broadcast(channel: Channel, key: string, payload: Payload): void {
     for (const l of listeners[channel].get(key) ?? []) l(payload);
