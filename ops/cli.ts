@@ -1,3 +1,5 @@
+// First: the OpenTelemetry SDK (when OTEL_* asks for it) must be registered before any tracer is taken.
+import { shutdownTracing } from './tracingBoot.ts';
 import { Command, CommanderError } from 'commander';
 import { StackError, stackUp } from '../stack/stack.ts';
 import { ConfigError, loadConfig, createLogger, appVersion, requireEdgeSecrets } from '../platform/index.ts';
@@ -21,6 +23,7 @@ async function runAndExit(selected: readonly Role[]): Promise<never> {
   if (selected.some((r) => r.name === 'serve')) requireEdgeSecrets(config);
   const logger = createLogger(config);
   const code = await runRoles(selected, { config, logger });
+  await shutdownTracing(); // the last spans (the drain's) are exported before the exit
   process.exit(code);
 }
 

@@ -5,12 +5,14 @@ import type { TokenCodec } from './consistency/codec.ts';
 import type { ConsistencyTracker } from './consistency/tracker.ts';
 import type { SubscriptionHub } from './subscriptions/hub.ts';
 import type { Loaders } from './views/loaders.ts';
-import type { ViewReader } from './views/viewReader.ts';
+import type { CachedViewReader } from './views/cachedViewReader.ts';
+import type { ReadFloor } from './views/viewCache.ts';
 
 /** Long-lived services the resolvers use (one set per process). */
 export interface AppServices {
   commands: CommandHandler;
-  views: ViewReader;
+  /** The views, point reads through the per-process cache. */
+  views: CachedViewReader;
   tracker: ConsistencyTracker;
   /** Mints and verifies the signed consistency tokens. */
   tokens: TokenCodec;
@@ -30,4 +32,6 @@ export interface AppContext extends RequestContext {
   loaders: Loaders;
   /** Who this is for limits: `sub:<subject>`, or `ip:<client address>` when anonymous. */
   clientKey: string;
+  /** What this operation's `consistentWith` waits required (grows as fields wait); the loaders honour it. */
+  readFloor: ReadFloor[number][];
 }

@@ -8,14 +8,14 @@ import { createLoaders } from './views/loaders.ts';
 
 /** Builds each operation's context: principal, correlation, logger, services and fresh DataLoaders. */
 export function requestContextFactory(services: AppServices) {
-  return (principal: Principal, req: IncomingMessage, meta: ContextMeta): AppContext => ({
-    principal,
-    correlationId: meta.correlationId,
-    logger: meta.logger,
-    services,
-    loaders: createLoaders(services.views),
-    clientKey: principalKey(principal, clientAddress(req, services.trustedProxyHops)),
-  });
+  return (principal: Principal, req: IncomingMessage, meta: ContextMeta): AppContext => {
+    const readFloor: AppContext['readFloor'] = [];
+    return {
+      principal, correlationId: meta.correlationId, logger: meta.logger, services,
+      loaders: createLoaders(services.views, readFloor), readFloor,
+      clientKey: principalKey(principal, clientAddress(req, services.trustedProxyHops)),
+    };
+  };
 }
 
 /** The base context without area services (the edge's own tests and health checks). */

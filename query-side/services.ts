@@ -9,11 +9,12 @@ import { createConsistencyTracker } from './consistency/tracker.ts';
 import { createOperatorService } from './operators/operatorService.ts';
 import { createSubscriptionHub } from './subscriptions/hub.ts';
 import { createViewReader } from './views/viewReader.ts';
+import { createCachedViewReader } from './views/cachedViewReader.ts';
 import { ConfigError, STORE_TIMEOUTS } from '../platform/index.ts';
 
 /**
- * The API's long-lived services: command side (Postgres), view reader (Mongo), consistency tracker and
- * subscription hub (both fed by the "view changed" topic). `stop` releases everything.
+ * The API's long-lived services: command side (Postgres), view reader (Mongo, point reads through the
+ * per-process view cache), consistency tracker and subscription hub (all three fed by the "view changed" topic). `stop` releases everything.
  */
 export async function createAppServices(config: AppConfig, logger: Logger): Promise<{ services: AppServices; stop(): Promise<void> }> {
   const { signing, previousKeys, pollMs, maxWaitsPerPrincipal } = config.consistency;
@@ -36,12 +37,12 @@ export async function createAppServices(config: AppConfig, logger: Logger): Prom
     partitionCounts.set(topic, n);
     return n;
   };
-  const views = createViewReader(db);
+  const views = createCachedViewReader(createViewReader(db), config.viewCache);
   const tracker = createConsistencyTracker({ db, prefix: config.kafka.topicPrefix, partitionsOf, pollMs, maxWaitsPerPrincipal, logger });
   await tracker.seed();
   const hub = createSubscriptionHub({ kafka, prefix: config.kafka.topicPrefix, views, tracker, tokens, logger, partitions: config.kafka.topicPartitions, replicationFactor: config.kafka.topicReplication });
   await hub.start();
-  const commands = createCommandHandler({ store: createEventStore(pool) });
+  const commands = createCommandHandler({ store: createEventStore(pool, { groupCommit: config.groupCommit }) });
   const operators = createOperatorService({ db, events: eventStorePorts(pool), logger, partitions: config.kafka.topicPartitions });
   return {
     services: {

@@ -5,6 +5,7 @@ import { counter, gauge, type Logger } from '../../platform/index.ts';
 import { appError, ErrorCode, staleReadTimeout } from '../errors.ts';
 import { comparePositionText } from '../../contracts/index.ts';
 import type { ConsistencyToken } from './token.ts';
+import type { ReadFloor } from '../views/viewCache.ts';
 
 const checkpointReads = counter({ name: 'orderflow_consistency_checkpoint_reads_total', help: 'Reads of the projection checkpoints by the consistency tracker (seed and shared poller)' });
 const openWaits = gauge({ name: 'orderflow_consistency_waits', help: 'consistentWith reads waiting for the views right now' });
@@ -118,14 +119,16 @@ export function createConsistencyTracker(opts: ConsistencyTrackerOptions) {
       return reads;
     },
     /**
-     * Resolves once every given projection has applied what `token` names. `principal` is the key
+     * Resolves once every given projection has applied what `token` names, with what it waited for
+     * (the read's floor: a cache may answer the read only when it covers it). `principal` is the key
      * its concurrent waits are counted under (a subject, or a client address when anonymous).
      * @throws GraphQLError STALE_READ_TIMEOUT after `timeoutMs`; RATE_LIMITED when `principal` already holds its maximum of waits.
      */
-    async waitFor(projections: readonly Projection[], token: ConsistencyToken, timeoutMs: number, principal: string): Promise<void> {
+    async waitFor(projections: readonly Projection[], token: ConsistencyToken, timeoutMs: number, principal: string): Promise<ReadFloor> {
       const reqs = await Promise.all(projections.map(async (p) => [p.name, await requirements(p, token)] as const));
+      const floor: ReadFloor = reqs.flatMap(([name, r]) => r.map(([tp, pos]) => [name, tp, pos] as const));
       const done = () => reqs.every(([name, r]) => covered(name, r));
-      if (done()) return; // already visible: no wait, nothing counted
+      if (done()) return floor; // already visible: no wait, nothing counted
       const held = waitsOf.get(principal) ?? 0;
       if (held >= maxWaits) {
         refusedWaits.inc();
@@ -141,6 +144,7 @@ export function createConsistencyTracker(opts: ConsistencyTrackerOptions) {
         if (left <= 0) waitsOf.delete(principal);
         else waitsOf.set(principal, left);
       }
+      return floor;
     },
     /** Stops the poller (waiting reads still end at their timeout). */
     stop(): void {

@@ -23,12 +23,15 @@ export function verifiedToken(ctx: AppContext, arg: string, token: string): Cons
 
 /**
  * Waits (bounded) until the projections a field reads have applied `token`; no-op without a token.
- * The signature is checked first, so a forged token costs no store read and no wait.
+ * The signature is checked first, so a forged token costs no store read and no wait. What it waited
+ * for joins the request's read floor, so the request's point reads are never answered from a cached
+ * document older than the token.
  * @throws GraphQLError BAD_USER_INPUT for a token that is not ours, STALE_READ_TIMEOUT when the views
  * lag, RATE_LIMITED when the caller already holds its maximum of concurrent waits.
  */
 export async function awaitConsistency(ctx: AppContext, projections: readonly Projection[], token: string | null | undefined): Promise<void> {
   if (token === null || token === undefined) return;
   const decoded = verifiedToken(ctx, 'consistentWith', token);
-  await ctx.services.tracker.waitFor(projections, decoded, ctx.services.consistencyTimeoutMs, ctx.clientKey);
+  const floor = await ctx.services.tracker.waitFor(projections, decoded, ctx.services.consistencyTimeoutMs, ctx.clientKey);
+  ctx.readFloor.push(...floor);
 }

@@ -19,7 +19,7 @@ type Common = { since?: string | null; consistentWith?: string | null };
 async function open(ctx: AppContext, channel: Channel, keys: string[], projection: Projection, a: Common) {
   if (a.since != null && a.since !== REPLAY_ALL) verifiedToken(ctx, 'since', a.since);
   await awaitConsistency(ctx, [projection], a.consistentWith);
-  return ctx.services.hub.subscribe(channel, keys, a.since != null);
+  return ctx.services.hub.subscribe(channel, keys, a.since != null, ctx.readFloor.length > 0 ? ctx.readFloor : undefined);
 }
 
 const passThrough = (p: unknown) => p;
