@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient, type Collection, type Document } from 'mongodb';
+
+/** A view-shaped document keyed by a string `_id`, as the views are. */
+type ViewDoc = Document & { _id: string; v: number };
 import { mongoConnectionUrl, uniqueId } from '../../tests/support/isolation.ts';
 import { ratePerSecond, round, roundSummary, summarize, type Summary } from '../stats.ts';
 import { closedLoop } from './load.ts';
@@ -16,7 +19,7 @@ export interface StoreRates {
 }
 
 /** A document shaped like an order_detail view document (~1 KB). */
-function viewDoc(i: number): Document {
+function viewDoc(i: number): ViewDoc {
   return {
     _id: `store-rate-${i}`, v: 1, customerId: `cust-${i % 50}`, status: 'placed', currency: 'EUR', totalMinor: 2500 + i,
     lines: [{ sku: 'BENCH-MUG', quantity: 2, unitPriceMinor: 1250, lineTotalMinor: 2500 }],
@@ -38,7 +41,7 @@ export async function measureStoreRates(opts: { concurrency: number; seconds: nu
   try {
     const n = opts.docs ?? 2000;
     const chunk = 500;
-    const inserted: Collection<Document> = db.collection('insert_rate');
+    const inserted: Collection<ViewDoc> = db.collection<ViewDoc>('insert_rate');
     const insertStart = performance.now();
     for (let i = 0; i < n; i += chunk) await inserted.insertMany(Array.from({ length: Math.min(chunk, n - i) }, (_, k) => viewDoc(i + k)), { ordered: false });
     const docsPerSecond = ratePerSecond(n, performance.now() - insertStart);
@@ -54,7 +57,7 @@ export async function measureStoreRates(opts: { concurrency: number; seconds: nu
       op: async (w, k) => {
         const id = w + opts.concurrency * (k % Math.floor(n / opts.concurrency));
         const v = versions.get(id) ?? 1;
-        const r = await inserted.updateOne({ _id: `store-rate-${id}`, v } as Document, { $set: { status: 'confirmed', at: Date.now() }, $inc: { v: 1 } });
+        const r = await inserted.updateOne({ _id: `store-rate-${id}`, v }, { $set: { status: 'confirmed', at: Date.now() }, $inc: { v: 1 } });
         if (r.modifiedCount !== 1) throw new Error(`guarded update of store-rate-${id} at v${v} matched nothing`);
         versions.set(id, v + 1);
       },
