@@ -2,7 +2,7 @@
 import { shutdownTracing } from './tracingBoot.ts';
 import { Command, CommanderError } from 'commander';
 import { StackError, stackUp } from '../stack/stack.ts';
-import { ConfigError, loadConfig, createLogger, appVersion } from '../platform/index.ts';
+import { ConfigError, loadConfig, createLogger, appVersion, requireEdgeSecrets } from '../platform/index.ts';
 import { ensureLocalDatabase, migrateDatabase } from './database.ts';
 import { roles, type Role } from './roles/index.ts';
 import { runRoles } from './run.ts';
@@ -19,6 +19,8 @@ import { registerStreamsCommands } from './commands/streams.ts';
 /** Loads the configuration, runs `selected` until a signal, and exits with their outcome. */
 async function runAndExit(selected: readonly Role[]): Promise<never> {
   const config = loadConfig();
+  // The serve role checks this itself too; here it stops the process with the one config line.
+  if (selected.some((r) => r.name === 'serve')) requireEdgeSecrets(config);
   const logger = createLogger(config);
   const code = await runRoles(selected, { config, logger });
   await shutdownTracing(); // the last spans (the drain's) are exported before the exit

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_DB_PASSWORD, defaultAuthMode, isSymmetric, JWT_ALGORITHMS, urlPassword, type JwtAlgorithm } from './authPolicy.ts';
 import { AppError } from '../contracts/index.ts';
+import { EDGE_SECRETS, edgeConfigOf, edgeIssues, edgeShape, type ConsistencyConfig, type RateLimitConfig } from './edgeConfig.ts';
 
 /** Deployment environment; decides GraphiQL, introspection and which auth modes are allowed. */
 export type AppEnv = 'development' | 'test' | 'production';
@@ -75,6 +76,10 @@ export interface AppConfig {
     authRecheckMs: number;
   };
   consistencyTimeoutMs: number;
+  /** Signed consistency tokens and the shared checkpoint poller (API edge). */
+  consistency: ConsistencyConfig;
+  /** The rate limit shared by every API replica through Redis. */
+  rateLimit: RateLimitConfig;
   /** The API's per-process LRU of view documents (point reads); `entries` 0 turns it off. */
   viewCache: { entries: number; megabytes: number };
   /** Events per Kafka send of the relay (ORDERFLOW_RELAY_BATCH_SIZE): a crash re-sends at most one batch. */
@@ -179,11 +184,13 @@ const schema = z
     ORDERFLOW_WS_MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt('a positive integer').default(50),
     ORDERFLOW_WS_MAX_BUFFERED_BYTES: positiveInt('a positive number of bytes').default(4 * 1_048_576),
     ORDERFLOW_WS_AUTH_RECHECK_MS: z.coerce.number({ error: 'expected a non-negative number of milliseconds' }).int().min(0, { error: 'expected a non-negative number of milliseconds' }).default(60_000),
+    ...edgeShape,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected fatal, error, warn, info, debug, trace or silent' }).default('info'),
   })
   .superRefine((c, ctx) => {
     const issue = (variable: string, message: string) => ctx.addIssue({ code: 'custom', path: [variable], message });
     const prod = c.ORDERFLOW_ENV === 'production';
+    for (const [variable, message] of edgeIssues(c)) issue(variable, message);
     const mode = authModeOf(c);
     if (prod && mode !== 'jwt') issue('ORDERFLOW_AUTH_MODE', 'must be jwt when ORDERFLOW_ENV=production');
     if (mode === 'jwt' && !c.ORDERFLOW_JWT_SECRET && !c.ORDERFLOW_JWKS_URL) issue('ORDERFLOW_JWT_SECRET', 'required in jwt auth mode (or set ORDERFLOW_JWKS_URL)');
@@ -218,7 +225,7 @@ function algorithmsOf(c: Parsed): JwtAlgorithm[] {
 }
 
 /** Variables whose value must never appear in an error message. */
-const SECRET = new Set(['ORDERFLOW_JWT_SECRET', 'DATABASE_URL', 'MONGO_URL']);
+const SECRET = new Set<string>(['ORDERFLOW_JWT_SECRET', 'DATABASE_URL', 'MONGO_URL', ...EDGE_SECRETS]);
 
 /**
  * Reads and validates the configuration once. Empty variables count as unset.
@@ -285,6 +292,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       authRecheckMs: c.ORDERFLOW_WS_AUTH_RECHECK_MS,
     },
     consistencyTimeoutMs: c.ORDERFLOW_CONSISTENCY_TIMEOUT_MS,
+    ...edgeConfigOf(c, c.ORDERFLOW_ENV === 'production'),
     viewCache: { entries: c.ORDERFLOW_VIEW_CACHE_ENTRIES, megabytes: c.ORDERFLOW_VIEW_CACHE_MB },
     relay: { batchSize: c.ORDERFLOW_RELAY_BATCH_SIZE },
     groupCommit: { maxCommands: c.ORDERFLOW_GROUP_COMMIT_MAX, windowMicros: c.ORDERFLOW_GROUP_COMMIT_WINDOW_US },
@@ -293,4 +301,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       rebuildOnStart: c.ORDERFLOW_REBUILD_ON_START ?? (c.ORDERFLOW_ENV === 'production' ? 'warn' : 'auto'),
     },
   };
+}
+
+/**
+ * What the API edge (the serve role: it mints and checks consistency tokens and shares the rate
+ * limit) needs beyond {@link loadConfig}: in production a consistency key and a Redis URL, which
+ * never fall back to development defaults. The other roles do not need them.
+ * @throws ConfigError naming the missing variable.
+ */
+export function requireEdgeSecrets(config: Pick<AppConfig, 'env' | 'consistency' | 'rateLimit'>): void {
+  if (config.env !== 'production') return;
+  if (!config.consistency.signing) throw new ConfigError('ORDERFLOW_CONSISTENCY_KEY', 'invalid ORDERFLOW_CONSISTENCY_KEY: required in production by the serve role (HMAC key of the consistency tokens, 32+ characters)');
+  if (!config.rateLimit.redisUrl) throw new ConfigError('REDIS_URL', 'invalid REDIS_URL: required in production by the serve role (the rate limit shared by every API replica)');
 }

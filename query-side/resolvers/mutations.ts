@@ -4,7 +4,6 @@ import { CORRELATION_ID, currentTraceparent, withSpan } from '../../platform/ind
 import type { AppContext } from '../appContext.ts';
 import { requireAuthenticated, requireCustomerAccess, requireStaff } from '../auth/access.ts';
 import { hasRole } from '../auth/principal.ts';
-import { streamToken } from '../consistency/token.ts';
 import { badUserInput, notFound } from '../errors.ts';
 import { toGraphQLError } from './commandErrors.ts';
 import { idempotencyScope } from './idempotencyScope.ts';
@@ -24,8 +23,8 @@ function commandContext(ctx: AppContext, mutation: string, key: string | null | 
   };
 }
 
-function toResult(r: CommandResult, id: string) {
-  return { id, streamVersion: r.streamVersion, consistencyToken: streamToken(r.streamId, r.position), applied: r.appended.length > 0 };
+function toResult(ctx: AppContext, r: CommandResult, id: string) {
+  return { id, streamVersion: r.streamVersion, consistencyToken: ctx.services.tokens.stream(r.streamId, r.position), applied: r.appended.length > 0 };
 }
 
 /** Runs a mutation's command inside a `graphql.mutation <name>` span (the first span of a command's trace). */
@@ -33,7 +32,7 @@ function run(mutation: string, ctx: AppContext, fn: () => Promise<CommandResult>
   return withSpan(`graphql.mutation ${mutation}`, { 'graphql.operation.type': 'mutation', 'graphql.operation.name': mutation, [CORRELATION_ID]: ctx.correlationId }, async () => {
     try {
       const r = await fn();
-      return toResult(r, id(r));
+      return toResult(ctx, r, id(r));
     } catch (err) {
       throw toGraphQLError(err);
     }

@@ -5,7 +5,7 @@ import { CORRELATION_IDS, distinctValues, linksTo, withSpan } from '../../platfo
 import { ensureTopics, joinConsumerGroup, viewChangedTopic } from '../../messaging/index.ts';
 import { parseViewChanged, type ViewChanged } from '../../projector/index.ts';
 import type { ConsistencyTracker } from '../consistency/tracker.ts';
-import { vectorToken } from '../consistency/token.ts';
+import type { TokenCodec } from '../consistency/codec.ts';
 import { toOrder, toOrderSummary, toRevenueDay, toStockLevel } from '../views/mappers.ts';
 import type { CachedViewReader } from '../views/cachedViewReader.ts';
 import type { ReadFloor } from '../views/viewCache.ts';
@@ -29,14 +29,14 @@ const RESUME_CUSTOMER_ORDERS = 50;
  * is per distinct subscription, not per socket. No polling of Mongo. The view cache applies every
  * notification before the tracker sees it, and payloads are read through it.
  */
-export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; views: CachedViewReader; tracker: ConsistencyTracker; logger: Logger; queueCapacity?: number; partitions?: number; replicationFactor?: number }) {
+export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; views: CachedViewReader; tracker: ConsistencyTracker; tokens: TokenCodec; logger: Logger; queueCapacity?: number; partitions?: number; replicationFactor?: number }) {
   const { views, tracker } = opts;
   const log = opts.logger.child({ component: 'subscriptions' });
   const listeners: Record<Channel, Map<string, Set<Listener>>> = { order: new Map(), customer: new Map(), revenue: new Map(), inventory: new Map() };
   const listenerOf = new WeakMap<(p: Payload) => void, Listener>();
   let consumer: Consumer | undefined;
 
-  const token = (projection: string) => vectorToken(tracker.vector(projection));
+  const token = (projection: string) => opts.tokens.vector(tracker.vector(projection));
   const keysWithListeners = (channel: Channel, ids: Iterable<string>) => [...ids].filter((id) => listeners[channel].has(id));
   function broadcast(channel: Channel, key: string, payload: Payload): void {
     for (const l of listeners[channel].get(key) ?? []) l(payload);
