@@ -8,7 +8,7 @@ import { orderCommands } from '../../command-side/handlers/orders.ts';
 import { createPostgresPaymentVault } from '../../command-side/payments/paymentVault.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { databaseName, migrateDatabase } from '../../ops/database.ts';
-import { streamToken } from '../../query-side/consistency/token.ts';
+import { createTokenCodec } from '../../query-side/consistency/codec.ts';
 import { freshPostgres, kafkaBrokers, mongoConnectionUrl, uniqueId } from '../../tests/support/isolation.ts';
 import { tokens } from '../../tests/support/app.ts';
 import { ratio, round } from '../stats.ts';
@@ -52,7 +52,11 @@ export const readsScenario: Scenario = async ({ quick, log }) => {
     ORDERFLOW_TOPIC_PREFIX: prefix, ORDERFLOW_TOPIC_PARTITIONS: '3', MONGO_URL: mongoConnectionUrl, MONGO_DB: mongoDb,
     ORDERFLOW_RATE_LIMIT_PER_MINUTE: '100000000', LOG_LEVEL: 'error', ORDERFLOW_REBUILD_ON_START: 'warn',
   };
-  await migrateDatabase(loadConfig(env));
+  const config = loadConfig(env);
+  await migrateDatabase(config);
+  // The serve children sign and verify with the same (development) key: mint the tokens a mutation would return.
+  if (!config.consistency.signing) throw new Error('no consistency signing key in the bench environment');
+  const codec = createTokenCodec({ signing: config.consistency.signing });
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 8 });
   const roles: RoleProcess[] = [];
   const start = async (role: string, extra: Record<string, string> = {}) => {
@@ -72,7 +76,7 @@ export const readsScenario: Scenario = async ({ quick, log }) => {
     const placed: { id: string; token: string }[] = [];
     for (let n = 0; n < ORDERS; n++) {
       const r = await orders.placeOrder(placeOrderInput(`cust-reads-${n % 20}`, n), { correlationId: randomUUID() });
-      placed.push({ id: r.streamId.replace(/^order-/, ''), token: streamToken(r.streamId, r.position) });
+      placed.push({ id: r.streamId.replace(/^order-/, ''), token: codec.stream(r.streamId, r.position) });
     }
 
     /** Serves the projected orders in a child process; resolves once every one reads back by its token. */
