@@ -20,15 +20,15 @@ import { subscribeShared } from '../subscriptions/sharedExecution.ts';
 import { createSharedFrames, type SharedFrames } from '../subscriptions/sharedFrames.ts';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { type AppConfig, childLogger, type Logger, counter, gauge } from '../../platform/index.ts';
-import { authenticate } from '../auth/authenticate.ts';
 import { anonymous, isAnonymous, type Principal } from '../auth/principal.ts';
 import { tokenExpiresAt } from '../auth/authenticate.ts';
 import { anonymousSubscriptionFields, refusedAnonymousFields } from './anonymousSubscriptions.ts';
 import { watchSocketAuth } from './socketAuthWatch.ts';
 import { createSocketLimits } from './socketLimits.ts';
 import { appError, ErrorCode, isErrorCode, queryTooComplex, unauthenticated } from '../errors.ts';
-import { fragmentsOf, limitRules, operationCost, parseOptions, tokenLimitError, type RateLimiter } from '../limits/index.ts';
-import { enforceRateLimit, type CreateContext } from './admission.ts';
+import { fragmentsOf, limitRules, operationCost, parseOptions, tokenLimitError, type EdgeLimiters } from '../limits/index.ts';
+import { authenticateWithin, enforceRateLimit, principalKey, type CreateContext } from './admission.ts';
+import { clientAddress } from './clientAddress.ts';
 import type { FormatError } from './formatError.ts';
 
 /** Options of {@link createGraphQLWs}. */
@@ -36,7 +36,7 @@ export interface GraphQLWsOptions<TContext> {
   config: AppConfig;
   logger: Logger;
   schema: GraphQLSchema;
-  limiter: RateLimiter;
+  limiters: EdgeLimiters;
   createContext: CreateContext<TContext>;
   formatError: FormatError;
   /** Ping interval; a client that does not pong within it is dropped. @default 12_000 */
@@ -54,7 +54,7 @@ export interface GraphQLWs {
   close(timeoutMs: number): Promise<void>;
 }
 
-type SocketExtra = { principal: Principal };
+type SocketExtra = { principal: Principal; address: string };
 
 const connections = gauge({ name: 'orderflow_ws_connections', help: 'Open graphql-ws sockets' });
 const operations = counter({ name: 'orderflow_ws_operations_total', help: 'graphql-ws operations started, by type', labelNames: ['type'] });
@@ -62,7 +62,7 @@ const refusedSockets = counter({ name: 'orderflow_ws_refused_total', help: 'WebS
 
 /** Our own close codes (graphql-ws uses 44xx for protocol and auth). */
 export const WsClose = {
-  /** The subject holds its maximum of open sockets. */
+  /** The subject holds its maximum of open sockets, or the address spent its failed-authentication budget. */
   TOO_MANY_SOCKETS: 4429,
   /** The socket's send buffer passed `ORDERFLOW_WS_MAX_BUFFERED_BYTES`. */
   SLOW_CONSUMER: 4408,
@@ -103,7 +103,7 @@ function tagged(err: GraphQLError, code: string): GraphQLError {
  * `formatError` as HTTP.
  */
 export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): GraphQLWs {
-  const { config, logger, schema, limiter, createContext, formatError } = options;
+  const { config, logger, schema, limiters, createContext, formatError } = options;
   const maxOps = options.maxOperationsPerSocket ?? config.websocket.maxSubscriptionsPerSocket;
   const socketLimits = createSocketLimits({ perIp: config.websocket.maxSocketsPerIp, perSubject: config.websocket.maxSocketsPerSubject });
   const publicSubscriptions = anonymousSubscriptionFields(schema);
@@ -127,11 +127,15 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
       onConnect: async (ctx) => {
         const raw = ctx.connectionParams?.['authorization'];
         const header = typeof raw === 'string' ? raw : undefined;
+        ctx.extra.address = clientAddress(ctx.extra.request, config.rateLimit.trustedProxyHops);
         try {
-          ctx.extra.principal = await authenticate(header, config);
+          ctx.extra.principal = await authenticateWithin(limiters.authFailures, header, config, ctx.extra.address, 'ws');
         } catch (err) {
-          if (err instanceof GraphQLError) return false; // 4403 Forbidden
-          throw err;
+          if (!(err instanceof GraphQLError)) throw err;
+          if (err.extensions['code'] !== ErrorCode.RATE_LIMITED) return false; // 4403 Forbidden
+          refusedSockets.inc({ reason: 'auth-failures' });
+          ctx.extra.socket.close(WsClose.TOO_MANY_SOCKETS, 'too many failed authentications from this address');
+          return false;
         }
         const { principal } = ctx.extra;
         const { socket } = ctx.extra;
@@ -153,7 +157,7 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
           return [appError(ErrorCode.RATE_LIMITED, `more than ${maxOps} concurrent operations on one socket`, { limit: maxOps })];
         }
         try {
-          enforceRateLimit(limiter, principal, ctx.extra.request, 'ws');
+          await enforceRateLimit(limiters.requests, principalKey(principal, ctx.extra.address ?? clientAddress(ctx.extra.request, config.rateLimit.trustedProxyHops)), 'ws');
         } catch (err) {
           if (err instanceof GraphQLError) return [err];
           throw err;
@@ -218,7 +222,7 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
     wss,
     handleUpgrade(req, socket, head) {
       // Counted before any WebSocket work, so a flood from one address costs a 429 line each.
-      const ip = req.socket.remoteAddress ?? 'unknown';
+      const ip = clientAddress(req, config.rateLimit.trustedProxyHops);
       if (!socketLimits.admitIp(ip)) {
         refusedSockets.inc({ reason: 'ip' });
         socket.on('error', () => socket.destroy());
