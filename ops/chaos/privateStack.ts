@@ -9,7 +9,7 @@ import { livePid } from '../../stack/process.ts';
 import { stackDown, stackUp } from '../../stack/stack.ts';
 
 /** Ports of the chaos run's own stack: never the shared one's, since the run kills its engines. */
-export const CHAOS_PORTS = { postgres: 5443, kafka: 9192, kafkaController: 9193, mongo: 27117, api: 4100 } as const;
+export const CHAOS_PORTS = { postgres: 5443, kafka: 9192, kafkaController: 9193, mongo: 27117, redis: 6390, api: 4100 } as const;
 
 /** The chaos run's private stack: its settings, and the URLs the topology uses. */
 export interface PrivateStack {
@@ -35,6 +35,8 @@ export function privateStackConfig(env: NodeJS.ProcessEnv = process.env): Privat
     ORDERFLOW_KAFKA_PORT: String(CHAOS_PORTS.kafka),
     ORDERFLOW_KAFKA_CONTROLLER_PORT: String(CHAOS_PORTS.kafkaController),
     ORDERFLOW_MONGO_PORT: String(CHAOS_PORTS.mongo),
+    ORDERFLOW_REDIS_PORT: String(CHAOS_PORTS.redis),
+    REDIS_URL: `redis://127.0.0.1:${CHAOS_PORTS.redis}`,
     ORDERFLOW_KAFKA_HEAP: env['ORDERFLOW_KAFKA_HEAP'] ?? '512m',
   };
   if (existsSync(join(shared.kafka.libDir, 'kafka_2.13-3.9.1.jar'))) stackEnv['ORDERFLOW_KAFKA_LIB_DIR'] = shared.kafka.libDir;

@@ -59,9 +59,6 @@ export async function advanceCheckpoint(db: Db, cp: Omit<PartitionCheckpoint, '_
     if (legacy.modifiedCount === 1) return 'advanced';
     return advanceCheckpoint(db, cp);
   }
-  // Stored behind us although the upsert said duplicate: a racing first insert won (FerretDB does
-  // not retry such an upsert the way MongoDB does). The document exists now: write again.
-  if (stored && stored.next < next) return advanceCheckpoint(db, cp);
   return checkpointOutcome(stored?.next, next);
 }
 
