@@ -7,7 +7,7 @@ import { context as otelContext, SpanKind } from '@opentelemetry/api';
 import type { GraphQLSchema } from 'graphql';
 import { type AppConfig, childLogger, type Logger, collectProcessMetrics, contextFromTraceparent, counter, histogram, isLoopbackHost, metrics, withSpan } from '../../platform/index.ts';
 import { ErrorCode } from '../errors.ts';
-import { createRateLimiter, limitRules, parseOptions } from '../limits/index.ts';
+import { createEdgeLimiters, limitRules, parseOptions } from '../limits/index.ts';
 import { admitHttp, correlationIdOf, type CreateContext } from './admission.ts';
 import { costPlugin } from './costPlugin.ts';
 import { createFormatError } from './formatError.ts';
@@ -78,7 +78,7 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
   const { config, logger, schema, createContext, readiness } = options;
   const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
   const readinessTimeoutMs = options.readinessTimeoutMs ?? 3_000;
-  const limiter = createRateLimiter({ perMinute: config.limits.rateLimitPerMinute });
+  const limiters = createEdgeLimiters(config, logger);
   const formatError = createFormatError(logger);
 
   const httpServer = http.createServer();
@@ -107,7 +107,7 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
   });
 
   const pages = createWebPages(config, logger);
-  const ws = createGraphQLWs({ config, logger, schema, limiter, createContext, formatError, ...(options.keepAliveMs !== undefined && { keepAliveMs: options.keepAliveMs }) });
+  const ws = createGraphQLWs({ config, logger, schema, limiters, createContext, formatError, ...(options.keepAliveMs !== undefined && { keepAliveMs: options.keepAliveMs }) });
 
   let started = false;
   let stopping = false;
@@ -152,7 +152,7 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
           }
           const response = await apollo.executeHTTPGraphQLRequest({
             httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-            context: () => admitHttp({ config, limiter, createContext }, req, { correlationId, logger: reqLogger }),
+            context: () => admitHttp({ config, limiters, createContext }, req, { correlationId, logger: reqLogger }),
           });
           span.setAttribute('http.response.status_code', response.status ?? 200);
           await writeApolloResponse(res, response);
@@ -224,6 +224,7 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
       if (started || stopping) throw new Error('the GraphQL server can only be started once');
       started = true;
       collectProcessMetrics();
+      await limiters.connect();
       await apollo.start();
       try {
         await new Promise<void>((resolve, reject) => {
@@ -235,6 +236,7 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
         });
       } catch (err) {
         await apollo.stop();
+        await limiters.close();
         throw err;
       }
       const { port } = httpServer.address() as AddressInfo;
@@ -256,7 +258,7 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
         // keeps serving meanwhile (with /readyz at 503 and `connection: close`) so a load balancer
         // can move traffic away.
         await ws.close(Math.min(5_000, Math.floor(stopTimeoutMs / 2)));
-        if (!started) return;
+        if (!started) return limiters.close();
         try {
           // Apollo drains in-flight HTTP requests (drain plugin), then stops.
           await withTimeout(apollo.stop(), Math.max(100, deadline - Date.now()), 'GraphQL server stop');
@@ -264,6 +266,7 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
           logger.warn({ err }, 'graceful stop timed out; closing remaining connections');
           httpServer.closeAllConnections();
         }
+        await limiters.close(); // after the drain: in-flight requests still spend their budget
         logger.info('GraphQL server stopped');
       })();
       return stopped;
