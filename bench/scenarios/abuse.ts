@@ -159,7 +159,7 @@ export const abuseScenario: Scenario = async ({ quick, log }) => {
   try {
     serve = await spawnRole('serve', { ...env, ORDERFLOW_HTTP_PORT: String(port) }, async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 180_000);
     const url = `http://127.0.0.1:${port}/graphql`;
-    const n = quick ? 200 : 1000;
+    const n = quick ? 100 : 1000;
     await send(url, NORMAL, 20); // warm-up: JIT and the first connections
     const normal = await send(url, NORMAL, n);
     if (count(normal, 'data') !== n) throw new Error(`the normal query failed: ${JSON.stringify(Object.fromEntries(normal.outcomes))}`);
