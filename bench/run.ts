@@ -12,6 +12,7 @@ import { cpuDelta, cpuSnapshot } from './lib/cpu.ts';
 import { durabilitySettings, machineInfo, serviceVersions, stackAnswers } from './lib/env.ts';
 import { renderLatencies, renderTable, targetsOf, writeReport, type BenchReport } from './lib/report.ts';
 import type { Scenario, ScenarioResult } from './lib/types.ts';
+import { abuseScenario } from './scenarios/abuse.ts';
 import { appendsScenario } from './scenarios/appends.ts';
 import { apiScenario } from './scenarios/api.ts';
 import { commandsScenario } from './scenarios/commands.ts';
@@ -35,10 +36,11 @@ const SCENARIOS: [string, Scenario][] = [
   ['confirmation', confirmationScenario],
   ['api', apiScenario],
   ['reads', readsScenario],
+  ['abuse', abuseScenario],
 ];
 
 /** Scenarios that read or write views through the MongoDB-wire server. */
-const NEEDS_MONGO = new Set(['graphql', 'freshness', 'rebuild', 'subscriptions', 'confirmation', 'reads']);
+const NEEDS_MONGO = new Set(['graphql', 'freshness', 'rebuild', 'subscriptions', 'confirmation', 'reads', 'abuse']);
 
 const RESULTS_DIR = resolve(import.meta.dirname, 'results');
 /** Runs of every scenario write `latest.json` (and `full.json` / `quick.json`); `--only` runs write `partial.json` only. */
