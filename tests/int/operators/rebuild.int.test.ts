@@ -182,8 +182,9 @@ describe('rebuild by replay with no downtime (real Postgres, Kafka, FerretDB)', 
     const target = stale?.targetGeneration ?? 0;
     expect(target).toBeGreaterThan(live.generation);
 
-    // The second run sees the owner's process is gone, takes the lease over, drops the leftovers, completes.
-    const second = await runCli(['projections', 'rebuild', projection.name, '--json'], env, 90_000);
+    // The second run sees the owner's process is gone, takes the lease over and, told to start over
+    // (`--fresh`; resuming is tests/int/projector/rebuildKilled.int.test.ts), drops the leftovers and completes.
+    const second = await runCli(['projections', 'rebuild', projection.name, '--json', '--fresh'], env, 90_000);
     expect(second.stderr).not.toContain('orderflow:');
     expect(second.code).toBe(0);
     const r = JSON.parse(second.stdout) as RebuildResult;
