@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 /**
  * One run: unit tests (beside the code, no I/O), integration tests against the real stack
  * (tests/**\/*.int.test.ts) and end-to-end tests through HTTP/WebSocket (tests/e2e).
- * The global setup starts PostgreSQL, Kafka and FerretDB when they are not running.
+ * The global setup starts PostgreSQL, Kafka, FerretDB and Redis when they are not running.
  */
 export default defineConfig({
   resolve: {

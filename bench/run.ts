@@ -18,6 +18,7 @@ import { commandsScenario } from './scenarios/commands.ts';
 import { confirmationScenario } from './scenarios/confirmation.ts';
 import { freshnessScenario } from './scenarios/freshness.ts';
 import { graphqlScenario } from './scenarios/graphql.ts';
+import { readsScenario } from './scenarios/reads.ts';
 import { rebuildScenario } from './scenarios/rebuild.ts';
 import { relayScenario } from './scenarios/relay.ts';
 import { subscriptionsScenario } from './scenarios/subscriptions.ts';
@@ -33,10 +34,11 @@ const SCENARIOS: [string, Scenario][] = [
   ['subscriptions', subscriptionsScenario],
   ['confirmation', confirmationScenario],
   ['api', apiScenario],
+  ['reads', readsScenario],
 ];
 
 /** Scenarios that read or write views through the MongoDB-wire server. */
-const NEEDS_MONGO = new Set(['graphql', 'freshness', 'rebuild', 'subscriptions', 'confirmation']);
+const NEEDS_MONGO = new Set(['graphql', 'freshness', 'rebuild', 'subscriptions', 'confirmation', 'reads']);
 
 const RESULTS_DIR = resolve(import.meta.dirname, 'results');
 /** Runs of every scenario write `latest.json` (and `full.json` / `quick.json`); `--only` runs write `partial.json` only. */

@@ -1,6 +1,8 @@
+// First: the OpenTelemetry SDK (when OTEL_* asks for it) must be registered before any tracer is taken.
+import { shutdownTracing } from './tracingBoot.ts';
 import { Command, CommanderError } from 'commander';
 import { StackError, stackUp } from '../stack/stack.ts';
-import { ConfigError, loadConfig, createLogger, appVersion } from '../platform/index.ts';
+import { ConfigError, loadConfig, createLogger, appVersion, requireEdgeSecrets } from '../platform/index.ts';
 import { ensureLocalDatabase, migrateDatabase } from './database.ts';
 import { roles, type Role } from './roles/index.ts';
 import { runRoles } from './run.ts';
@@ -17,8 +19,11 @@ import { registerStreamsCommands } from './commands/streams.ts';
 /** Loads the configuration, runs `selected` until a signal, and exits with their outcome. */
 async function runAndExit(selected: readonly Role[]): Promise<never> {
   const config = loadConfig();
+  // The serve role checks this itself too; here it stops the process with the one config line.
+  if (selected.some((r) => r.name === 'serve')) requireEdgeSecrets(config);
   const logger = createLogger(config);
   const code = await runRoles(selected, { config, logger });
+  await shutdownTracing(); // the last spans (the drain's) are exported before the exit
   process.exit(code);
 }
 
@@ -48,7 +53,7 @@ const program = new Command('orderflow')
 
 program
   .command('start')
-  .description(`start the local stack (PostgreSQL, Kafka, FerretDB), then run every role in one process (${roles.map((r) => r.name).join(', ')})`)
+  .description(`start the local stack (PostgreSQL, Kafka, FerretDB, Redis), then run every role in one process (${roles.map((r) => r.name).join(', ')})`)
   .option('--topology', 'run the production shape instead: each role as its own supervised process, the serve replicas behind a round-robin proxy on ORDERFLOW_HTTP_PORT')
   .option('--shape <counts>', `processes per role with --topology (default ${Object.entries(DEFAULT_SHAPE).map(([k, v]) => `${k}=${v}`).join(',')})`)
   .option('--serve-port-base <port>', 'with --topology: serve-N listens on this + N (default ORDERFLOW_HTTP_PORT + 100)')

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_DB_PASSWORD, defaultAuthMode, isSymmetric, JWT_ALGORITHMS, urlPassword, type JwtAlgorithm } from './authPolicy.ts';
 import { AppError } from '../contracts/index.ts';
+import { EDGE_SECRETS, edgeConfigOf, edgeIssues, edgeShape, type ConsistencyConfig, type RateLimitConfig } from './edgeConfig.ts';
 
 /** Deployment environment; decides GraphiQL, introspection and which auth modes are allowed. */
 export type AppEnv = 'development' | 'test' | 'production';
@@ -58,6 +59,10 @@ export interface AppConfig {
     maxQueryDepth: number;
     maxQueryCost: number;
     maxAliases: number;
+    /** Directives per operation (graphql-armor's max-directives). */
+    maxDirectives: number;
+    /** Lexical tokens per document; the parser stops past it. */
+    maxTokens: number;
     rateLimitPerMinute: number;
   };
   /** graphql-ws bounds: every socket, subscription and send buffer has a cap. */
@@ -71,8 +76,20 @@ export interface AppConfig {
     authRecheckMs: number;
   };
   consistencyTimeoutMs: number;
+  /** Signed consistency tokens and the shared checkpoint poller (API edge). */
+  consistency: ConsistencyConfig;
+  /** The rate limit shared by every API replica through Redis. */
+  rateLimit: RateLimitConfig;
+  /** The API's per-process LRU of view documents (point reads); `entries` 0 turns it off. */
+  viewCache: { entries: number; megabytes: number };
   /** Events per Kafka send of the relay (ORDERFLOW_RELAY_BATCH_SIZE): a crash re-sends at most one batch. */
   relay: { batchSize: number };
+  /**
+   * Group commit of appends (ORDERFLOW_GROUP_COMMIT_MAX / ORDERFLOW_GROUP_COMMIT_WINDOW_US):
+   * concurrent commands on different streams share one statement of up to `maxCommands`
+   * (1 = off); the first waits up to `windowMicros` for companions when none is in flight.
+   */
+  groupCommit: { maxCommands: number; windowMicros: number };
   projector: {
     maxAttempts: number;
     /**
@@ -148,12 +165,18 @@ const schema = z
     ORDERFLOW_JWT_ISSUER: z.string().min(1).optional(),
     ORDERFLOW_JWT_AUDIENCE: z.string().min(1).optional(),
     ORDERFLOW_CONSISTENCY_TIMEOUT_MS: positiveInt('a positive number of milliseconds').default(5000),
+    ORDERFLOW_VIEW_CACHE_ENTRIES: z.coerce.number({ error: 'expected a non-negative integer' }).int({ error: 'expected a non-negative integer' }).min(0, { error: 'expected a non-negative integer' }).default(100_000),
+    ORDERFLOW_VIEW_CACHE_MB: positiveInt('a positive number of megabytes').default(128),
     ORDERFLOW_RELAY_BATCH_SIZE: positiveInt('a positive number of events').default(1000),
+    ORDERFLOW_GROUP_COMMIT_MAX: positiveInt('a positive number of commands (1 = off)').default(1),
+    ORDERFLOW_GROUP_COMMIT_WINDOW_US: z.coerce.number({ error: 'expected a non-negative number of microseconds' }).int().min(0, { error: 'expected a non-negative number of microseconds' }).default(0),
     ORDERFLOW_PROJECTOR_MAX_ATTEMPTS: positiveInt('a positive number of attempts').default(5),
     ORDERFLOW_REBUILD_ON_START: z.enum(['auto', 'warn'], { error: 'expected auto or warn' }).optional(),
     ORDERFLOW_MAX_QUERY_DEPTH: positiveInt('a positive integer').default(10),
     ORDERFLOW_MAX_QUERY_COST: positiveInt('a positive integer').default(1000),
     ORDERFLOW_MAX_ALIASES: z.coerce.number({ error: 'expected a non-negative integer' }).int().min(0, { error: 'expected a non-negative integer' }).default(20),
+    ORDERFLOW_MAX_DIRECTIVES: z.coerce.number({ error: 'expected a non-negative integer' }).int().min(0, { error: 'expected a non-negative integer' }).default(50),
+    ORDERFLOW_MAX_TOKENS: positiveInt('a positive integer').default(5000),
     ORDERFLOW_MAX_BODY_BYTES: positiveInt('a positive number of bytes').default(1_048_576),
     ORDERFLOW_RATE_LIMIT_PER_MINUTE: positiveInt('a positive integer').default(600),
     ORDERFLOW_WS_MAX_SOCKETS_PER_IP: positiveInt('a positive integer').default(100),
@@ -161,11 +184,13 @@ const schema = z
     ORDERFLOW_WS_MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt('a positive integer').default(50),
     ORDERFLOW_WS_MAX_BUFFERED_BYTES: positiveInt('a positive number of bytes').default(4 * 1_048_576),
     ORDERFLOW_WS_AUTH_RECHECK_MS: z.coerce.number({ error: 'expected a non-negative number of milliseconds' }).int().min(0, { error: 'expected a non-negative number of milliseconds' }).default(60_000),
+    ...edgeShape,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected fatal, error, warn, info, debug, trace or silent' }).default('info'),
   })
   .superRefine((c, ctx) => {
     const issue = (variable: string, message: string) => ctx.addIssue({ code: 'custom', path: [variable], message });
     const prod = c.ORDERFLOW_ENV === 'production';
+    for (const [variable, message] of edgeIssues(c)) issue(variable, message);
     const mode = authModeOf(c);
     if (prod && mode !== 'jwt') issue('ORDERFLOW_AUTH_MODE', 'must be jwt when ORDERFLOW_ENV=production');
     if (mode === 'jwt' && !c.ORDERFLOW_JWT_SECRET && !c.ORDERFLOW_JWKS_URL) issue('ORDERFLOW_JWT_SECRET', 'required in jwt auth mode (or set ORDERFLOW_JWKS_URL)');
@@ -200,7 +225,7 @@ function algorithmsOf(c: Parsed): JwtAlgorithm[] {
 }
 
 /** Variables whose value must never appear in an error message. */
-const SECRET = new Set(['ORDERFLOW_JWT_SECRET', 'DATABASE_URL', 'MONGO_URL']);
+const SECRET = new Set<string>(['ORDERFLOW_JWT_SECRET', 'DATABASE_URL', 'MONGO_URL', ...EDGE_SECRETS]);
 
 /**
  * Reads and validates the configuration once. Empty variables count as unset.
@@ -255,6 +280,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxQueryDepth: c.ORDERFLOW_MAX_QUERY_DEPTH,
       maxQueryCost: c.ORDERFLOW_MAX_QUERY_COST,
       maxAliases: c.ORDERFLOW_MAX_ALIASES,
+      maxDirectives: c.ORDERFLOW_MAX_DIRECTIVES,
+      maxTokens: c.ORDERFLOW_MAX_TOKENS,
       rateLimitPerMinute: c.ORDERFLOW_RATE_LIMIT_PER_MINUTE,
     },
     websocket: {
@@ -265,10 +292,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       authRecheckMs: c.ORDERFLOW_WS_AUTH_RECHECK_MS,
     },
     consistencyTimeoutMs: c.ORDERFLOW_CONSISTENCY_TIMEOUT_MS,
+    ...edgeConfigOf(c, c.ORDERFLOW_ENV === 'production'),
+    viewCache: { entries: c.ORDERFLOW_VIEW_CACHE_ENTRIES, megabytes: c.ORDERFLOW_VIEW_CACHE_MB },
     relay: { batchSize: c.ORDERFLOW_RELAY_BATCH_SIZE },
+    groupCommit: { maxCommands: c.ORDERFLOW_GROUP_COMMIT_MAX, windowMicros: c.ORDERFLOW_GROUP_COMMIT_WINDOW_US },
     projector: {
       maxAttempts: c.ORDERFLOW_PROJECTOR_MAX_ATTEMPTS,
       rebuildOnStart: c.ORDERFLOW_REBUILD_ON_START ?? (c.ORDERFLOW_ENV === 'production' ? 'warn' : 'auto'),
     },
   };
+}
+
+/**
+ * What the API edge (the serve role: it mints and checks consistency tokens and shares the rate
+ * limit) needs beyond {@link loadConfig}: in production a consistency key and a Redis URL, which
+ * never fall back to development defaults. The other roles do not need them.
+ * @throws ConfigError naming the missing variable.
+ */
+export function requireEdgeSecrets(config: Pick<AppConfig, 'env' | 'consistency' | 'rateLimit'>): void {
+  if (config.env !== 'production') return;
+  if (!config.consistency.signing) throw new ConfigError('ORDERFLOW_CONSISTENCY_KEY', 'invalid ORDERFLOW_CONSISTENCY_KEY: required in production by the serve role (HMAC key of the consistency tokens, 32+ characters)');
+  if (!config.rateLimit.redisUrl) throw new ConfigError('REDIS_URL', 'invalid REDIS_URL: required in production by the serve role (the rate limit shared by every API replica)');
 }

@@ -31,7 +31,7 @@ describe('loadConfig', () => {
     expect(c.kafka).toEqual({ brokers: ['127.0.0.1:9092'], clientId: 'orderflow', topicPrefix: '', topicPartitions: 6, topicReplication: 1 });
     expect(c.mongo).toEqual({ url: 'mongodb://127.0.0.1:27017/?directConnection=true', db: 'orderflow' });
     expect(c.auth).toEqual({ mode: 'dev', algorithms: ['HS256'], requireExp: false });
-    expect(c.limits).toEqual({ maxQueryDepth: 10, maxQueryCost: 1000, maxAliases: 20, rateLimitPerMinute: 600 });
+    expect(c.limits).toEqual({ maxQueryDepth: 10, maxQueryCost: 1000, maxAliases: 20, maxDirectives: 50, maxTokens: 5000, rateLimitPerMinute: 600 });
     expect(c.consistencyTimeoutMs).toBe(5000);
     expect(c.logLevel).toBe('info');
   });

@@ -9,6 +9,7 @@ import {
   type Attributes,
   type Context,
   type ContextManager,
+  type Link,
   type Span,
   type SpanOptions,
 } from '@opentelemetry/api';
@@ -103,6 +104,44 @@ export function contextFromTraceparent(traceparent: string | null | undefined, b
   const sc = { traceId, spanId, traceFlags: parseInt(flags, 16) & TraceFlags.SAMPLED, isRemote: true };
   if (!isSpanContextValid(sc)) return base;
   return trace.setSpanContext(base, sc);
+}
+
+/** Span attribute naming the correlation id of the command a span serves. */
+export const CORRELATION_ID = 'orderflow.correlation_id';
+/** Span attribute of a batch span: the distinct correlation ids of what it carried. */
+export const CORRELATION_IDS = 'orderflow.correlation_ids';
+
+/**
+ * The context a new span should start in: the active one when a span is active (a mutation's
+ * append stays its child), else one whose remote parent is `traceparent` (a saga step triggered
+ * by an event continues that event's trace).
+ */
+export function parentContext(traceparent: string | null | undefined, base: Context = context.active()): Context {
+  return trace.getSpanContext(base) ? base : contextFromTraceparent(traceparent, base);
+}
+
+/**
+ * Span links to each distinct valid traceparent, at most `max` (OpenTelemetry's default link
+ * limit is 128). A batch span links to every message it carried: the async hop of each command.
+ */
+export function linksTo(traceparents: Iterable<string | null | undefined>, max = 128): Link[] {
+  const links = new Map<string, Link>();
+  for (const tp of traceparents) {
+    if (links.size >= max) break;
+    const sc = tp ? trace.getSpanContext(contextFromTraceparent(tp)) : undefined;
+    if (sc && tp && !links.has(tp)) links.set(tp, { context: sc });
+  }
+  return [...links.values()];
+}
+
+/** The distinct non-empty values, at most `max` (a batch span's correlation ids). */
+export function distinctValues(values: Iterable<string | null | undefined>, max = 128): string[] {
+  const out = new Set<string>();
+  for (const v of values) {
+    if (out.size >= max) break;
+    if (v) out.add(v);
+  }
+  return [...out];
 }
 
 /** The app's Prometheus registry; each part creates its own metrics on it (see {@link counter}). */

@@ -1,6 +1,6 @@
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { contextFromTraceparent, counter, currentTraceparent, histogram, metrics, traceIdOf, withSpan } from './telemetry.ts';
+import { contextFromTraceparent, counter, currentTraceparent, distinctValues, histogram, linksTo, metrics, parentContext, traceIdOf, withSpan } from './telemetry.ts';
 
 const TP = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 
@@ -29,6 +29,27 @@ describe('traceparent helpers', () => {
     const inner = await context.with(contextFromTraceparent(TP), () => withSpan('x', { a: 1 }, async () => currentTraceparent()));
     expect(traceIdOf(inner)).toBe('0af7651916cd43dd8448eb211c80319c');
     await expect(withSpan('y', {}, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+  });
+});
+
+describe('span link helpers', () => {
+  const OTHER = '00-1af7651916cd43dd8448eb211c80319c-c7ad6b7169203331-01';
+
+  it('links each distinct valid traceparent once, bounded, skipping bad ones', () => {
+    const links = linksTo([TP, null, 'garbage', OTHER, TP, undefined]);
+    expect(links.map((l) => l.context.spanId)).toEqual(['b7ad6b7169203331', 'c7ad6b7169203331']);
+    expect(links[0]?.context).toMatchObject({ traceId: '0af7651916cd43dd8448eb211c80319c', isRemote: true });
+    expect(linksTo([TP, OTHER], 1)).toHaveLength(1);
+  });
+
+  it('parentContext keeps an active span and falls back to the traceparent only without one', () => {
+    expect(currentTraceparent(parentContext(TP, ROOT_CONTEXT))).toBe(TP);
+    expect(currentTraceparent(parentContext(OTHER, contextFromTraceparent(TP)))).toBe(TP);
+    expect(parentContext(null, ROOT_CONTEXT)).toBe(ROOT_CONTEXT);
+  });
+
+  it('distinctValues drops empties and repeats, bounded', () => {
+    expect(distinctValues(['a', '', null, 'b', 'a', undefined, 'c'], 2)).toEqual(['a', 'b']);
   });
 });
 

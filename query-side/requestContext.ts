@@ -2,18 +2,20 @@ import type { IncomingMessage } from 'node:http';
 import type { AppContext, AppServices } from './appContext.ts';
 import type { RequestContext } from './context.ts';
 import type { Principal } from './auth/principal.ts';
-import type { ContextMeta } from './server/admission.ts';
+import { principalKey, type ContextMeta } from './server/admission.ts';
+import { clientAddress } from './server/clientAddress.ts';
 import { createLoaders } from './views/loaders.ts';
 
 /** Builds each operation's context: principal, correlation, logger, services and fresh DataLoaders. */
 export function requestContextFactory(services: AppServices) {
-  return (principal: Principal, _req: IncomingMessage, meta: ContextMeta): AppContext => ({
-    principal,
-    correlationId: meta.correlationId,
-    logger: meta.logger,
-    services,
-    loaders: createLoaders(services.views),
-  });
+  return (principal: Principal, req: IncomingMessage, meta: ContextMeta): AppContext => {
+    const readFloor: AppContext['readFloor'] = [];
+    return {
+      principal, correlationId: meta.correlationId, logger: meta.logger, services,
+      loaders: createLoaders(services.views, readFloor), readFloor,
+      clientKey: principalKey(principal, clientAddress(req, services.trustedProxyHops)),
+    };
+  };
 }
 
 /** The base context without area services (the edge's own tests and health checks). */

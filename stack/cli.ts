@@ -1,6 +1,6 @@
 import { loadStackConfig, StackError, stackDown, stackStatus, stackUp } from './stack.ts';
 
-/** `npm run stack:up|down|status`: manage the local PostgreSQL, Kafka and FerretDB. */
+/** `npm run stack:up|down|status`: manage the local PostgreSQL, Kafka, FerretDB and Redis. */
 async function main(command: string | undefined): Promise<number> {
   const cfg = loadStackConfig();
   switch (command) {

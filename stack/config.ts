@@ -18,6 +18,7 @@ const schema = z.object({
   ORDERFLOW_MONGO_PORT: port.default(27017),
   ORDERFLOW_FERRETDB_BIN: z.string().optional(),
   ORDERFLOW_FERRETDB_DATABASE: z.string().regex(/^[a-z0-9_]+$/).default('ferretdb'),
+  ORDERFLOW_REDIS_PORT: port.default(6380),
 });
 
 /** Where each local service listens and keeps its files; every value overridable by env var. */
@@ -26,6 +27,7 @@ export interface StackConfig {
   postgres: { port: number; user: string; password: string; dataDir: string; runDir: string; log: string };
   kafka: { port: number; controllerPort: number; heap: string; home: string; libDir: string; dataDir: string; log: string };
   ferretdb: { port: number; home: string; binary: string; log: string; database: string };
+  redis: { port: number; home: string; log: string };
 }
 
 /** Reads the stack configuration from the environment; a bad value names the variable. */
@@ -62,6 +64,11 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
       binary: c.ORDERFLOW_FERRETDB_BIN ?? resolve(dir, 'ferretdb/ferretdb'),
       log: resolve(dir, 'ferretdb/ferretdb.log'),
       database: c.ORDERFLOW_FERRETDB_DATABASE,
+    },
+    redis: {
+      port: c.ORDERFLOW_REDIS_PORT,
+      home: resolve(dir, 'redis'),
+      log: resolve(dir, 'redis/redis.log'),
     },
   };
 }

@@ -5,6 +5,7 @@ import { ferretdbDown, ferretdbStatus, ferretdbUp } from './ferretdb.ts';
 import { kafkaDown, kafkaStatus, kafkaUp } from './kafka.ts';
 import { postgresDown, postgresStatus, postgresUp } from './postgres.ts';
 import { livePid } from './process.ts';
+import { redisDown, redisStatus, redisUp } from './redis.ts';
 import type { ServiceStatus } from './service.ts';
 
 export { StackError, loadStackConfig, type StackConfig };
@@ -14,6 +15,7 @@ export interface StackStarted {
   postgres: boolean;
   kafka: boolean;
   ferretdb: boolean;
+  redis: boolean;
 }
 
 /** Serialises concurrent `stackUp` calls (npm start + a test run) with an mkdir lock holding the owner's pid. */
@@ -41,20 +43,21 @@ async function withLock<T>(cfg: StackConfig, fn: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Installs (first time) and starts PostgreSQL, Kafka and FerretDB on loopback. Idempotent: services
- * that answer are left alone; a crashed one is restarted. Kafka and Postgres start in parallel;
- * FerretDB needs Postgres.
+ * Installs (first time) and starts PostgreSQL, Kafka, FerretDB and Redis on loopback. Idempotent:
+ * services that answer are left alone; a crashed one is restarted. Kafka, Postgres and Redis start
+ * in parallel; FerretDB needs Postgres.
  */
 export async function stackUp(cfg: StackConfig = loadStackConfig()): Promise<StackStarted> {
   return withLock(cfg, async () => {
-    const [postgres, kafka] = await Promise.all([postgresUp(cfg), kafkaUp(cfg)]);
+    const [postgres, kafka, redis] = await Promise.all([postgresUp(cfg), kafkaUp(cfg), redisUp(cfg)]);
     const ferretdb = await ferretdbUp(cfg);
-    return { postgres, kafka, ferretdb };
+    return { postgres, kafka, ferretdb, redis };
   });
 }
 
 /** Stops the services (all by default, or only those named in `which`). */
-export async function stackDown(cfg: StackConfig = loadStackConfig(), which: StackStarted = { postgres: true, kafka: true, ferretdb: true }): Promise<void> {
+export async function stackDown(cfg: StackConfig = loadStackConfig(), which: StackStarted = { postgres: true, kafka: true, ferretdb: true, redis: true }): Promise<void> {
+  if (which.redis) await redisDown(cfg);
   if (which.ferretdb) await ferretdbDown(cfg);
   if (which.kafka) await kafkaDown(cfg);
   if (which.postgres) await postgresDown(cfg);
@@ -62,5 +65,5 @@ export async function stackDown(cfg: StackConfig = loadStackConfig(), which: Sta
 
 /** Each service with its version and whether it answers. */
 export function stackStatus(cfg: StackConfig = loadStackConfig()): Promise<ServiceStatus[]> {
-  return Promise.all([postgresStatus(cfg), kafkaStatus(cfg), ferretdbStatus(cfg)]);
+  return Promise.all([postgresStatus(cfg), kafkaStatus(cfg), ferretdbStatus(cfg), redisStatus(cfg)]);
 }

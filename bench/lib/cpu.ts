@@ -85,3 +85,14 @@ export function cpuDelta(before: CpuSnapshot, after: CpuSnapshot): CpuSplit {
   const r = (v: number) => Number(v.toFixed(1));
   return { bench: r(ours.bench), postgres: r(ours.postgres), kafka: r(ours.kafka), ferretdb: r(ours.ferretdb), otherOnBox: r(Math.max(0, box - ours.bench - ours.postgres - ours.kafka - ours.ferretdb)) };
 }
+
+/** CPU seconds (user + system) one process has burnt so far (undefined once it is gone). */
+export function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(join('/proc', String(pid), 'stat'), 'utf8');
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(rest[11]) + Number(rest[12])) / TICKS;
+  } catch {
+    return undefined;
+  }
+}

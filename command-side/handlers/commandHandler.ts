@@ -1,5 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { context as otelContext } from '@opentelemetry/api';
 import { CURRENT_VERSION, type DomainEvent, START, type LogPosition } from '../../contracts/index.ts';
+import { CORRELATION_ID, currentTraceparent, parentContext, withSpan } from '../../platform/index.ts';
 import type { Decider } from '../domain/aggregate.ts';
 import type { EventStore, NewEvent } from '../eventStore/eventStore.ts';
 import { findIdempotencyKey } from '../eventStore/sql/idempotency.ts';
@@ -130,6 +132,17 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
     }));
   }
 
+  /**
+   * Runs one append inside an `eventStore.append` span (a child of the active span, else of the
+   * command's `traceparent`). The events carry that span's traceparent, so every async hop after
+   * (relay, projectors, saga, subscriptions) links back to the append. With no SDK the span is a
+   * no-op that passes the parent's traceparent through unchanged.
+   */
+  function appendTraced<T>(streamId: string, ctx: CommandContext, append: (traceparent: string | null) => Promise<T>): Promise<T> {
+    return otelContext.with(parentContext(ctx.traceparent), () =>
+      withSpan('eventStore.append', { [CORRELATION_ID]: ctx.correlationId, 'orderflow.stream_id': streamId }, () => append(currentTraceparent() ?? ctx.traceparent ?? null)));
+  }
+
   /** The first result stored under a key (an idempotent replay); undefined while the key is free. @throws IdempotencyKeyReusedError */
   async function firstResult(claim: IdempotencyClaim | undefined): Promise<CommandResult | undefined> {
     if (!claim) return undefined;
@@ -166,7 +179,8 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
         throw err;
       }
       if (events.length === 0) return (await firstResult(claim)) ?? { streamId, streamVersion: version, position, appended: [] };
-      const outcome = await store.append(streamId, version, toNewEvents(events, ctx), { ...(claim && { idempotency: claim }), ...(opts.guards && { guards: opts.guards }) });
+      const outcome = await appendTraced(streamId, ctx, (traceparent) =>
+        store.append(streamId, version, toNewEvents(events, { ...ctx, traceparent }), { ...(claim && { idempotency: claim }), ...(opts.guards && { guards: opts.guards }) }));
       if (outcome.ok) {
         const last = outcome.positions.at(-1);
         return { streamId, streamVersion: outcome.streamVersion, position: last ? positionText(last) : position, appended: events.map((e) => e.type) };

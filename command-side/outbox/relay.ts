@@ -1,9 +1,10 @@
-import { trace, type Link } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import type { Kafka, Producer, TopicMessages } from 'kafkajs';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { familyOf, isEventType, formatPosition, type LogPosition } from '../../contracts/index.ts';
+import { CORRELATION_IDS, distinctValues, linksTo } from '../../platform/index.ts';
 import { encodeEvent, createOrderedProducer, ensureTopics, eventTopics, familyTopic, unroutableTopic } from '../../messaging/index.ts';
 import { EVENTS_CHANNEL } from '../eventStore/sql/appendToStream.ts';
 import { backlogAfter, moveCheckpoint, readCheckpoint } from '../eventStore/sql/logCheckpoint.ts';
@@ -54,15 +55,6 @@ export interface Relay {
   status(): RelayStatus;
 }
 
-function traceLinks(traceparents: (string | null)[]): Link[] {
-  const links: Link[] = [];
-  for (const tp of traceparents) {
-    const m = tp ? /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(tp) : null;
-    if (m) links.push({ context: { traceId: m[1] ?? '', spanId: m[2] ?? '', traceFlags: parseInt(m[3] ?? '0', 16) } });
-  }
-  return links.slice(0, 128);
-}
-
 /**
  * Publishes every committed event to Kafka, at least once and in order per stream. The event log
  * is the outbox: the relay reads it gap-safely after its checkpoint, sends a batch (acks=-1, ordered
@@ -109,7 +101,9 @@ export function createRelay(opts: RelayOptions): Relay {
       tm.messages.push(encodeEvent(e, now));
       byTopic.set(topic, tm);
     }
-    await tracer.startActiveSpan('relay.publish', { links: traceLinks(wire.map((w) => w.envelope.traceparent)), attributes: { 'messaging.batch.message_count': wire.length } }, async (span) => {
+    // One span per batch, linked to the append span of every event it carries (their traceparents).
+    const attributes = { 'messaging.batch.message_count': wire.length, [CORRELATION_IDS]: distinctValues(wire.map((w) => w.envelope.correlationId)) };
+    await tracer.startActiveSpan('relay.publish', { links: linksTo(wire.map((w) => w.envelope.traceparent)), attributes }, async (span) => {
       try {
         await producer.sendBatch({ topicMessages: [...byTopic.values()], acks: -1 });
       } finally {

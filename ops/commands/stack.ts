@@ -12,7 +12,7 @@ export function formatStack(all: readonly ServiceStatus[]): string[] {
 export function registerStackCommands(program: Command, io: Io = processIo): void {
   program
     .command('stack')
-    .description('the local PostgreSQL, Kafka and FerretDB')
+    .description('the local PostgreSQL, Kafka, FerretDB and Redis')
     .command('status')
     .description('each service: answers or not, port, version, pid (exit 1 when one is down)')
     .option('--json', 'print JSON')

@@ -1,4 +1,5 @@
 import { requestContextFactory, createAppServices, resolvers, buildSchema, createGraphQLServer } from '../../query-side/index.ts';
+import { requireEdgeSecrets } from '../../platform/index.ts';
 import { createDependencyProbe } from '../readiness.ts';
 import type { Role } from './role.ts';
 
@@ -7,6 +8,7 @@ export const serveRole: Role = {
   name: 'serve',
   description: 'GraphQL over HTTP and WebSocket, /healthz, /readyz, /metrics',
   async start({ config, logger }) {
+    requireEdgeSecrets(config); // production: the consistency key and the shared Redis, before anything connects
     const log = logger.child({ role: 'serve' });
     const probe = createDependencyProbe(config, log);
     const app = await createAppServices(config, log);

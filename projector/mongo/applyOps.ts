@@ -1,8 +1,12 @@
-import { MongoBulkWriteError, type AnyBulkWriteOperation, type Db, type Document } from 'mongodb';
+import type { Db } from 'mongodb';
+import type { DocOp } from '../memory/foldDoc.ts';
 import type { AddOp, BucketSpec, ShardedView, WriteOp } from '../projections/index.ts';
+import { isCoalescable } from './coalescePlan.ts';
+import { runBulk, writeCoalesced } from './coalescedWrites.ts';
+import { countStoreCommands } from './commandMetrics.ts';
 import type { ViewNames } from './generations.ts';
+import { pointReads } from './pointReads.ts';
 import { applyAdds } from './shards.ts';
-import { MAX_UPDATES_PER_COMMAND, withUpdateBudget } from './updateBudget.ts';
 
 const DUPLICATE_KEY = 11000;
 
@@ -16,83 +20,33 @@ function touch(touched: TouchedKeys, view: string, id: unknown): void {
   touched.set(view, set);
 }
 
-function toBulk(op: Exclude<WriteOp, { kind: 'recompute' | 'recomputeFromEntries' | 'add' }>): AnyBulkWriteOperation<Document> {
-  if (op.kind === 'insert') return { insertOne: { document: op.doc } };
-  if (op.many) return { updateMany: { filter: op.filter, update: op.update } };
-  return { updateOne: { filter: op.filter, update: op.update, upsert: op.upsert ?? false } };
-}
+/** Re-exported for callers that cut their own bulks (the rebuild's flush). */
+export { chunkBulk, singleUpdates } from './bulkChunks.ts';
 
-/** A doc key for ordering: two writes to the same doc never go in the same unordered bulk. */
-function docKey(op: Exclude<WriteOp, { kind: 'recompute' | 'recomputeFromEntries' | 'add' }>): string | undefined {
-  if (op.kind === 'insert') return `${op.view}/${String(op.doc._id)}`;
-  if (op.many) return undefined; // updateMany: a barrier
-  return `${op.view}/${String(op.filter._id)}`;
+/** An `updateMany`: a barrier (every op before it lands first, every op after it later). */
+async function runMany(db: Db, names: ViewNames, op: Extract<WriteOp, { kind: 'update' }>): Promise<void> {
+  await runBulk(db, names, op.view, [{ updateMany: { filter: op.filter, update: op.update } }]);
 }
 
 /**
- * Splits a bulk so each command carries at most {@link MAX_UPDATES_PER_COMMAND} single-document
- * updates (FerretDB 1.x wedges on large update commands: see `updateBudget.ts`). Pure.
- */
-export function chunkBulk(ops: readonly AnyBulkWriteOperation<Document>[], maxUpdates = MAX_UPDATES_PER_COMMAND): AnyBulkWriteOperation<Document>[][] {
-  const chunks: AnyBulkWriteOperation<Document>[][] = [];
-  let chunk: AnyBulkWriteOperation<Document>[] = [];
-  let updates = 0;
-  for (const op of ops) {
-    const single = isSingleUpdate(op);
-    if (single && updates >= maxUpdates) {
-      chunks.push(chunk);
-      chunk = [];
-      updates = 0;
-    }
-    chunk.push(op);
-    if (single) updates++;
-  }
-  if (chunk.length > 0) chunks.push(chunk);
-  return chunks;
-}
-
-/** Number of single-document update statements in a bulk. */
-export function singleUpdates(ops: readonly AnyBulkWriteOperation<Document>[]): number {
-  return ops.filter(isSingleUpdate).length;
-}
-
-function isSingleUpdate(op: AnyBulkWriteOperation<Document>): boolean {
-  return 'updateOne' in op || 'replaceOne' in op || 'deleteOne' in op;
-}
-
-/** Runs one unordered bulk (in small commands); duplicate-key failures are guarded writes that were already applied. */
-async function runBulk(db: Db, names: ViewNames, view: string, ops: AnyBulkWriteOperation<Document>[]): Promise<void> {
-  for (const chunk of chunkBulk(ops)) {
-    try {
-      await withUpdateBudget(singleUpdates(chunk), () => db.collection(names(view)).bulkWrite(chunk, { ordered: false }));
-    } catch (err) {
-      if (err instanceof MongoBulkWriteError) {
-        const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-        if (errors.length > 0 && errors.every((e) => e.code === DUPLICATE_KEY)) continue;
-      }
-      throw err;
-    }
-  }
-}
-
-/**
- * Applies a batch of write ops in order semantics: consecutive ops on distinct documents go out as
- * one unordered `bulkWrite` per view; a second write to the same document starts a new round, so a
- * stream's events land in version order. Bucket recomputes run last, once per bucket; `add` ops
- * of a sharded view after the document writes (their `via` lookups read what the batch wrote).
- * Every op is idempotent (version and position guards), so re-applying a batch after a failure is safe.
+ * Applies a batch of write ops with the result of applying them one by one, in order, at a cost of
+ * at most one write per touched document: single-document ops are folded per document in memory and
+ * written once ({@link writeCoalesced}: new documents as `insertMany`, a lone op as is, several ops as
+ * one read and one version-guarded replace); an op that names no document by `_id` (`updateMany`) is
+ * a barrier between two such runs. Bucket recomputes run last, once per bucket; `add` ops of a sharded
+ * view after the document writes (their `via` lookups read what the batch wrote). Every op is
+ * idempotent (version and position guards), so re-applying a batch after a failure is safe.
+ * @throws CoalesceConflictError (transient) when another writer changed a touched document meanwhile.
  */
 export async function applyOps(db: Db, names: ViewNames, ops: readonly WriteOp[], buckets: BucketSpec | undefined, sharded?: ShardedView, opts: { drain?: boolean } = {}): Promise<TouchedKeys> {
   const touched: TouchedKeys = new Map();
   const adds: AddOp[] = [];
   const recomputeKeys = new Map<string, Record<string, unknown>>();
   const fromEntries: Record<string, unknown>[] = [];
-  let round = new Map<string, AnyBulkWriteOperation<Document>[]>();
-  let keys = new Set<string>();
+  let run: DocOp[] = [];
   const flush = async () => {
-    await Promise.all([...round].map(([view, bulk]) => runBulk(db, names, view, bulk)));
-    round = new Map();
-    keys = new Set();
+    if (run.length > 0) await writeCoalesced(db, names, run);
+    run = [];
   };
   for (const op of ops) {
     if (op.kind === 'recompute') {
@@ -107,20 +61,24 @@ export async function applyOps(db: Db, names: ViewNames, ops: readonly WriteOp[]
       adds.push(op);
       continue;
     }
-    const key = docKey(op);
-    if (key === undefined || keys.has(key)) await flush();
-    if (key !== undefined) keys.add(key);
-    round.set(op.view, [...(round.get(op.view) ?? []), toBulk(op)]);
-    touch(touched, op.view, op.kind === 'insert' ? op.doc._id : op.filter._id);
-    if (key === undefined) await flush();
+    if (isCoalescable(op)) {
+      run.push(op);
+      touch(touched, op.view, op.kind === 'insert' ? op.doc._id : op.filter._id);
+      continue;
+    }
+    if (op.kind !== 'update') continue; // not reached: every insert names its _id
+    await flush();
+    await runMany(db, names, op);
   }
   await flush();
+  const reads = pointReads(db, names); // after the document writes: adds read what they wrote
   if (adds.length > 0) {
     if (!sharded) throw new Error(`add ops on ${adds[0]?.view ?? '?'}, which is not a sharded view`);
-    for (const id of await applyAdds(db, names, sharded, adds, opts)) touch(touched, sharded.view, id);
+    for (const id of await applyAdds(db, names, sharded, adds, { ...opts, reads })) touch(touched, sharded.view, id);
   }
   if (buckets) {
     for (const filter of fromEntries) {
+      countStoreCommands(buckets.entriesView);
       const entries = await db.collection(names(buckets.entriesView)).find(filter).toArray();
       for (const e of entries) {
         const k = buckets.keyOfEntry(e);
@@ -137,6 +95,7 @@ export async function applyOps(db: Db, names: ViewNames, ops: readonly WriteOp[]
 
 /** Recomputes one bucket from its entries and stores it only if its revision is newer. */
 async function recomputeBucket(db: Db, names: ViewNames, spec: BucketSpec, key: Record<string, unknown>): Promise<string> {
+  countStoreCommands(spec.entriesView, 2);
   const entries = await db.collection(names(spec.entriesView)).find(spec.entryFilter(key)).toArray();
   const { doc, revision } = spec.recompute(key, entries);
   const { _id, ...rest } = doc;

@@ -1,7 +1,9 @@
 import { comparePositionText } from '../../contracts/index.ts';
 import type { Db, UpdateFilter } from 'mongodb';
 import { bucketId, type AddOp, type ShardedView } from '../projections/index.ts';
+import { pointReads, type PointReads } from './pointReads.ts';
 import type { ViewNames } from './generations.ts';
+import { countStoreCommands } from './commandMetrics.ts';
 import { withUpdateBudget } from './updateBudget.ts';
 
 const DUPLICATE_KEY = 11000;
@@ -33,8 +35,9 @@ export class HandoverInProgressError extends Error {
 /** Collections known to have no hand-over marker (it is only ever removed from a live generation). */
 const ready = new Set<string>();
 
-async function checkHandedOver(db: Db, collection: string): Promise<void> {
+async function checkHandedOver(db: Db, collection: string, view: string): Promise<void> {
   if (ready.has(collection)) return;
+  countStoreCommands(view);
   if (await db.collection<{ _id: string }>(collection).findOne({ _id: HANDOVER_MARKER })) throw new HandoverInProgressError(collection);
   ready.add(collection);
 }
@@ -73,7 +76,8 @@ export function foldAdds(adds: readonly Resolved[], floor: string, sumFields: re
 const maxPos = (a: string | undefined, b: string | undefined): string => (comparePositionText(a ?? '', b ?? '') >= 0 ? (a ?? '') : (b ?? ''));
 
 /**
- * Applies a batch's `add` ops to a sharded view: each touched (bucket, shard) costs two point
+ * Applies a batch's `add` ops to a sharded view (`via` documents read once per batch through
+ * `reads`): each touched (bucket, shard) costs two point
  * reads (its shard and the bucket's rebuild base, in parallel) and one compare-and-set write (insert,
  * or `$inc` guarded by the position it read), whatever the bucket already holds. A lost race (another
  * writer of the same shard: a rebuild's drain) reads again. Adds whose `via` document is missing are
@@ -82,20 +86,16 @@ const maxPos = (a: string | undefined, b: string | undefined): string => (compar
  * @throws HandoverInProgressError (transient) while a hand-over is under way; Error for an add that
  * was not stamped (a caller bug).
  */
-export async function applyAdds(db: Db, names: ViewNames, spec: ShardedView, ops: readonly AddOp[], opts: { drain?: boolean } = {}): Promise<string[]> {
-  if (!opts.drain) await checkHandedOver(db, names(spec.view));
-  const vias = new Map<string, Promise<Record<string, unknown> | null>>();
-  for (const op of ops) {
-    if (!op.via) continue;
-    const k = `${op.via.view}/${op.via.id}`;
-    if (!vias.has(k)) vias.set(k, db.collection<{ _id: string }>(names(op.via.view)).findOne({ _id: op.via.id }));
-  }
+export async function applyAdds(db: Db, names: ViewNames, spec: ShardedView, ops: readonly AddOp[], opts: { drain?: boolean; reads?: PointReads } = {}): Promise<string[]> {
+  if (!opts.drain) await checkHandedOver(db, names(spec.view), spec.view);
+  const reads = opts.reads ?? pointReads(db, names);
+  for (const op of ops) if (op.via) void reads.get(op.via.view, op.via.id); // all in parallel
   const byShard = new Map<string, { bucket: string; adds: Resolved[] }>();
   for (const op of ops) {
     if (!op.at) throw new Error(`unstamped add op on ${op.view}: the runner must stamp shard and position`);
     let key = op.key;
     if (op.via) {
-      const doc = await vias.get(`${op.via.view}/${op.via.id}`);
+      const doc = await reads.get(op.via.view, op.via.id);
       if (!doc) continue;
       key = { ...key, ...Object.fromEntries(op.via.fields.map((f) => [f, String(doc[f])])) };
     }
@@ -110,9 +110,11 @@ export async function applyAdds(db: Db, names: ViewNames, spec: ShardedView, ops
     const first = adds[0];
     if (!first) return;
     for (;;) {
+      countStoreCommands(spec.view, first.shard === 'base' ? 1 : 2);
       const [mine, base] = await Promise.all([coll.findOne({ _id: id }), first.shard === 'base' ? null : coll.findOne({ _id: shardId(bucket, 'base') })]);
       const folded = foldAdds(adds, maxPos(mine?.pos, base?.pos), spec.sumFields);
       if (!folded) return;
+      countStoreCommands(spec.view);
       try {
         if (!mine) {
           await coll.insertOne({ _id: id, ...first.key, shard: first.shard, pos: folded.pos, ...folded.inc });

@@ -4,6 +4,7 @@ import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { familyOf } from '../../contracts/index.ts';
+import { CORRELATION_IDS, distinctValues, linksTo } from '../../platform/index.ts';
 import { decodeEvent, joinConsumerGroup, deadLetterTopic, ensureTopics, familyTopic, viewChangedTopic, retryUntilDone, StopRequested, type FailureKind, type RetryOptions } from '../../messaging/index.ts';
 import { applyOps, type TouchedKeys } from '../mongo/applyOps.ts';
 import { createAliasCache, ensureIndexes, namesFor, type ViewNames } from '../mongo/generations.ts';
@@ -13,7 +14,7 @@ import { advanceCheckpoint } from './checkpoints.ts';
 import { deadLetter } from './deadLetters.ts';
 import { classifyProjectorFailure } from './failureClass.ts';
 import { projectorMetrics } from './metrics.ts';
-import { publishViewChanged } from './viewChanged.ts';
+import { publishViewChanged, type ChangeCause } from './viewChanged.ts';
 
 /** Writes a projection's ops to the generation `names` maps to; {@link applyOps} over the worker's `db` by default. */
 export type ViewWriter = (names: ViewNames, ops: readonly WriteOp[], projection: Pick<Projection, 'buckets' | 'sharded'>) => Promise<TouchedKeys>;
@@ -57,12 +58,17 @@ export function projectionTopics(prefix: string, projection: Projection): string
   return [...new Set(projection.handles.map((t) => familyTopic(prefix, familyOf(t))))];
 }
 
+/** Causes carried by one views.changed message (and links of one apply span): enough to follow a command, bounded. */
+const MAX_CAUSES = 64;
+
 interface Decoded {
   message: KafkaMessage;
   ops?: WriteOp[];
   error?: unknown;
   position: string;
   occurredAt?: number;
+  /** The event's correlation id and traceparent (its append span), for span links. */
+  cause?: ChangeCause;
 }
 
 /**
@@ -83,6 +89,8 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
   const log = opts.logger.child({ component: 'projector', projection: projection.name });
   const metrics = projectorMetrics(opts.registry);
   const aliases = createAliasCache(db, 1000);
+  /** Per "topic:partition", the position of the last notification sent or tried (its `after` lets caches see a lost one). */
+  const notified = new Map<string, string>();
   const tracer = trace.getTracer('orderflow');
   const writeViews: ViewWriter = opts.writeViews ?? ((names, ops, p) => applyOps(db, names, ops, p.buckets, p.sharded));
   let consumer: Consumer | undefined;
@@ -92,7 +100,8 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
     try {
       const { envelope, position } = decodeEvent(message);
       const ops = projection.handles.includes(envelope.type) ? projection.project(envelope) : [];
-      return { message, position, occurredAt: Date.parse(envelope.occurredAt), ops: stampAdds(ops, { shard: liveShard(envelope.type, partition), position }) };
+      const cause = { correlationId: envelope.correlationId, traceparent: envelope.traceparent };
+      return { message, position, occurredAt: Date.parse(envelope.occurredAt), cause, ops: stampAdds(ops, { shard: liveShard(envelope.type, partition), position }) };
     } catch (error) {
       return { message, position: '', error };
     }
@@ -145,7 +154,10 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
     const names = namesFor(alias.generation);
     const decoded = messages.map((m) => decode(m, batch.partition));
     const touched: TouchedKeys = new Map();
-    await tracer.startActiveSpan('projector.batch', { attributes: { 'orderflow.projection': projection.name, 'messaging.batch.message_count': decoded.length } }, async (span) => {
+    // What the batch changed, per event that wrote something: the async hop's links, here and in views.changed.
+    const causes = decoded.flatMap((d) => (d.cause && d.ops && d.ops.length > 0 ? [d.cause] : [])).slice(0, MAX_CAUSES);
+    const attributes = { 'orderflow.projection': projection.name, 'messaging.batch.message_count': decoded.length, [CORRELATION_IDS]: distinctValues(causes.map((c) => c.correlationId)) };
+    await tracer.startActiveSpan('projector.apply', { attributes, links: linksTo(causes.map((c) => c.traceparent)) }, async (span) => {
       try {
         // Fast path: the whole batch's ops in one apply. Slow path (some event failed for good): one by one, in order.
         const allGood = decoded.every((d) => d.error === undefined);
@@ -177,10 +189,12 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
     for (const d of decoded) if (d.occurredAt) metrics.endToEndSeconds.observe({ projection: projection.name }, (now - d.occurredAt) / 1000);
     metrics.lag.set({ projection: projection.name, topic: batch.topic, partition: String(batch.partition) }, Number(BigInt(batch.highWatermark) - BigInt(nextOffset)));
     if (touched.size > 0 && lastPosition !== '') {
+      const after = notified.get(where);
+      notified.set(where, lastPosition); // even if the send fails: the next one's `after` then shows the gap
       await publishViewChanged(producer, prefix, {
         projection: projection.name, generation: alias.generation,
         touched: Object.fromEntries([...touched].map(([v, ids]) => [v, [...ids]])),
-        positions: { [where]: lastPosition }, at: new Date(now).toISOString(),
+        positions: { [where]: lastPosition }, ...(after !== undefined && { after: { [where]: after } }), at: new Date(now).toISOString(), causes,
       }).catch((err: unknown) => log.warn({ err }, 'view-changed notification failed'));
     }
   }

@@ -1,37 +1,36 @@
 import { familyOfStream, type EventFamily, isPositionText } from '../../contracts/index.ts';
 
 /**
- * A consistency token, opaque to clients (base64url JSON):
+ * What a consistency token names:
  * - from a mutation: the stream it wrote and the log position of its last event;
  * - from a subscription message: the projection's watermark vector ("topic:partition" → position).
+ * On the wire it is signed by the token codec (`codec.ts`); this module only (de)serialises it.
  */
 export type ConsistencyToken =
   | { kind: 'stream'; streamId: string; family: EventFamily; position: string }
   | { kind: 'vector'; positions: Record<string, string> };
 
-/** Encodes a token for a mutation result. */
-export function streamToken(streamId: string, position: string): string {
-  return Buffer.from(JSON.stringify({ v: 1, s: streamId, p: position })).toString('base64url');
+/** What a token is minted from (the stream's family is derived from its id again on decoding). */
+export type TokenBody = { kind: 'stream'; streamId: string; position: string } | { kind: 'vector'; positions: Record<string, string> };
+
+/** The token's payload as base64url JSON (`{s, p}` or `{w}`), the part a signature covers. */
+export function encodePayload(token: TokenBody): string {
+  const body = token.kind === 'stream' ? { s: token.streamId, p: token.position } : { w: token.positions };
+  return Buffer.from(JSON.stringify(body)).toString('base64url');
 }
 
-/** Encodes a watermark vector for a subscription message. */
-export function vectorToken(positions: Record<string, string>): string {
-  return Buffer.from(JSON.stringify({ v: 1, w: positions })).toString('base64url');
-}
-
-/** Decodes a token; undefined for anything that is not one of ours. */
-export function decodeToken(text: string): ConsistencyToken | undefined {
-  if (text.length > 4096) return undefined;
+/** Decodes a payload; undefined for anything that does not name a known stream family or positions. */
+export function decodePayload(text: string): ConsistencyToken | undefined {
   try {
-    const raw = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as { v?: unknown; s?: unknown; p?: unknown; w?: unknown };
-    if (raw.v !== 1) return undefined;
+    const raw = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as { s?: unknown; p?: unknown; w?: unknown };
     if (typeof raw.s === 'string' && typeof raw.p === 'string' && isPositionText(raw.p)) {
       const family = familyOfStream(raw.s);
       return family ? { kind: 'stream', streamId: raw.s, family, position: raw.p } : undefined;
     }
-    if (raw.w && typeof raw.w === 'object') {
-      const positions = Object.fromEntries(Object.entries(raw.w as Record<string, unknown>).filter(([, p]) => typeof p === 'string' && isPositionText(p))) as Record<string, string>;
-      return { kind: 'vector', positions };
+    if (raw.w && typeof raw.w === 'object' && !Array.isArray(raw.w)) {
+      const entries = Object.entries(raw.w as Record<string, unknown>);
+      if (!entries.every(([tp, p]) => /^.+:\d{1,5}$/.test(tp) && typeof p === 'string' && isPositionText(p))) return undefined;
+      return { kind: 'vector', positions: Object.fromEntries(entries) as Record<string, string> };
     }
     return undefined;
   } catch {

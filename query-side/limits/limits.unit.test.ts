@@ -1,6 +1,7 @@
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { buildSchema, GraphQLError, parse, specifiedRules, validate, type GraphQLSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { fragmentsOf, limitRules, maxAliasesRule, maxCostRule, maxDepthRule, operationCost } from './index.ts';
+import { armorCount, fragmentsOf, limitRules, maxAliasesRule, maxCostRule, maxDepthRule, operationCost, parseOptions, tokenLimitError } from './index.ts';
 
 const schema: GraphQLSchema = buildSchema(`
   type Query {
@@ -18,7 +19,7 @@ const schema: GraphQLSchema = buildSchema(`
   type Line { sku: String! qty: Int! }
 `);
 
-function run(query: string, rules = limitRules({ maxQueryDepth: 4, maxAliases: 2, maxQueryCost: 100, rateLimitPerMinute: 1 })): readonly GraphQLError[] {
+function run(query: string, rules = limitRules({ maxQueryDepth: 4, maxAliases: 2, maxDirectives: 3, maxTokens: 1000, maxQueryCost: 100, rateLimitPerMinute: 1 })): readonly GraphQLError[] {
   return validate(schema, parse(query), [...specifiedRules, ...rules]);
 }
 
@@ -78,6 +79,49 @@ describe('maxAliasesRule', () => {
   });
 });
 
+describe('maxDirectivesRule', () => {
+  it('accepts up to the limit and rejects beyond it, through fragments too', () => {
+    expect(run('query($y: Boolean!) { me @include(if: $y) { id @skip(if: $y) name @include(if: $y) } }')).toEqual([]);
+    const errors = run('query($y: Boolean!) { me @include(if: $y) { ...F @include(if: $y) } } fragment F on Customer { id @skip(if: $y) name @skip(if: $y) }');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', measure: 'directives', limit: 3, actual: 4 });
+  });
+
+  it('reads the count from the message armor rejects with (pins its format)', () => {
+    const messages: string[] = [];
+    validate(schema, parse('{ a: me { id } b: me { id } }'), [maxAliasesRule(1)]).forEach((e) => messages.push(e.message));
+    expect(messages).toEqual(['query aliases 2 exceeds the maximum of 1']);
+    expect(armorCount(new GraphQLError('Syntax Error: Aliases limit of 1 exceeded, found 7.'), 1)).toBe(7);
+    expect(armorCount(new GraphQLError('something else'), 1)).toBe(2);
+  });
+});
+
+describe('token limit (graphql-js parse option)', () => {
+  it('stops a token flood at the limit and maps it to QUERY_TOO_COMPLEX', () => {
+    const flood = `{ me { ${'id '.repeat(2000)} } }`;
+    let caught: unknown;
+    try {
+      parse(flood, parseOptions(1000));
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(GraphQLError);
+    expect(tokenLimitError(caught)?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', measure: 'tokens', limit: 1000 });
+    expect(() => parse('{ me { id } }', parseOptions(1000))).not.toThrow();
+  });
+
+  it('leaves a real syntax error alone', () => {
+    let caught: unknown;
+    try {
+      parse('{ me { id ', parseOptions(1000));
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(GraphQLError);
+    expect(tokenLimitError(caught)).toBeUndefined();
+  });
+});
+
 describe('operationCost and maxCostRule', () => {
   it('charges 1 per field', () => {
     expect(costOf('{ me { id name } }')).toBe(3);
@@ -98,6 +142,15 @@ describe('operationCost and maxCostRule', () => {
     expect(costOf(q)).toBe(1 + 4);
     expect(costOf(q, { n: 50 })).toBe(1 + 50);
     expect(costOf('query Q($n: Int) { customers(first: $n) { id } }')).toBe(1 + 10);
+  });
+
+  it('is kept because armor\'s cost limit misses list sizes from variables and from the schema', () => {
+    // 50 customers × 10 orders each (the default list size): ours counts 1 + 50 × (1 + 1 + 10 × 2) = 1101.
+    const q = 'query Q($n: Int = 50) { customers(first: $n) { id orders { id lines { sku } } } }';
+    expect(costOf(q)).toBeGreaterThan(1000);
+    expect(validate(schema, parse(q), [maxCostRule(1000)]).map((e) => e.extensions['measure'])).toEqual(['cost']);
+    const armor = validate(schema, parse(q), [costLimitRule({ maxCost: 1000, propagateOnRejection: false, onReject: [(ctx, err) => ctx?.reportError(err)] })]);
+    expect(armor).toEqual([]);
   });
 
   it('rejects an expensive query with QUERY_TOO_COMPLEX', () => {

@@ -1,10 +1,9 @@
 import { catalogueCommands, type CommandContext, type CommandResult, inventoryCommands, orderCommands } from '../../command-side/index.ts';
 import { CancelOrderInput, parseStreamId, validateCommand } from '../../contracts/index.ts';
-import { currentTraceparent } from '../../platform/index.ts';
+import { CORRELATION_ID, currentTraceparent, withSpan } from '../../platform/index.ts';
 import type { AppContext } from '../appContext.ts';
 import { requireAuthenticated, requireCustomerAccess, requireStaff } from '../auth/access.ts';
 import { hasRole } from '../auth/principal.ts';
-import { streamToken } from '../consistency/token.ts';
 import { badUserInput, notFound } from '../errors.ts';
 import { toGraphQLError } from './commandErrors.ts';
 import { idempotencyScope } from './idempotencyScope.ts';
@@ -24,17 +23,20 @@ function commandContext(ctx: AppContext, mutation: string, key: string | null | 
   };
 }
 
-function toResult(r: CommandResult, id: string) {
-  return { id, streamVersion: r.streamVersion, consistencyToken: streamToken(r.streamId, r.position), applied: r.appended.length > 0 };
+function toResult(ctx: AppContext, r: CommandResult, id: string) {
+  return { id, streamVersion: r.streamVersion, consistencyToken: ctx.services.tokens.stream(r.streamId, r.position), applied: r.appended.length > 0 };
 }
 
-async function run(fn: () => Promise<CommandResult>, id: (r: CommandResult) => string) {
-  try {
-    const r = await fn();
-    return toResult(r, id(r));
-  } catch (err) {
-    throw toGraphQLError(err);
-  }
+/** Runs a mutation's command inside a `graphql.mutation <name>` span (the first span of a command's trace). */
+function run(mutation: string, ctx: AppContext, fn: () => Promise<CommandResult>, id: (r: CommandResult) => string) {
+  return withSpan(`graphql.mutation ${mutation}`, { 'graphql.operation.type': 'mutation', 'graphql.operation.name': mutation, [CORRELATION_ID]: ctx.correlationId }, async () => {
+    try {
+      const r = await fn();
+      return toResult(ctx, r, id(r));
+    } catch (err) {
+      throw toGraphQLError(err);
+    }
+  });
 }
 
 /** Validates the input before anything is read, so a malformed call learns nothing. */
@@ -68,23 +70,23 @@ export const mutationResolvers = {
   Mutation: {
     defineProduct: (_: unknown, a: Args, ctx: AppContext) => {
       requireStaff(ctx.principal);
-      return run(() => catalogueCommands(ctx.services.commands).defineProduct(a.input, commandContext(ctx, 'defineProduct', a.idempotencyKey)), idOf);
+      return run('defineProduct', ctx, () => catalogueCommands(ctx.services.commands).defineProduct(a.input, commandContext(ctx, 'defineProduct', a.idempotencyKey)), idOf);
     },
     changePrice: (_: unknown, a: Args, ctx: AppContext) => {
       requireStaff(ctx.principal);
-      return run(() => catalogueCommands(ctx.services.commands).changePrice(a.input, commandContext(ctx, 'changePrice', a.idempotencyKey)), idOf);
+      return run('changePrice', ctx, () => catalogueCommands(ctx.services.commands).changePrice(a.input, commandContext(ctx, 'changePrice', a.idempotencyKey)), idOf);
     },
     restock: (_: unknown, a: Args, ctx: AppContext) => {
       requireStaff(ctx.principal);
-      return run(() => inventoryCommands(ctx.services.commands).restock(a.input, commandContext(ctx, 'restock', a.idempotencyKey)), idOf);
+      return run('restock', ctx, () => inventoryCommands(ctx.services.commands).restock(a.input, commandContext(ctx, 'restock', a.idempotencyKey)), idOf);
     },
     adjustStock: (_: unknown, a: Args, ctx: AppContext) => {
       requireStaff(ctx.principal);
-      return run(() => inventoryCommands(ctx.services.commands).adjustStock(a.input, commandContext(ctx, 'adjustStock', a.idempotencyKey)), idOf);
+      return run('adjustStock', ctx, () => inventoryCommands(ctx.services.commands).adjustStock(a.input, commandContext(ctx, 'adjustStock', a.idempotencyKey)), idOf);
     },
     placeOrder: (_: unknown, a: Args, ctx: AppContext) => {
       requireCustomerAccess(ctx.principal, String(a.input.customerId ?? ''));
-      return run(() => orderCommands(ctx.services.commands, ctx.services.paymentVault).placeOrder(a.input, commandContext(ctx, 'placeOrder', a.idempotencyKey)), idOf);
+      return run('placeOrder', ctx, () => orderCommands(ctx.services.commands, ctx.services.paymentVault).placeOrder(a.input, commandContext(ctx, 'placeOrder', a.idempotencyKey)), idOf);
     },
     cancelOrder: async (_: unknown, a: Args, ctx: AppContext) => {
       // Authorise and validate before any read, so an anonymous or malformed call learns nothing.
@@ -92,11 +94,11 @@ export const mutationResolvers = {
       const command = commandContext(ctx, 'cancelOrder', a.idempotencyKey);
       const { orderId } = cancelInput(a.input);
       if (!isStaff(ctx.principal)) await requireOwnOrder(ctx, orderId);
-      return run(() => orderCommands(ctx.services.commands, ctx.services.paymentVault).cancelOrder(a.input, command), idOf);
+      return run('cancelOrder', ctx, () => orderCommands(ctx.services.commands, ctx.services.paymentVault).cancelOrder(a.input, command), idOf);
     },
     shipOrder: (_: unknown, a: Args, ctx: AppContext) => {
       requireStaff(ctx.principal);
-      return run(() => orderCommands(ctx.services.commands, ctx.services.paymentVault).shipOrder(a.input, commandContext(ctx, 'shipOrder', a.idempotencyKey)), idOf);
+      return run('shipOrder', ctx, () => orderCommands(ctx.services.commands, ctx.services.paymentVault).shipOrder(a.input, commandContext(ctx, 'shipOrder', a.idempotencyKey)), idOf);
     },
   },
 };

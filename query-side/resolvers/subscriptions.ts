@@ -2,18 +2,24 @@ import { inventoryProjection, orderDetailProjection, ordersByCustomerProjection,
 import type { AppContext } from '../appContext.ts';
 import { mayAccessCustomer, requireAuthenticated, requireCustomerAccess, requireStaff } from '../auth/access.ts';
 import { hasRole } from '../auth/principal.ts';
-import { decodeToken } from '../consistency/token.ts';
 import { badUserInput, notFound } from '../errors.ts';
 import type { Channel } from '../subscriptions/hub.ts';
 import { validSkus } from './arguments.ts';
-import { awaitConsistency } from './consistentWith.ts';
+import { awaitConsistency, verifiedToken } from './consistentWith.ts';
+
+/**
+ * The resume token that names no position ("replay the current state of the whole scope"): the
+ * client library sends it before it has received any token (`REPLAY_ALL_TOKEN` in clients/ts). It
+ * grants nothing a signature would protect (no wait, no position), so it needs none.
+ */
+const REPLAY_ALL = Buffer.from(JSON.stringify({ v: 1, w: {} })).toString('base64url');
 
 type Common = { since?: string | null; consistentWith?: string | null };
 
 async function open(ctx: AppContext, channel: Channel, keys: string[], projection: Projection, a: Common) {
-  if (a.since != null && !decodeToken(a.since)) throw badUserInput('since is not a valid token', [{ path: ['since'], message: 'unknown token format' }]);
+  if (a.since != null && a.since !== REPLAY_ALL) verifiedToken(ctx, 'since', a.since);
   await awaitConsistency(ctx, [projection], a.consistentWith);
-  return ctx.services.hub.subscribe(channel, keys, a.since != null);
+  return ctx.services.hub.subscribe(channel, keys, a.since != null, ctx.readFloor.length > 0 ? ctx.readFloor : undefined);
 }
 
 const passThrough = (p: unknown) => p;

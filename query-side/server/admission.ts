@@ -30,9 +30,14 @@ export function correlationIdOf(header: string | string[] | undefined): string {
   return value && CORRELATION_ID.test(value) ? value : randomUUID();
 }
 
+/** Whose budget an operation spends: `sub:<subject>`, or `ip:<client address>` when anonymous. */
+export function principalKey(principal: Principal, address: string): string {
+  return isAnonymous(principal) ? `ip:${address}` : `sub:${principal.subject}`;
+}
+
 /** The rate-limit bucket of a principal: its subject, or the client address when anonymous. */
 export function rateKey(principal: Principal, req: IncomingMessage): string {
-  return isAnonymous(principal) ? `anon:${req.socket.remoteAddress ?? 'unknown'}` : `sub:${principal.subject}`;
+  return principalKey(principal, req.socket.remoteAddress ?? 'unknown');
 }
 
 /**

@@ -2,6 +2,7 @@ import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { type Logger, counter } from '../../platform/index.ts';
 import { ErrorCode, isErrorCode, retriable } from '../errors.ts';
+import { tokenLimitError } from '../limits/index.ts';
 import { isStorageUnavailable } from '../storageFailure.ts';
 
 /** Apollo's request-level codes, kept as they are (they describe the request, not our internals). */
@@ -48,6 +49,7 @@ export type FormatError = (formatted: GraphQLFormattedError, error: unknown) => 
  * - an error carrying one of {@link ErrorCode} (itself or a cause) keeps it, with its own
  *   `retriable` (the per-code default only when it does not say);
  * - a store that is down or too slow (itself or a cause) is `UNAVAILABLE`, retriable;
+ * - a parse stopped at the token limit is `QUERY_TOO_COMPLEX` with `measure: 'tokens'`;
  * - Apollo's request-level codes (parse, validation, bad request, …) are kept;
  * - anything else is logged with its stack and sent as `INTERNAL_SERVER_ERROR`, "internal error".
  * `extensions.http` and `extensions.stacktrace` never reach the client.
@@ -55,6 +57,13 @@ export type FormatError = (formatted: GraphQLFormattedError, error: unknown) => 
 export function createFormatError(logger: Logger): FormatError {
   return (formatted, error) => {
     const { http: _http, stacktrace: _stack, exception: _exception, ...extensions } = formatted.extensions ?? {};
+    // graphql-js stops a token flood with a plain syntax error; it is a limit, so say which.
+    const tooLong = tokenLimitError(error);
+    if (tooLong) {
+      errorsTotal.inc({ code: ErrorCode.QUERY_TOO_COMPLEX });
+      const { http: _h, ...details } = tooLong.extensions;
+      return { message: tooLong.message, ...(formatted.locations && { locations: formatted.locations }), extensions: details };
+    }
     const app = appCodeOf(error);
     if (app && app.code !== ErrorCode.INTERNAL_SERVER_ERROR) {
       errorsTotal.inc({ code: app.code });

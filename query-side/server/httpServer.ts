@@ -7,7 +7,7 @@ import { context as otelContext, SpanKind } from '@opentelemetry/api';
 import type { GraphQLSchema } from 'graphql';
 import { type AppConfig, childLogger, type Logger, collectProcessMetrics, contextFromTraceparent, counter, histogram, isLoopbackHost, metrics, withSpan } from '../../platform/index.ts';
 import { ErrorCode } from '../errors.ts';
-import { createRateLimiter, limitRules } from '../limits/index.ts';
+import { createRateLimiter, limitRules, parseOptions } from '../limits/index.ts';
 import { admitHttp, correlationIdOf, type CreateContext } from './admission.ts';
 import { costPlugin } from './costPlugin.ts';
 import { createFormatError } from './formatError.ts';
@@ -70,8 +70,8 @@ function apolloLogger(logger: Logger) {
 
 /**
  * The HTTP/WebSocket edge: one Node `http` server serving `POST|GET /graphql` through Apollo
- * Server (CSRF prevention, introspection and GraphiQL outside production, depth/alias/cost
- * rules, per-principal rate limit, body limit → 413), graphql-ws on the same path,
+ * Server (CSRF prevention, introspection and GraphiQL outside production, token, depth, alias,
+ * directive and cost limits, per-principal rate limit, body limit → 413), graphql-ws on the same path,
  * `/healthz`, `/readyz` and `/metrics`.
  */
 export function createGraphQLServer<TContext extends BaseContext>(options: GraphQLServerOptions<TContext>): GraphQLServer {
@@ -96,6 +96,7 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
     includeStacktraceInErrorResponses: false,
     persistedQueries: false,
     stopOnTerminationSignals: false,
+    parseOptions: parseOptions(config.limits.maxTokens),
     validationRules: limitRules(config.limits),
     formatError,
     plugins: [

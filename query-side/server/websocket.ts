@@ -26,7 +26,7 @@ import { anonymousSubscriptionFields, refusedAnonymousFields } from './anonymous
 import { watchSocketAuth } from './socketAuthWatch.ts';
 import { createSocketLimits } from './socketLimits.ts';
 import { appError, ErrorCode, isErrorCode, queryTooComplex, unauthenticated } from '../errors.ts';
-import { fragmentsOf, limitRules, operationCost, type RateLimiter } from '../limits/index.ts';
+import { fragmentsOf, limitRules, operationCost, parseOptions, tokenLimitError, type RateLimiter } from '../limits/index.ts';
 import { enforceRateLimit, type CreateContext } from './admission.ts';
 import type { FormatError } from './formatError.ts';
 
@@ -138,8 +138,10 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
         }
         let document: DocumentNode;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, parseOptions(config.limits.maxTokens));
         } catch (err) {
+          const tooLong = tokenLimitError(err);
+          if (tooLong) return [tooLong];
           return [tagged(err instanceof GraphQLError ? err : new GraphQLError(String(err)), ApolloServerErrorCode.GRAPHQL_PARSE_FAILED)];
         }
         if (isAnonymous(principal)) {

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import { CORRELATION_IDS, distinctValues, linksTo, withSpan } from '../../platform/index.ts';
 import { ensureTopics, joinConsumerGroup, viewChangedTopic } from '../../messaging/index.ts';
 import { parseViewChanged, type ViewChanged } from '../../projector/index.ts';
 import type { ConsistencyTracker } from '../consistency/tracker.ts';
-import { vectorToken } from '../consistency/token.ts';
+import type { TokenCodec } from '../consistency/codec.ts';
 import { toOrder, toOrderSummary, toRevenueDay, toStockLevel } from '../views/mappers.ts';
-import type { ViewReader } from '../views/viewReader.ts';
+import type { CachedViewReader } from '../views/cachedViewReader.ts';
+import type { ReadFloor } from '../views/viewCache.ts';
 import { createQueue } from './queue.ts';
 
 /** The subscription channels; each key (order id, customer id, currency, SKU) is one distinct subscription. */
@@ -14,6 +16,8 @@ export type Channel = 'order' | 'customer' | 'revenue' | 'inventory';
 
 type Payload = { token: string } & Record<string, unknown>;
 type Listener = (p: Payload) => void;
+/** One payload for every socket on a key. */
+type Broadcast = { channel: Channel; key: string; payload: Payload };
 
 const RESUME_REVENUE_DAYS = 90;
 const RESUME_CUSTOMER_ORDERS = 50;
@@ -22,48 +26,65 @@ const RESUME_CUSTOMER_ORDERS = 50;
  * Fans "view changed" notifications out to graphql-ws subscribers. Each API replica consumes the
  * notification topic in a group of its own (so every replica sees every change). For each change the
  * affected documents are read once and the result is broadcast to every socket on that key: the work
- * is per distinct subscription, not per socket. No polling of Mongo.
+ * is per distinct subscription, not per socket. No polling of Mongo. The view cache applies every
+ * notification before the tracker sees it, and payloads are read through it.
  */
-export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; views: ViewReader; tracker: ConsistencyTracker; logger: Logger; queueCapacity?: number; partitions?: number; replicationFactor?: number }) {
+export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; views: CachedViewReader; tracker: ConsistencyTracker; tokens: TokenCodec; logger: Logger; queueCapacity?: number; partitions?: number; replicationFactor?: number }) {
   const { views, tracker } = opts;
   const log = opts.logger.child({ component: 'subscriptions' });
   const listeners: Record<Channel, Map<string, Set<Listener>>> = { order: new Map(), customer: new Map(), revenue: new Map(), inventory: new Map() };
   const listenerOf = new WeakMap<(p: Payload) => void, Listener>();
   let consumer: Consumer | undefined;
 
-  const token = (projection: string) => vectorToken(tracker.vector(projection));
+  const token = (projection: string) => opts.tokens.vector(tracker.vector(projection));
   const keysWithListeners = (channel: Channel, ids: Iterable<string>) => [...ids].filter((id) => listeners[channel].has(id));
   function broadcast(channel: Channel, key: string, payload: Payload): void {
     for (const l of listeners[channel].get(key) ?? []) l(payload);
   }
 
-  /** Loads what a change touched, once, and broadcasts it. */
-  async function dispatch(change: ViewChanged): Promise<void> {
+  /** Loads what a change touched, once per distinct key: the broadcasts to make. */
+  async function load(change: ViewChanged): Promise<Broadcast[]> {
     const t = token(change.projection);
     const touched = (view: string) => change.touched[view] ?? [];
     if (change.projection === 'order_detail') {
       const ids = keysWithListeners('order', touched('order_detail'));
       const docs = ids.length ? await views.orderDetails(ids) : [];
-      docs.forEach((d) => d && broadcast('order', d._id, { token: t, order: toOrder(d) }));
+      return docs.flatMap((d) => (d ? [{ channel: 'order' as const, key: d._id, payload: { token: t, order: toOrder(d) } }] : []));
     } else if (change.projection === 'orders_by_customer' && listeners.customer.size > 0) {
       const rows = await views.orderRows(touched('orders_by_customer'));
-      rows.forEach((r) => r && broadcast('customer', r.customerId, { token: t, order: toOrderSummary(r) }));
+      return rows.flatMap((r) => (r ? [{ channel: 'customer' as const, key: r.customerId, payload: { token: t, order: toOrderSummary(r) } }] : []));
     } else if (change.projection === 'revenue_by_day') {
       const ids = touched('revenue_by_day').filter((id) => listeners.revenue.has(id.slice(id.lastIndexOf(':') + 1)));
       const buckets = ids.length ? await views.revenueBuckets(ids) : [];
-      buckets.forEach((b) => b && broadcast('revenue', b.currency, { token: t, day: toRevenueDay(b) }));
+      return buckets.flatMap((b) => (b ? [{ channel: 'revenue' as const, key: b.currency, payload: { token: t, day: toRevenueDay(b) } }] : []));
     } else if (change.projection === 'inventory') {
       const skus = keysWithListeners('inventory', touched('inventory'));
       const docs = skus.length ? await views.stock(skus) : [];
-      docs.forEach((d) => d && broadcast('inventory', d._id, { token: t, item: toStockLevel(d) }));
+      return docs.flatMap((d) => (d ? [{ channel: 'inventory' as const, key: d._id, payload: { token: t, item: toStockLevel(d) } }] : []));
     }
+    return [];
+  }
+
+  /**
+   * Loads what a change touched and broadcasts it. A change that reaches a socket is pushed inside a
+   * `subscription.push` span linked to the append span of every event behind it (the last async hop).
+   */
+  async function dispatch(change: ViewChanged): Promise<void> {
+    const broadcasts = await load(change);
+    const sockets = broadcasts.reduce((n, b) => n + (listeners[b.channel].get(b.key)?.size ?? 0), 0);
+    if (sockets === 0) return;
+    const causes = change.causes ?? [];
+    const attributes = { 'orderflow.projection': change.projection, 'orderflow.subscription.sockets': sockets, [CORRELATION_IDS]: distinctValues(causes.map((c) => c.correlationId)) };
+    await withSpan('subscription.push', attributes, () => {
+      for (const b of broadcasts) broadcast(b.channel, b.key, b.payload);
+    }, { links: linksTo(causes.map((c) => c.traceparent)) });
   }
 
   /** The latest state of every key in a subscription's scope (sent first on resume). */
-  async function currentState(channel: Channel, keys: string[]): Promise<Payload[]> {
+  async function currentState(channel: Channel, keys: string[], floor: ReadFloor | undefined): Promise<Payload[]> {
     switch (channel) {
       case 'order':
-        return (await views.orderDetails(keys)).flatMap((d) => (d ? [{ token: token('order_detail'), order: toOrder(d) }] : []));
+        return (await views.orderDetails(keys, floor)).flatMap((d) => (d ? [{ token: token('order_detail'), order: toOrder(d) }] : []));
       case 'customer': {
         const page = await views.customerOrders(keys[0] ?? '', RESUME_CUSTOMER_ORDERS);
         return page.items.map((r) => ({ token: token('orders_by_customer'), order: toOrderSummary(r) }));
@@ -75,7 +96,7 @@ export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; view
         return buckets.map((b) => ({ token: token('revenue_by_day'), day: toRevenueDay(b) }));
       }
       case 'inventory':
-        return (await views.stock(keys)).flatMap((d) => (d ? [{ token: token('inventory'), item: toStockLevel(d) }] : []));
+        return (await views.stock(keys, floor)).flatMap((d) => (d ? [{ token: token('inventory'), item: toStockLevel(d) }] : []));
     }
   }
 
@@ -97,6 +118,8 @@ export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; view
           eachMessage: async ({ message }) => {
             const change = parseViewChanged(message.value);
             if (!change) return;
+            // The view cache first: once the tracker moves, a waiting read may look at the cache.
+            views.applyChange(change);
             tracker.update(change.projection, change.positions);
             await dispatch(change).catch((err: unknown) => log.warn({ err, projection: change.projection }, 'subscription dispatch failed'));
           },
@@ -108,9 +131,10 @@ export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; view
     },
     /**
      * An iterator of payloads for `keys` of a channel. With `resume`, it first yields the latest state
-     * of every key in scope, so a client reconnecting with its last token misses nothing.
+     * of every key in scope, so a client reconnecting with its last token misses nothing; `floor` (what
+     * the subscription's `consistentWith` waited for) keeps that state from being older than the token.
      */
-    subscribe(channel: Channel, keys: string[], resume: boolean): AsyncIterableIterator<Payload> {
+    subscribe(channel: Channel, keys: string[], resume: boolean, floor?: ReadFloor): AsyncIterableIterator<Payload> {
       const queue = createQueue<Payload>(opts.queueCapacity ?? 1000, () => {
         const listener = listenerOf.get(queue.push);
         for (const k of keys) {
@@ -125,7 +149,7 @@ export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; view
       listenerOf.set(queue.push, listener);
       for (const k of keys) listeners[channel].set(k, (listeners[channel].get(k) ?? new Set()).add(listener));
       if (resume) {
-        void currentState(channel, keys)
+        void currentState(channel, keys, floor)
           .catch((err: unknown) => (log.warn({ err }, 'resume failed'), []))
           .then((ps) => {
             ps.forEach(queue.push);

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { InventoryDoc, OrderDetailDoc, SalesBucket } from '../../projector/index.ts';
-import type { ViewReader } from './viewReader.ts';
+import type { CachedViewReader } from './cachedViewReader.ts';
+import type { ReadFloor } from './viewCache.ts';
 
 /** Per-request DataLoaders: one view read per kind per tick, however many fields ask. */
 export interface Loaders {
@@ -9,11 +10,15 @@ export interface Loaders {
   sales: DataLoader<string, SalesBucket | undefined>;
 }
 
-/** Fresh loaders for one request (never shared: they cache). */
-export function createLoaders(views: ViewReader): Loaders {
+/**
+ * Fresh loaders for one request (never shared: they cache). `floor` is the request's read floor at
+ * the moment a batch is read: a field that waited for a token adds to it before it loads.
+ */
+export function createLoaders(views: CachedViewReader, floor: ReadFloor = []): Loaders {
+  const atFloor = () => (floor.length > 0 ? floor : undefined);
   return {
-    order: new DataLoader((ids) => views.orderDetails(ids), { maxBatchSize: 500 }),
-    stock: new DataLoader((skus) => views.stock(skus), { maxBatchSize: 500 }),
+    order: new DataLoader((ids) => views.orderDetails(ids, atFloor()), { maxBatchSize: 500 }),
+    stock: new DataLoader((skus) => views.stock(skus, atFloor()), { maxBatchSize: 500 }),
     sales: new DataLoader((skus) => views.sales(skus), { maxBatchSize: 500 }),
   };
 }

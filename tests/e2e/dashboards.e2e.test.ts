@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderDecider } from '../../command-side/domain/aggregate.ts';
 import { createEventStore } from '../../command-side/eventStore/eventStore.ts';
 import { createCommandHandler, type CommandHandler } from '../../command-side/handlers/commandHandler.ts';
-import { streamToken, vectorToken } from '../../query-side/consistency/token.ts';
+import { createTokenCodec, type TokenCodec } from '../../query-side/consistency/codec.ts';
 import { startApp, subscribe, tokens, type TestApp } from '../support/app.ts';
 import { confirmOrder } from '../support/orders.ts';
 
@@ -14,8 +14,10 @@ type RevenueMsg = { revenueUpdated: { token: string; day: { day: string; net: nu
 describe('dashboards: revenue after confirmation, 1,000 live subscribers, resumable subscriptions (real stack)', () => {
   let app: TestApp;
   let handler: CommandHandler;
+  let signed: TokenCodec; // the server's own key: tokens the test mints are the server's tokens
   beforeAll(async () => {
     app = await startApp('dash');
+    signed = createTokenCodec({ signing: app.config.consistency.signing! });
     handler = createCommandHandler({ store: createEventStore(app.pool) });
     const r = await app.gql(`mutation { defineProduct(input: { sku: "LAMP", name: "Lamp", unitPrice: { amountMinor: 4999, currency: "EUR" } }) { id } restock(input: { sku: "LAMP", quantity: 1000 }) { id } }`, {}, tokens.staff);
     expect(r.errors).toBeUndefined();
@@ -28,7 +30,7 @@ describe('dashboards: revenue after confirmation, 1,000 live subscribers, resuma
     const id = placed.data!.placeOrder.id;
     await confirmOrder(handler, id, [{ sku: 'LAMP', quantity }]);
     const { position } = await handler.load(orderDecider, id);
-    return streamToken(`order-${id}`, position);
+    return signed.stream(`order-${id}`, position);
   }
 
   it('placeOrder → confirmation → revenueByDay with consistentWith sees it, no sleep', async () => {
@@ -43,7 +45,7 @@ describe('dashboards: revenue after confirmation, 1,000 live subscribers, resuma
   it('1,000 concurrent revenueUpdated subscribers all receive a confirmed order within a second', async () => {
     // Resuming from an empty watermark makes the server send each socket the current state first:
     // once every socket has that message, all 1,000 are registered on the one distinct subscription.
-    const since = vectorToken({});
+    const since = signed.vector({});
     // Sockets open in waves of 100: 1,000 handshakes at once overrun a loaded 2-core box (resets
     // seen when other heavy test files run beside this one); all 1,000 are then live together.
     const subs: ReturnType<typeof subscribe<RevenueMsg>>[] = [];

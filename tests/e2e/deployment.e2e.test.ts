@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadStackConfig } from '../../stack/config.ts';
 import { postgresUrl } from '../../stack/postgres.ts';
+import { redisUrl } from '../../stack/redis.ts';
 import { ensureTopics, eventTopics, viewChangedTopic } from '../../messaging/topics.ts';
 import { freshPostgres, kafkaBrokers, mongoConnectionUrl, testKafka, uniqueId } from '../support/isolation.ts';
 import { dockerfileEnv, spawnServe, type ServeProcess } from '../support/serveProcess.ts';
@@ -89,8 +90,18 @@ describe('started the way the Dockerfile starts it', () => {
     expect(output).not.toContain(databaseUrl);
   });
 
-  it('configured for production, refuses dev tokens, accepts signed ones and serves no GraphiQL', async () => {
+  it('without a consistency key, the serve role refuses to start (no development key in production)', async () => {
     const env = { ...dockerfileEnv(), ...isolation, ORDERFLOW_JWT_SECRET: SECRET, ORDERFLOW_JWT_ISSUER: 'it', ORDERFLOW_JWT_AUDIENCE: 'orderflow', DATABASE_URL: prodDatabaseUrl, MONGO_URL: mongoConnectionUrl };
+    const { code, output } = await serve(env).exited();
+    expect(code).toBe(1);
+    expect(output.trim()).toMatch(/^orderflow: invalid ORDERFLOW_CONSISTENCY_KEY: required in production/);
+  });
+
+  it('configured for production, refuses dev tokens, accepts signed ones and serves no GraphiQL', async () => {
+    const env = {
+      ...dockerfileEnv(), ...isolation, ORDERFLOW_JWT_SECRET: SECRET, ORDERFLOW_JWT_ISSUER: 'it', ORDERFLOW_JWT_AUDIENCE: 'orderflow', DATABASE_URL: prodDatabaseUrl, MONGO_URL: mongoConnectionUrl,
+      ORDERFLOW_CONSISTENCY_KEY: randomBytes(32).toString('hex'), REDIS_URL: redisUrl(loadStackConfig()),
+    };
     const url = await serve(env).listening();
     expect(await post(url, 'Bearer dev:anyone:operator')).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
     const jwt = await new SignJWT({ roles: ['operator'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('op').setIssuer('it').setAudience('orderflow').setIssuedAt().setExpirationTime('5m').sign(new TextEncoder().encode(SECRET));

@@ -37,6 +37,15 @@ describe('orders through GraphQL over HTTP and WebSocket (real stack)', () => {
     const list = await app.gql<{ ordersByCustomer: { edges: { node: { id: string; itemCount: number } }[] } }>(
       `query($t: String) { ordersByCustomer(customerId: "c1", first: 10, consistentWith: $t) { edges { cursor node { id itemCount status } } pageInfo { hasNextPage } } }`, { t: consistencyToken }, tokens.customer('c1'));
     expect(list.data!.ordersByCustomer.edges.map((e) => e.node.id)).toContain(id);
+
+    // The token is signed: pushing its position far ahead (to park reads) or dropping the signature is refused.
+    expect(consistencyToken).toMatch(/^v2\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+    const [v, kid, , mac] = consistencyToken.split('.');
+    const ahead = Buffer.from(JSON.stringify({ s: `order-${id}`, p: '99999999.1' })).toString('base64url');
+    for (const forged of [`${v}.${kid}.${ahead}.${mac}`, ahead]) {
+      const refused = await app.gql(ORDER, { id, t: forged }, tokens.customer('c1'));
+      expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fieldErrors: [{ path: ['consistentWith'] }] });
+    }
   });
 
   it('a retried placeOrder with the same idempotency key returns the first result and appends nothing', async () => {

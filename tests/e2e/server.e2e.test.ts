@@ -164,6 +164,25 @@ describe('GraphQL server over HTTP and WebSocket (development)', () => {
     expect(big.json.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', measure: 'cost', actual: 5001 });
   });
 
+  it('rejects a token flood and a directive flood with QUERY_TOO_COMPLEX, over HTTP and graphql-ws', async () => {
+    const tokens = `{ health { ${'x '.repeat(5001)}} }`; // the parser stops at token 5001: the fields are never looked at
+    const directives = `{ health { ${'status @skip(if: false) '.repeat(51)}} }`;
+    const t = await post(s.url, { query: tokens });
+    expect(t.status).toBe(400);
+    expect(t.json.errors).toEqual([expect.objectContaining({ extensions: { code: 'QUERY_TOO_COMPLEX', retriable: false, measure: 'tokens', limit: 5000, actual: 5001 } })]);
+    const d = await post(s.url, { query: directives });
+    expect(d.status).toBe(400);
+    expect(d.json.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', measure: 'directives', limit: 50, actual: 51 });
+    const client = wsClient(s.url);
+    for (const [query, measure] of [[tokens, 'tokens'], [directives, 'directives']] as const) {
+      const errors = await new Promise<unknown>((resolve) => {
+        client.subscribe({ query }, { next: () => undefined, error: resolve, complete: () => resolve('completed') });
+      });
+      expect(errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'QUERY_TOO_COMPLEX', measure }) })]);
+    }
+    await client.dispose();
+  });
+
   it('hides unexpected errors as INTERNAL_SERVER_ERROR and keeps app error codes', async () => {
     const r = await post(s.url, { query: '{ e2eBoom e2eDenied health { status } }' });
     expect(r.status).toBe(200);

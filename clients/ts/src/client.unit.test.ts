@@ -5,8 +5,8 @@ import { OrderDocument, PlaceOrderDocument, HealthDocument } from './generated/g
 import type { Scheduler } from './retry.ts';
 import type { FetchLike } from './transport.ts';
 
-/** A mutation token as the server encodes it (base64url JSON: stream and "xid.gp" position). */
-const tokenAt = (stream: string, position: string) => Buffer.from(JSON.stringify({ v: 1, s: stream, p: position })).toString('base64url');
+/** A mutation token as the server encodes it (`v2.<kid>.<base64url JSON: stream and "xid.gp" position>.<mac>`). */
+const tokenAt = (stream: string, position: string) => `v2.k1.${Buffer.from(JSON.stringify({ s: stream, p: position })).toString('base64url')}.${'A'.repeat(43)}`;
 
 type Sent = { query: string; variables: Record<string, unknown>; authorization?: string };
 

@@ -1,10 +1,15 @@
 /** Log position inside a mutation's token: "transaction id.global position". */
 const POSITION = /^(\d{1,20})\.(\d{1,20})$/;
 
-/** The log position a mutation's token names, or undefined for a token this client cannot read. */
+/**
+ * The log position a mutation's token names, or undefined for a token this client cannot read.
+ * Tokens are `v2.<key id>.<payload>.<signature>` (signed by the server; the payload is readable
+ * base64url JSON) or, from older servers, the bare payload.
+ */
 export function tokenPosition(token: string): [bigint, bigint] | undefined {
   try {
-    const json = atob(token.replace(/-/g, '+').replace(/_/g, '/'));
+    const payload = token.startsWith('v2.') ? (token.split('.')[2] ?? '') : token;
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
     const parsed = JSON.parse(json) as { p?: unknown };
     const m = typeof parsed.p === 'string' ? POSITION.exec(parsed.p) : null;
     return m ? [BigInt(m[1] ?? '0'), BigInt(m[2] ?? '0')] : undefined;

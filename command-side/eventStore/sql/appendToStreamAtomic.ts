@@ -66,7 +66,8 @@ const APPEND = `
 
 const CURRENT_VERSION = 'select version from streams where stream_id = $1';
 
-function parsePosition(text: string): { transactionId: bigint; globalPosition: bigint } {
+/** Parses the `transaction_id.global_position` text the append statements return. */
+export function parsePosition(text: string): { transactionId: bigint; globalPosition: bigint } {
   const dot = text.indexOf('.');
   return { transactionId: BigInt(text.slice(0, dot)), globalPosition: BigInt(text.slice(dot + 1)) };
 }

@@ -13,12 +13,16 @@ function restocked(sku: string, quantity: number): NewEvent {
   };
 }
 
-describe('event store appends (real Postgres)', () => {
+// The same guarantees with group commit off and on: optimistic concurrency stays exact per stream.
+describe.each([
+  { mode: 'one statement per append', options: {} },
+  { mode: 'group commit on', options: { groupCommit: { maxCommands: 32, windowMicros: 0 } } },
+])('event store appends (real Postgres), $mode', ({ options }) => {
   let pool: pg.Pool;
   let store: EventStore;
   let handler: CommandHandler;
   beforeAll(async () => {
-    ({ pool, store, handler } = await freshEventStore('append', 40));
+    ({ pool, store, handler } = await freshEventStore('append', 40, options));
   });
   afterAll(() => pool.end());
 

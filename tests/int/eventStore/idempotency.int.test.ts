@@ -6,11 +6,14 @@ import type { CommandHandler } from '../../../command-side/handlers/commandHandl
 import { IdempotencyKeyReusedError } from '../../../command-side/handlers/errors.ts';
 import { eventCount, freshEventStore, testCtx } from '../../support/eventStore.ts';
 
-describe('idempotency keys (real Postgres)', () => {
+describe.each([
+  { mode: 'one statement per append', options: {} },
+  { mode: 'group commit on', options: { groupCommit: { maxCommands: 32, windowMicros: 0 } } },
+])('idempotency keys (real Postgres), $mode', ({ options }) => {
   let pool: pg.Pool;
   let handler: CommandHandler;
   beforeAll(async () => {
-    ({ pool, handler } = await freshEventStore('idem', 30));
+    ({ pool, handler } = await freshEventStore('idem', 30, options));
   });
   afterAll(() => pool.end());
 
