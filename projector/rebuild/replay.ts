@@ -201,7 +201,9 @@ export async function replayIntoGeneration(opts: ReplayOptions): Promise<ReplayR
     return { fold: active, position, events, storeReads: active.storeReads - readsBefore };
   } finally {
     next.catch(() => undefined); // a read ahead we no longer need must not become an unhandled rejection
-    flushing.catch(() => undefined);
+    // No write may outlive the replay: an abort's cleanup drops the generation, and an insert still in
+    // flight would create its collection again (a leftover generation after an aborted rebuild).
+    await flushing.catch(() => undefined);
   }
 }
 

