@@ -10,6 +10,7 @@ import { readAllRows } from '../../command-side/eventStore/sql/readAll.ts';
 import { applyOps } from '../../projector/mongo/applyOps.ts';
 import { ensureIndexes, namesFor, physicalName } from '../../projector/mongo/generations.ts';
 import { orderDetailProjection } from '../../projector/projections/order_detail.ts';
+import { INSERT_EVENTS } from '../../tests/support/bulkOrders.ts';
 import { mongoConnectionUrl } from '../../tests/support/isolation.ts';
 import { ratePerSecond, ratio, round } from '../stats.ts';
 import { now } from '../lib/clock.ts';
@@ -24,9 +25,6 @@ const READ_BATCH = 1000;
 const SHADOW_GENERATION = 900;
 const INSERT_CHUNK = 2000;
 const CHILD = resolve(import.meta.dirname, '../tools/rebuildChild.ts');
-
-const INSERT = `insert into events (event_id, stream_id, stream_version, type, version, data, metadata, source, correlation_id, causation_id, traceparent, occurred_at)
-  select * from unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[], $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[])`;
 
 /** Appends `orders` orders × 4 contract-valid order events, interleaved per block of {@link BLOCK} orders. */
 export async function seedStore(pool: pg.Pool, orders: number): Promise<void> {
@@ -48,7 +46,7 @@ export async function seedStore(pool: pg.Pool, orders: number): Promise<void> {
       const at = new Date(t0 + (b + i) * 1000 + 300).toISOString();
       push(id, 4, 'OrderConfirmed', 1, { orderId: id, customerId: `cust-${(b + i) % 500}`, currency: 'EUR', totalMinor: 2500, confirmedAt: at }, at);
     });
-    await pool.query(INSERT, cols);
+    await pool.query(INSERT_EVENTS, cols);
   }
 }
 

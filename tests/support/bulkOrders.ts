@@ -89,7 +89,8 @@ export async function seedOrderHistory(store: EventStore, opts: SeedOptions): Pr
   return { events, orders, ordersByCustomer };
 }
 
-const INSERT_EVENTS = `insert into events (event_id, stream_id, stream_version, type, version, data, metadata, source, correlation_id, causation_id, traceparent, occurred_at)
+/** One multi-row insert of event rows, column by column (`unnest` of arrays). */
+export const INSERT_EVENTS = `insert into events (event_id, stream_id, stream_version, type, version, data, metadata, source, correlation_id, causation_id, traceparent, occurred_at)
   select * from unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[], $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[])`;
 
 /** One row for {@link insertEventRows}: an event of a stream at a version. */
