@@ -18,6 +18,8 @@ export const serveRole: Role = {
       schema: buildSchema(resolvers),
       createContext: requestContextFactory(app.services),
       readiness: () => probe.check(),
+      // The HTTP drain gets most of the shutdown deadline; the rest is for closing the services.
+      stopTimeoutMs: Math.floor(config.shutdownTimeoutMs * 0.75),
     });
     let url: string;
     try {

@@ -1,7 +1,7 @@
 import { comparePositionText, type EventEnvelope } from '../../contracts/index.ts';
-import { bucketId, type AddOp, type Projection, type WriteOp } from '../projections/index.ts';
+import { bucketId, rankOrder, rerank, resolveAdds, type AddOp, type Projection, type RankedView, type RankItem, type RankOp, type ShardedView, type WriteOp } from '../projections/index.ts';
 import { shardId } from '../mongo/shards.ts';
-import { applyUpdate, getPath, matches, storedValue, upsertSeed, UnsupportedOperationError, type Doc } from './documentOps.ts';
+import { applyUpdate, getPath, matches, storedValue, upsertSeed, UnsupportedOperationError, valuesEqual, type Doc } from './documentOps.ts';
 
 /** One document held in memory, and whether the store already has (a version of) it. */
 interface Held {
@@ -131,7 +131,8 @@ function removeFrom(index: Map<string, Set<string>>, value: unknown, id: string)
  * adapter (`applyOps`) would, guards included: an insert of an existing `_id` and a guarded upsert
  * that loses are no-ops, an update that matches nothing does nothing. Bucket recomputes are
  * deferred to {@link MemoryViews.settleBuckets}: a bucket is a pure function of its entries, so
- * recomputing once at the end gives the state that recomputing after every write gives.
+ * recomputing once at the end gives the state that recomputing after every write gives (so are
+ * ranked lists that need a refill: a function of their members).
  */
 export interface MemoryViews {
   readonly projection: Projection;
@@ -143,7 +144,7 @@ export interface MemoryViews {
   apply(ops: readonly WriteOp[]): void;
   /** Projects envelopes in order (events the projection does not handle are skipped). @throws what `project` throws. */
   project(envelopes: Iterable<EventEnvelope>): void;
-  /** Recomputes every bucket touched since the last call. */
+  /** Recomputes every bucket touched since the last call (and refills ranked lists). */
   settleBuckets(): void;
   /** A logical view's documents, in insertion order. */
   docs(view: string): Doc[];
@@ -180,6 +181,8 @@ export function createMemoryViews(projection: Projection): MemoryViews {
   const buckets = projection.buckets;
   const pending = new Map<string, Record<string, unknown>>();
   const stateOf = (view: string, held: Held): HeldState => ({ view, touched: held.touched, dirtySince: held.dirtySince, dirty: held.dirty });
+  /** Ranked lists to refill from their members when buckets settle. */
+  const refills = new Set<string>();
 
   const store = (view: string): ViewStore => {
     const s = stores.get(view);
@@ -212,27 +215,66 @@ export function createMemoryViews(projection: Projection): MemoryViews {
   function add(op: AddOp): void {
     const spec = projection.sharded;
     if (!spec) throw new UnsupportedOperationError(`projection ${projection.name} adds to ${op.view}, which is not a sharded view`);
-    let key = op.key;
-    if (op.via) {
-      const doc = store(op.via.view).get(op.via.id)?.doc;
-      if (!doc) return;
-      key = { ...key, ...Object.fromEntries(op.via.fields.map((f) => [f, String(doc[f])])) };
-    }
+    const via = op.via ? store(op.via.view).get(op.via.id)?.doc : undefined;
+    for (const { key, add: sums } of resolveAdds(spec, op, via)) addOne(spec, op, key, sums);
+  }
+
+  function addOne(spec: ShardedView, op: AddOp, key: Record<string, string>, sums: Record<string, number>): void {
     const shard = op.at?.shard ?? 'base';
     const pos = op.at?.position ?? '';
     const s = store(spec.view);
     const held = s.get(shardId(bucketId(spec, key), shard));
     if (!held) {
       const doc: Doc = { _id: shardId(bucketId(spec, key), shard), ...key, shard, pos };
-      for (const f of spec.sumFields) doc[f] = op.add[f] ?? 0;
+      for (const f of spec.sumFields) doc[f] = sums[f] ?? 0;
       s.write({ doc, persisted: false, dirty: true, touched: clock, dirtySince: clock }, () => undefined, true);
       return;
     }
     if (op.at && comparePositionText(pos, String(held.doc['pos'] ?? '')) <= 0) return;
     s.write(held, () => {
-      for (const f of spec.sumFields) held.doc[f] = (Number(held.doc[f]) || 0) + (op.add[f] ?? 0);
+      for (const f of spec.sumFields) held.doc[f] = (Number(held.doc[f]) || 0) + (sums[f] ?? 0);
       held.doc['pos'] = pos;
     }, false);
+  }
+
+  /**
+   * A `rank` op as the store adapter applies it (`applyRanks`). A list that needs a refill (a listed
+   * member left it while full) is recomputed once, from the members held here, when buckets settle:
+   * until then later rank ops on it have nothing to add (the refill reads every member's last state).
+   */
+  function rank(op: RankOp): void {
+    const spec = projection.ranked;
+    if (!spec) throw new UnsupportedOperationError(`projection ${projection.name} ranks in ${op.view}, which is not a ranked view`);
+    const member = store(spec.members).get(op.member)?.doc;
+    if (!member) return;
+    for (const bucket of spec.bucketsOf(member)) {
+      if (refills.has(bucket)) continue;
+      const held = store(spec.view).get(bucket);
+      const current = Array.isArray(held?.doc['items']) ? (held.doc['items'] as RankItem[]) : [];
+      const { items, refill } = rerank(current, new Map([[op.member, spec.itemOf(member, bucket)]]), spec.size);
+      if (refill) refills.add(bucket);
+      else setList(spec, bucket, items);
+    }
+  }
+
+  function setList(spec: RankedView, bucket: string, items: RankItem[]): void {
+    const lists = store(spec.view);
+    const held = lists.get(bucket);
+    if (!held) lists.write({ doc: { _id: bucket, items: storedValue(items) }, persisted: false, dirty: true, touched: clock, dirtySince: clock }, () => undefined, true);
+    else if (!valuesEqual(held.doc['items'], items)) lists.write(held, () => {
+      held.doc['items'] = storedValue(items);
+    }, false);
+  }
+
+  function settleRefills(): void {
+    const spec = projection.ranked;
+    if (!spec) return;
+    for (const bucket of refills) {
+      const { filter } = spec.newest(bucket);
+      setList(spec, bucket, store(spec.members).candidates(filter).filter((h) => matches(h.doc, filter))
+        .flatMap((h) => spec.itemOf(h.doc, bucket) ?? []).sort(rankOrder).slice(0, spec.size));
+    }
+    refills.clear();
   }
 
   function markBucket(key: Record<string, unknown>): void {
@@ -257,6 +299,9 @@ export function createMemoryViews(projection: Projection): MemoryViews {
           case 'add':
             add(op);
             break;
+          case 'rank':
+            rank(op);
+            break;
           case 'recomputeFromEntries': {
             if (!buckets) throw new UnsupportedOperationError(`projection ${projection.name} recomputes buckets but declares none`);
             const entries = store(buckets.entriesView);
@@ -270,6 +315,7 @@ export function createMemoryViews(projection: Projection): MemoryViews {
       for (const e of envelopes) if (projection.handles.includes(e.type)) views.apply(projection.project(e));
     },
     settleBuckets() {
+      settleRefills();
       if (!buckets || pending.size === 0) return;
       const entries = store(buckets.entriesView);
       for (const key of pending.values()) {

@@ -67,7 +67,8 @@ function equalityOf(cond: unknown): unknown {
  * filter ({@link SeenIds}): when an event targets a document memory does not hold, a filter miss
  * proves the store has none (so it is new: no read), and a hit means "maybe": the fold reads the store
  * first ({@link FoldStore}) and merges. Everything else is {@link MemoryViews}' exact semantics, so the
- * documents equal what folding the whole log in memory would give.
+ * documents equal what folding the whole log in memory would give. A projection with a ranked view
+ * (a refill reads all of a bucket's members) is folded whole and written at the end: not bounded.
  */
 export interface StreamingFold {
   readonly views: MemoryViews;
@@ -101,6 +102,9 @@ export function createStreamingFold(projection: Projection, store: FoldStore, po
   const views = createMemoryViews(projection);
   const seen = createSeenIds();
   const window = policy.window;
+  // A ranked list's refill reads every member of its bucket: a ranked projection (sales_by_product)
+  // keeps its whole fold in memory and writes it at the end (no resume point before that).
+  const bounded = projection.ranked === undefined;
   const maxDirty = policy.maxDirtyEvents ?? window * 4;
   /** Fields of each view whose values go into the filter: `_id` and each index's leading field. */
   const keyed = new Map(projection.views.map((v) => [v.name, ['_id', ...new Set(v.indexes.map((i) => Object.keys(i.key)[0] ?? '_id'))]]));
@@ -148,6 +152,8 @@ export function createStreamingFold(projection: Projection, store: FoldStore, po
         return filterLookup(op.view, op.filter);
       case 'recompute':
         return []; // read when the buckets settle (takeFlush)
+      case 'rank':
+        return []; // a ranked projection's fold is not bounded: everything stays in memory
       case 'recomputeFromEntries':
         return projection.buckets ? filterLookup(projection.buckets.entriesView, op.entries) : [];
       case 'add': {
@@ -206,6 +212,8 @@ export function createStreamingFold(projection: Projection, store: FoldStore, po
       return undefined;
     },
     async takeFlush(seq, opts) {
+      const all = opts?.all === true;
+      if (!bounded && !all) return { changes: [], flushedSeq: policy.startSeq ?? 0, documents: 0 };
       const buckets = projection.buckets;
       if (buckets) {
         const needed = views.pendingBuckets().flatMap((key) => [
@@ -216,7 +224,6 @@ export function createStreamingFold(projection: Projection, store: FoldStore, po
       }
       views.setClock(seq);
       views.settleBuckets();
-      const all = opts?.all === true;
       const changes = views.takeChanges((h) => all || h.view === buckets?.view || h.touched <= seq - window || h.dirtySince <= seq - maxDirty);
       let documents = 0;
       for (const c of changes) {
@@ -227,6 +234,7 @@ export function createStreamingFold(projection: Projection, store: FoldStore, po
       return { changes, flushedSeq: oldest === undefined ? seq : oldest - 1, documents };
     },
     evict(seq) {
+      if (!bounded) return 0;
       loaded.clear();
       return views.evict((h) => h.touched <= seq - window);
     },

@@ -235,7 +235,7 @@ export async function drainInto(opts: {
         throw new ReplayProjectionError({ eventId, streamId, streamVersion, type, position: e.position }, cause);
       }
     });
-    await applyOps(db, names, ops, projection.buckets, projection.sharded, { drain: true });
+    await applyOps(db, names, ops, projection.buckets, projection.sharded, { drain: true, ranked: projection.ranked });
     position = last.position;
     events += batch.length;
   }

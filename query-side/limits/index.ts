@@ -6,7 +6,8 @@ import { maxCostRule } from './cost.ts';
 export { armorCount, maxAliasesRule, maxDepthRule, maxDirectivesRule, type LimitMeasure } from './armor.ts';
 export { maxCostRule, operationCost, type CostOptions } from './cost.ts';
 export { fragmentsOf, type Fragments } from './fragments.ts';
-export { createRateLimiter, type RateDecision, type RateLimiter, type RateLimiterOptions } from './rateLimit.ts';
+export { createMemoryRateLimiter, createRedisRateLimiter, type RateDecision, type RateLimiter, type RateLimiterOptions } from './rateLimit.ts';
+export { createEdgeLimiters, type EdgeLimiters } from './edgeLimiters.ts';
 export { parseOptions, tokenLimitError } from './tokens.ts';
 
 /**

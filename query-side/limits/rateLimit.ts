@@ -1,62 +1,75 @@
-/** Outcome of {@link RateLimiter.take}. */
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+
+/** Outcome of {@link RateLimiter.take} and {@link RateLimiter.check}. */
 export type RateDecision = { ok: true; remaining: number } | { ok: false; retryAfterSeconds: number };
 
-/** A per-key token bucket limiter held in memory (one per process). */
+/**
+ * The port the edge spends budgets through: a fixed window of `perMinute` units per key and minute.
+ * Keys are `sub:<subject>` or `ip:<client address>`.
+ */
 export interface RateLimiter {
-  /** Spends one token of `key`'s bucket, or says how long until one is available. */
-  take(key: string): RateDecision;
-  /** Number of keys tracked (never above `maxKeys`). */
-  readonly size: number;
+  /** Spends one unit of `key`'s budget, or says how long until the window ends. */
+  take(key: string): Promise<RateDecision>;
+  /** Whether `key` still has budget, without spending any (failed logins are checked before a token is verified). */
+  check(key: string): Promise<RateDecision>;
 }
 
-/** Options of {@link createRateLimiter}. */
+/** Options of {@link createMemoryRateLimiter} and {@link createRedisRateLimiter}. */
 export interface RateLimiterOptions {
-  /** Sustained requests per minute per key; also the burst size. */
+  /** Units per key and minute. */
   perMinute: number;
-  /** Keys kept; the least recently used is forgotten beyond it. @default 10_000 */
-  maxKeys?: number;
-  /** Clock in milliseconds. @default Date.now */
-  now?: () => number;
+  /** Prefix of every key (deployment and budget), so budgets never mix. */
+  keyPrefix: string;
 }
 
-interface Bucket {
-  tokens: number;
-  at: number;
+const WINDOW_SECONDS = 60;
+
+const retryAfter = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+
+/** Wraps a rate-limiter-flexible limiter: a rejection with a result is "spent", any other rejection is a real error. */
+function adapt(limiter: RateLimiterAbstract, perMinute: number): RateLimiter {
+  return {
+    async take(key) {
+      try {
+        const res = await limiter.consume(key, 1);
+        return { ok: true, remaining: res.remainingPoints };
+      } catch (err) {
+        if (err instanceof RateLimiterRes) return { ok: false, retryAfterSeconds: retryAfter(err) };
+        throw err;
+      }
+    },
+    async check(key) {
+      const res = await limiter.get(key);
+      if (!res || res.consumedPoints < perMinute) return { ok: true, remaining: Math.max(0, perMinute - (res?.consumedPoints ?? 0)) };
+      return { ok: false, retryAfterSeconds: retryAfter(res) };
+    },
+  };
+}
+
+function memoryLimiter(o: RateLimiterOptions): RateLimiterMemory {
+  return new RateLimiterMemory({ points: o.perMinute, duration: WINDOW_SECONDS, keyPrefix: o.keyPrefix });
+}
+
+/** Budgets held in this process only (no REDIS_URL): N replicas give N budgets. Expired windows are dropped by timers, so memory follows the keys seen in a minute. */
+export function createMemoryRateLimiter(options: RateLimiterOptions): RateLimiter {
+  return adapt(memoryLimiter(options), options.perMinute);
 }
 
 /**
- * Token buckets per key (a principal's subject, or `anon:<ip>`): capacity `perMinute`, refilled
- * continuously at `perMinute / 60` tokens a second. Memory is bounded by `maxKeys` (LRU): a
- * forgotten key starts again with a full bucket, which errs towards serving.
+ * Budgets shared by every API replica through Redis (one atomic INCR+PEXPIRE per take). When Redis
+ * is not ready (down, reconnecting, timed out) a decision falls back at once to a per-process
+ * budget of the same size (`insuranceLimiter`), so the API keeps serving: the limit is then per
+ * replica until Redis is back.
  */
-export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
-  const capacity = options.perMinute;
-  const perMs = options.perMinute / 60_000;
-  const maxKeys = options.maxKeys ?? 10_000;
-  const now = options.now ?? Date.now;
-  const buckets = new Map<string, Bucket>();
-  return {
-    take(key) {
-      const t = now();
-      const found = buckets.get(key);
-      const bucket = found ?? { tokens: capacity, at: t };
-      if (found) buckets.delete(key); // re-insert below: Map order is the LRU order
-      bucket.tokens = Math.min(capacity, bucket.tokens + Math.max(0, t - bucket.at) * perMs);
-      bucket.at = t;
-      buckets.set(key, bucket);
-      while (buckets.size > maxKeys) {
-        const oldest = buckets.keys().next().value;
-        if (oldest === undefined) break;
-        buckets.delete(oldest);
-      }
-      if (bucket.tokens >= 1) {
-        bucket.tokens -= 1;
-        return { ok: true, remaining: Math.floor(bucket.tokens) };
-      }
-      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000)) };
-    },
-    get size() {
-      return buckets.size;
-    },
-  };
+export function createRedisRateLimiter(redis: Redis, options: RateLimiterOptions): RateLimiter {
+  const limiter = new RateLimiterRedis({
+    storeClient: redis,
+    points: options.perMinute,
+    duration: WINDOW_SECONDS,
+    keyPrefix: options.keyPrefix,
+    rejectIfRedisNotReady: true,
+    insuranceLimiter: memoryLimiter(options),
+  });
+  return adapt(limiter, options.perMinute);
 }

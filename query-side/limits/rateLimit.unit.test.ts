@@ -1,39 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { createRateLimiter } from './rateLimit.ts';
+import { createMemoryRateLimiter } from './rateLimit.ts';
 
-describe('createRateLimiter', () => {
-  it('allows a burst of perMinute, then refuses with a retry hint', () => {
-    let t = 0;
-    const rl = createRateLimiter({ perMinute: 3, now: () => t });
-    expect([rl.take('a').ok, rl.take('a').ok, rl.take('a').ok]).toEqual([true, true, true]);
-    expect(rl.take('a')).toEqual({ ok: false, retryAfterSeconds: 20 });
-    t = 20_000;
-    expect(rl.take('a').ok).toBe(true);
-    expect(rl.take('a').ok).toBe(false);
+describe('per-process rate limiter (the fallback when Redis is down)', () => {
+  it('allows perMinute takes per key, then refuses with a retry hint within the minute', async () => {
+    const rl = createMemoryRateLimiter({ perMinute: 3, keyPrefix: 'u1' });
+    const taken = [await rl.take('a'), await rl.take('a'), await rl.take('a')];
+    expect(taken).toEqual([{ ok: true, remaining: 2 }, { ok: true, remaining: 1 }, { ok: true, remaining: 0 }]);
+    const refused = await rl.take('a');
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    if (!refused.ok) expect(refused.retryAfterSeconds).toBeLessThanOrEqual(60);
   });
 
-  it('keeps keys apart', () => {
-    const rl = createRateLimiter({ perMinute: 1, now: () => 0 });
-    expect(rl.take('a').ok).toBe(true);
-    expect(rl.take('b').ok).toBe(true);
-    expect(rl.take('a').ok).toBe(false);
+  it('keeps keys and prefixes apart', async () => {
+    const a = createMemoryRateLimiter({ perMinute: 1, keyPrefix: 'u2' });
+    expect((await a.take('a')).ok).toBe(true);
+    expect((await a.take('b')).ok).toBe(true);
+    expect((await a.take('a')).ok).toBe(false);
+    const other = createMemoryRateLimiter({ perMinute: 1, keyPrefix: 'u3' });
+    expect((await other.take('a')).ok).toBe(true);
   });
 
-  it('never refills above capacity', () => {
-    let t = 0;
-    const rl = createRateLimiter({ perMinute: 2, now: () => t });
-    t = 10 * 60_000;
-    expect([rl.take('a').ok, rl.take('a').ok, rl.take('a').ok]).toEqual([true, true, false]);
-  });
-
-  it('bounds memory by forgetting the least recently used key', () => {
-    const rl = createRateLimiter({ perMinute: 1, maxKeys: 2, now: () => 0 });
-    rl.take('a');
-    rl.take('b');
-    rl.take('a'); // a is now most recent
-    rl.take('c'); // evicts b
-    expect(rl.size).toBe(2);
-    expect(rl.take('a').ok).toBe(false); // a still remembered
-    expect(rl.take('b').ok).toBe(true); // b forgotten: fresh bucket
+  it('check reports the budget without spending it', async () => {
+    const rl = createMemoryRateLimiter({ perMinute: 2, keyPrefix: 'u4' });
+    expect(await rl.check('x')).toEqual({ ok: true, remaining: 2 });
+    expect(await rl.check('x')).toEqual({ ok: true, remaining: 2 });
+    await rl.take('x');
+    expect(await rl.check('x')).toEqual({ ok: true, remaining: 1 });
+    await rl.take('x');
+    expect((await rl.check('x')).ok).toBe(false);
   });
 });

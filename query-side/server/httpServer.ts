@@ -5,9 +5,9 @@ import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { context as otelContext, SpanKind } from '@opentelemetry/api';
 import type { GraphQLSchema } from 'graphql';
-import { type AppConfig, childLogger, type Logger, collectProcessMetrics, contextFromTraceparent, counter, histogram, isLoopbackHost, metrics, withSpan } from '../../platform/index.ts';
+import { type AppConfig, childLogger, type Logger, collectProcessMetrics, contextFromTraceparent, counter, gauge, histogram, isLoopbackHost, metrics, withSpan } from '../../platform/index.ts';
 import { ErrorCode } from '../errors.ts';
-import { createRateLimiter, limitRules, parseOptions } from '../limits/index.ts';
+import { createEdgeLimiters, limitRules, parseOptions } from '../limits/index.ts';
 import { admitHttp, correlationIdOf, type CreateContext } from './admission.ts';
 import { costPlugin } from './costPlugin.ts';
 import { createFormatError } from './formatError.ts';
@@ -50,6 +50,8 @@ const KNOWN_ROUTES = new Set([GRAPHQL_PATH, '/healthz', '/readyz', '/metrics', .
 const KNOWN_METHODS = new Set(['GET', 'POST', 'HEAD', 'OPTIONS']);
 
 const httpRequests = counter({ name: 'orderflow_http_requests_total', help: 'HTTP requests served, by route, method and status', labelNames: ['route', 'method', 'status'] });
+/** Requests received (headers read) and not yet answered or aborted: what a graceful stop drains. */
+const httpInFlight = gauge({ name: 'orderflow_http_requests_in_flight', help: 'HTTP requests received and not yet answered, by route', labelNames: ['route'] });
 const httpDuration = histogram({
   name: 'orderflow_http_request_duration_seconds',
   help: 'HTTP request duration, by route and method',
@@ -78,7 +80,7 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
   const { config, logger, schema, createContext, readiness } = options;
   const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
   const readinessTimeoutMs = options.readinessTimeoutMs ?? 3_000;
-  const limiter = createRateLimiter({ perMinute: config.limits.rateLimitPerMinute });
+  const limiters = createEdgeLimiters(config, logger);
   const formatError = createFormatError(logger);
 
   const httpServer = http.createServer();
@@ -107,7 +109,7 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
   });
 
   const pages = createWebPages(config, logger);
-  const ws = createGraphQLWs({ config, logger, schema, limiter, createContext, formatError, ...(options.keepAliveMs !== undefined && { keepAliveMs: options.keepAliveMs }) });
+  const ws = createGraphQLWs({ config, logger, schema, limiters, createContext, formatError, ...(options.keepAliveMs !== undefined && { keepAliveMs: options.keepAliveMs }) });
 
   let started = false;
   let stopping = false;
@@ -152,7 +154,7 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
           }
           const response = await apollo.executeHTTPGraphQLRequest({
             httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-            context: () => admitHttp({ config, limiter, createContext }, req, { correlationId, logger: reqLogger }),
+            context: () => admitHttp({ config, limiters, createContext }, req, { correlationId, logger: reqLogger }),
           });
           span.setAttribute('http.response.status_code', response.status ?? 200);
           await writeApolloResponse(res, response);
@@ -196,6 +198,8 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
     const began = process.hrtime.bigint();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const labels = { route: KNOWN_ROUTES.has(url.pathname) ? url.pathname : 'other', method: KNOWN_METHODS.has(req.method ?? '') ? (req.method ?? 'GET') : 'other' };
+    httpInFlight.inc({ route: labels.route });
+    res.once('close', () => httpInFlight.dec({ route: labels.route })); // after the answer, or when the client went away
     res.once('finish', () => {
       httpRequests.inc({ ...labels, status: String(res.statusCode) });
       httpDuration.observe(labels, Number(process.hrtime.bigint() - began) / 1e9);
@@ -224,6 +228,7 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
       if (started || stopping) throw new Error('the GraphQL server can only be started once');
       started = true;
       collectProcessMetrics();
+      await limiters.connect();
       await apollo.start();
       try {
         await new Promise<void>((resolve, reject) => {
@@ -235,6 +240,7 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
         });
       } catch (err) {
         await apollo.stop();
+        await limiters.close();
         throw err;
       }
       const { port } = httpServer.address() as AddressInfo;
@@ -256,7 +262,7 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
         // keeps serving meanwhile (with /readyz at 503 and `connection: close`) so a load balancer
         // can move traffic away.
         await ws.close(Math.min(5_000, Math.floor(stopTimeoutMs / 2)));
-        if (!started) return;
+        if (!started) return limiters.close();
         try {
           // Apollo drains in-flight HTTP requests (drain plugin), then stops.
           await withTimeout(apollo.stop(), Math.max(100, deadline - Date.now()), 'GraphQL server stop');
@@ -264,6 +270,7 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
           logger.warn({ err }, 'graceful stop timed out; closing remaining connections');
           httpServer.closeAllConnections();
         }
+        await limiters.close(); // after the drain: in-flight requests still spend their budget
         logger.info('GraphQL server stopped');
       })();
       return stopped;

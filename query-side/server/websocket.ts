@@ -17,17 +17,18 @@ import {
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { subscribeShared } from '../subscriptions/sharedExecution.ts';
-import { WebSocketServer } from 'ws';
+import { createSharedFrames, type SharedFrames } from '../subscriptions/sharedFrames.ts';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { type AppConfig, childLogger, type Logger, counter, gauge } from '../../platform/index.ts';
-import { authenticate } from '../auth/authenticate.ts';
 import { anonymous, isAnonymous, type Principal } from '../auth/principal.ts';
 import { tokenExpiresAt } from '../auth/authenticate.ts';
 import { anonymousSubscriptionFields, refusedAnonymousFields } from './anonymousSubscriptions.ts';
 import { watchSocketAuth } from './socketAuthWatch.ts';
 import { createSocketLimits } from './socketLimits.ts';
 import { appError, ErrorCode, isErrorCode, queryTooComplex, unauthenticated } from '../errors.ts';
-import { fragmentsOf, limitRules, operationCost, parseOptions, tokenLimitError, type RateLimiter } from '../limits/index.ts';
-import { enforceRateLimit, type CreateContext } from './admission.ts';
+import { fragmentsOf, limitRules, operationCost, parseOptions, tokenLimitError, type EdgeLimiters } from '../limits/index.ts';
+import { authenticateWithin, enforceRateLimit, principalKey, type CreateContext } from './admission.ts';
+import { clientAddress } from './clientAddress.ts';
 import type { FormatError } from './formatError.ts';
 
 /** Options of {@link createGraphQLWs}. */
@@ -35,7 +36,7 @@ export interface GraphQLWsOptions<TContext> {
   config: AppConfig;
   logger: Logger;
   schema: GraphQLSchema;
-  limiter: RateLimiter;
+  limiters: EdgeLimiters;
   createContext: CreateContext<TContext>;
   formatError: FormatError;
   /** Ping interval; a client that does not pong within it is dropped. @default 12_000 */
@@ -53,7 +54,7 @@ export interface GraphQLWs {
   close(timeoutMs: number): Promise<void>;
 }
 
-type SocketExtra = { principal: Principal };
+type SocketExtra = { principal: Principal; address: string };
 
 const connections = gauge({ name: 'orderflow_ws_connections', help: 'Open graphql-ws sockets' });
 const operations = counter({ name: 'orderflow_ws_operations_total', help: 'graphql-ws operations started, by type', labelNames: ['type'] });
@@ -61,11 +62,30 @@ const refusedSockets = counter({ name: 'orderflow_ws_refused_total', help: 'WebS
 
 /** Our own close codes (graphql-ws uses 44xx for protocol and auth). */
 export const WsClose = {
-  /** The subject holds its maximum of open sockets. */
+  /** The subject holds its maximum of open sockets, or the address spent its failed-authentication budget. */
   TOO_MANY_SOCKETS: 4429,
   /** The socket's send buffer passed `ORDERFLOW_WS_MAX_BUFFERED_BYTES`. */
   SLOW_CONSUMER: 4408,
 } as const;
+
+type Send = (data: unknown, ...rest: unknown[]) => void;
+
+/**
+ * Lets `socket` write frames whose payload `frames` serialised once for every socket (see
+ * `sharedFrames.ts`). graphql-ws's ws adapter calls `socket.send(text, cb)`; an expanded frame is
+ * a Buffer, sent as a text frame as the protocol requires.
+ */
+function sendSharedFrames(socket: WebSocket, frames: SharedFrames): void {
+  const original = socket.send.bind(socket) as Send;
+  const send: Send = (data, ...rest) => {
+    const frame = typeof data === 'string' ? frames.expand(data) : data;
+    if (typeof frame === 'string' || frame === data) return original(frame, ...rest);
+    const [first, second] = rest;
+    if (typeof first === 'function' || first === undefined) return original(frame, { binary: false }, first);
+    return original(frame, { ...(first as object), binary: false }, second);
+  };
+  (socket as unknown as { send: Send }).send = send;
+}
 
 function tagged(err: GraphQLError, code: string): GraphQLError {
   if (isErrorCode(err.extensions['code'])) return err;
@@ -83,7 +103,7 @@ function tagged(err: GraphQLError, code: string): GraphQLError {
  * `formatError` as HTTP.
  */
 export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): GraphQLWs {
-  const { config, logger, schema, limiter, createContext, formatError } = options;
+  const { config, logger, schema, limiters, createContext, formatError } = options;
   const maxOps = options.maxOperationsPerSocket ?? config.websocket.maxSubscriptionsPerSocket;
   const socketLimits = createSocketLimits({ perIp: config.websocket.maxSocketsPerIp, perSubject: config.websocket.maxSocketsPerSubject });
   const publicSubscriptions = anonymousSubscriptionFields(schema);
@@ -91,7 +111,9 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.http.maxBodyBytes });
+  const frames = createSharedFrames();
   wss.on('connection', (socket) => {
+    sendSharedFrames(socket, frames);
     connections.inc();
     socket.once('close', () => connections.dec());
   });
@@ -105,11 +127,15 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
       onConnect: async (ctx) => {
         const raw = ctx.connectionParams?.['authorization'];
         const header = typeof raw === 'string' ? raw : undefined;
+        ctx.extra.address = clientAddress(ctx.extra.request, config.rateLimit.trustedProxyHops);
         try {
-          ctx.extra.principal = await authenticate(header, config);
+          ctx.extra.principal = await authenticateWithin(limiters.authFailures, header, config, ctx.extra.address, 'ws');
         } catch (err) {
-          if (err instanceof GraphQLError) return false; // 4403 Forbidden
-          throw err;
+          if (!(err instanceof GraphQLError)) throw err;
+          if (err.extensions['code'] !== ErrorCode.RATE_LIMITED) return false; // 4403 Forbidden
+          refusedSockets.inc({ reason: 'auth-failures' });
+          ctx.extra.socket.close(WsClose.TOO_MANY_SOCKETS, 'too many failed authentications from this address');
+          return false;
         }
         const { principal } = ctx.extra;
         const { socket } = ctx.extra;
@@ -131,7 +157,7 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
           return [appError(ErrorCode.RATE_LIMITED, `more than ${maxOps} concurrent operations on one socket`, { limit: maxOps })];
         }
         try {
-          enforceRateLimit(limiter, principal, ctx.extra.request, 'ws');
+          await enforceRateLimit(limiters.requests, principalKey(principal, ctx.extra.address ?? clientAddress(ctx.extra.request, config.rateLimit.trustedProxyHops)), 'ws');
         } catch (err) {
           if (err instanceof GraphQLError) return [err];
           throw err;
@@ -183,7 +209,9 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
           ctx.extra.socket.close(WsClose.SLOW_CONSUMER, 'slow consumer: send buffer over its limit');
           return undefined;
         }
-        return result.errors ? { ...result, errors: format(result.errors) } : undefined;
+        // Errors are formatted per principal; a plain result is the object every socket on the key shares.
+        // (The stand-in only has to stringify as its placeholder: graphql-ws does nothing else with it.)
+        return result.errors ? { ...result, errors: format(result.errors) } : (frames.mark(result) as typeof result);
       },
     },
     wss,
@@ -194,7 +222,7 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
     wss,
     handleUpgrade(req, socket, head) {
       // Counted before any WebSocket work, so a flood from one address costs a 429 line each.
-      const ip = req.socket.remoteAddress ?? 'unknown';
+      const ip = clientAddress(req, config.rateLimit.trustedProxyHops);
       if (!socketLimits.admitIp(ip)) {
         refusedSockets.inc({ reason: 'ip' });
         socket.on('error', () => socket.destroy());

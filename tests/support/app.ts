@@ -39,7 +39,7 @@ export async function startApp(tag: string, roles: readonly Role[] = [relayRole,
   const appEnv: Record<string, string> = {
     ORDERFLOW_ENV: 'test', ORDERFLOW_AUTH_MODE: 'dev', ORDERFLOW_HTTP_PORT: '0', DATABASE_URL: databaseUrl,
     KAFKA_BROKERS: kafkaBrokers.join(','), ORDERFLOW_TOPIC_PREFIX: `${uniqueId(tag)}.`, ORDERFLOW_TOPIC_PARTITIONS: '3',
-    MONGO_URL: mongoConnectionUrl, MONGO_DB: uniqueId(tag), ORDERFLOW_RATE_LIMIT_PER_MINUTE: '100000', LOG_LEVEL: 'error',
+    MONGO_URL: mongoConnectionUrl, MONGO_DB: uniqueId(tag), ORDERFLOW_RATE_LIMIT_PER_MINUTE: '100000', ORDERFLOW_AUTH_FAILURES_PER_MINUTE: '100000', LOG_LEVEL: 'error',
     // Tests open many sockets from one address and one subject (1,000 dashboard subscribers).
     ORDERFLOW_WS_MAX_SOCKETS_PER_IP: '100000', ORDERFLOW_WS_MAX_SOCKETS_PER_SUBJECT: '100000', ...env,
   };

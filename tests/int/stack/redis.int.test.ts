@@ -1,33 +1,26 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadStackConfig, type StackConfig } from '../../../stack/config.ts';
-import { livePid, portAnswers } from '../../../stack/process.ts';
+import type { StackConfig } from '../../../stack/config.ts';
+import { livePid } from '../../../stack/process.ts';
 import { redisDown, redisStatus, redisUp, redisUrl } from '../../../stack/redis.ts';
+import { privateRedis, type PrivateRedis } from '../../support/privateRedis.ts';
 
-const dirs: string[] = [];
-
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
-    if (!(await portAnswers(port))) return port;
-  }
-}
+const privates: PrivateRedis[] = [];
 
 /** A private Redis (own folder and port): this test stops and kills it, never the shared one. */
 async function privateConfig(): Promise<StackConfig> {
-  const dir = mkdtempSync(join(tmpdir(), 'orderflow-redis-'));
-  dirs.push(dir);
-  return loadStackConfig({ ...process.env, ORDERFLOW_STACK_DIR: dir, ORDERFLOW_REDIS_PORT: String(await freePort()) });
+  const r = await privateRedis();
+  privates.push(r);
+  return r.cfg;
 }
 
 describe('stack: Redis (Debian redis-server on loopback)', () => {
   const started: StackConfig[] = [];
   afterAll(async () => {
     for (const cfg of started) await redisDown(cfg);
-    dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+    for (const r of privates) await r.remove();
   });
 
   it('starts once, answers, reports its version and pid, and stops', async () => {
