@@ -74,7 +74,7 @@ describe('a killed rebuild resumes from its last flush (real Postgres, FerretDB;
     expect(left.flushedEvents).toBeLessThan(handled);
     expect(await liveGeneration(db, projection)).toMatchObject({ generation: live.generation }); // nothing switched
 
-    const second = await runCli(['projections', 'rebuild', projection.name, '--json'], env, 150_000);
+    const second = await runCli(['projections', 'rebuild', projection.name, '--json'], env, 200_000);
     expect(second.stderr).not.toContain('orderflow:');
     expect(second.code).toBe(0);
     const r = JSON.parse(second.stdout) as RebuildResult;
@@ -94,5 +94,5 @@ describe('a killed rebuild resumes from its last flush (real Postgres, FerretDB;
     for (const v of c.views) expect(v.digestA, v.view).toBe(v.digestB);
     expect(c.views.reduce((n, v) => n + v.countA, 0)).toBeGreaterThan(1000);
     expect(c.equal).toBe(true);
-  }, 240_000);
+  }, 300_000);
 });
