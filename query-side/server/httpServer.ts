@@ -27,6 +27,8 @@ export interface GraphQLServerOptions<TContext extends BaseContext> {
   schema: GraphQLSchema;
   /** Builds the resolvers' context of one operation, HTTP or WebSocket. */
   createContext: CreateContext<TContext>;
+  /** The context each subscription event executes with, derived from its operation's. @default the operation's own */
+  eventContext?: (context: TContext) => TContext;
   /** Named dependency checks for `/readyz`; all true means ready. */
   readiness: () => Promise<Record<string, boolean>>;
   /** Upper bound of `stop()`. @default 10_000 */
@@ -109,7 +111,7 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
   });
 
   const pages = createWebPages(config, logger);
-  const ws = createGraphQLWs({ config, logger, schema, limiters, createContext, formatError, ...(options.keepAliveMs !== undefined && { keepAliveMs: options.keepAliveMs }) });
+  const ws = createGraphQLWs({ config, logger, schema, limiters, createContext, formatError, ...(options.keepAliveMs !== undefined && { keepAliveMs: options.keepAliveMs }), ...(options.eventContext && { eventContext: options.eventContext }) });
 
   let started = false;
   let stopping = false;
