@@ -12,7 +12,9 @@ import { cpuDelta, cpuSnapshot } from './lib/cpu.ts';
 import { durabilitySettings, machineInfo, serviceVersions, stackAnswers } from './lib/env.ts';
 import { renderLatencies, renderTable, targetsOf, writeReport, type BenchReport } from './lib/report.ts';
 import type { Scenario, ScenarioResult } from './lib/types.ts';
+import { abuseScenario } from './scenarios/abuse.ts';
 import { appendsScenario } from './scenarios/appends.ts';
+import { bucketCostScenario } from './scenarios/bucketCost.ts';
 import { apiScenario } from './scenarios/api.ts';
 import { commandsScenario } from './scenarios/commands.ts';
 import { confirmationScenario } from './scenarios/confirmation.ts';
@@ -35,10 +37,12 @@ const SCENARIOS: [string, Scenario][] = [
   ['confirmation', confirmationScenario],
   ['api', apiScenario],
   ['reads', readsScenario],
+  ['abuse', abuseScenario],
+  ['bucketCost', bucketCostScenario],
 ];
 
 /** Scenarios that read or write views through the MongoDB-wire server. */
-const NEEDS_MONGO = new Set(['graphql', 'freshness', 'rebuild', 'subscriptions', 'confirmation', 'reads']);
+const NEEDS_MONGO = new Set(['graphql', 'freshness', 'rebuild', 'subscriptions', 'confirmation', 'reads', 'abuse', 'bucketCost']);
 
 const RESULTS_DIR = resolve(import.meta.dirname, 'results');
 /** Runs of every scenario write `latest.json` (and `full.json` / `quick.json`); `--only` runs write `partial.json` only. */
@@ -89,6 +93,9 @@ async function main(): Promise<void> {
   // (BENCH_SCENARIO_TIMEOUT_S raises it, e.g. for 10,000 sockets opened on a loaded box).
   const timeoutOverride = Number(process.env['BENCH_SCENARIO_TIMEOUT_S']) * 1000;
   const timeoutMs = timeoutOverride > 0 ? timeoutOverride : quick ? 100_000 : 240_000;
+  // Scenarios that start the roles as separate processes and ramp through rates get longer by default.
+  const longer: Record<string, number> = { freshness: quick ? 240_000 : 480_000, reads: quick ? 180_000 : 300_000, bucketCost: quick ? 240_000 : 360_000 };
+  const timeoutOf = (id: string) => (timeoutOverride > 0 ? timeoutOverride : (longer[id] ?? timeoutMs));
   let mongoDown: string | undefined;
   for (const [id, run] of SCENARIOS) {
     if (only && !only.includes(id)) continue;
@@ -103,11 +110,11 @@ async function main(): Promise<void> {
     const cpu0 = cpuSnapshot();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((r) => {
-      timer = setTimeout(() => r('timeout'), timeoutMs);
+      timer = setTimeout(() => r('timeout'), timeoutOf(id));
     });
     try {
       const r = await Promise.race([run({ quick, log }), timedOut]);
-      if (r === 'timeout') throw new Error(`timed out after ${timeoutMs / 1000} s`);
+      if (r === 'timeout') throw new Error(`timed out after ${timeoutOf(id) / 1000} s`);
       const cpuSeconds = cpuDelta(cpu0, cpuSnapshot());
       results.push({ ...r, wallMs: Date.now() - t0, loadAvg: { before: Number(before.toFixed(2)), after: Number((os.loadavg()[0] ?? 0).toFixed(2)) }, cpuSeconds });
       log(`  CPU seconds over ${((Date.now() - t0) / 1000).toFixed(0)} s wall (2 cores): ${Object.entries(cpuSeconds).map(([k, v]) => `${k} ${v}`).join(', ')}`);

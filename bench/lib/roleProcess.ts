@@ -5,6 +5,12 @@ import { sleep } from './clock.ts';
 
 const CLI = resolve(import.meta.dirname, '../../bin/orderflow.mjs');
 
+/** Children still running: killed when the bench exits (a timed-out scenario never reaches its `finally`). */
+const alive = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of alive) child.kill('SIGKILL');
+});
+
 /** A role (`orderflow <role>`) running in a child process of its own. */
 export interface RoleProcess {
   pid: number;
@@ -36,7 +42,9 @@ export async function spawnRole(role: string, env: Record<string, string>, ready
   const keep = (d: Buffer) => { stderr = (stderr + d.toString('utf8')).slice(-2000); };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
+  alive.add(child);
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  void exited.then(() => alive.delete(child));
   let gone = false;
   let exitCode: number | null = null;
   void exited.then((code) => { gone = true; exitCode = code; });

@@ -3,6 +3,8 @@ import { inventoryDecider, orderDecider, paymentDecider } from '../../domain/agg
 import type { CommandContext, CommandHandler } from '../../handlers/commandHandler.ts';
 import type { AuthoriseResult, PaymentGateway } from '../../payments/gateway.ts';
 import { createPostgresPaymentVault, type PaymentVault } from '../../payments/paymentVault.ts';
+import type { OrderCommand } from '../../domain/order/decide.ts';
+import { seriesOf } from '../../domain/series.ts';
 import type { SagaStep } from '../steps.ts';
 import { GatewayRefusedError } from './failures.ts';
 import { cancelSagaTimeout } from './sql/cancelSagaTimeout.ts';
@@ -26,6 +28,12 @@ export interface StepExecutor {
    * a capture, void or refund; ConcurrencyError or database errors (transient).
    */
   execute(step: SagaStep, trace: StepTrace): Promise<void>;
+  /**
+   * Carries out consecutive order steps of one order as one command series: one read, one append
+   * ({@link seriesOf}); all or nothing, so a refusal (CONFLICT) leaves the order as it was.
+   * @throws as {@link execute}
+   */
+  executeOrderSeries(orderId: string, commands: readonly OrderCommand[], trace: StepTrace): Promise<void>;
 }
 
 /** Options of {@link createStepExecutor}. */
@@ -101,7 +109,12 @@ export function createStepExecutor(opts: StepExecutorOptions): StepExecutor {
     await handler.handle(paymentDecider, orderId, command, ctx);
   }
 
+  const orderSeries = seriesOf(orderDecider);
+
   return {
+    async executeOrderSeries(orderId, commands, trace) {
+      await handler.handle(orderSeries, orderId, commands, commandContext(trace));
+    },
     async execute(step, trace) {
       const ctx = commandContext(trace);
       switch (step.kind) {

@@ -1,21 +1,38 @@
+import type { OrderCommand } from '../../domain/order/decide.ts';
 import type { SagaStep } from '../steps.ts';
 
 /** Kinds whose consecutive steps touch independent aggregates and may run at once. */
 const INDEPENDENT: ReadonlySet<SagaStep['kind']> = new Set(['inventory', 'authorise']);
 
 /**
- * Splits steps into batches run one after the other; the steps of one batch may run at once.
- * Only a run of consecutive stock and authorisation steps shares a batch (the "reserve ∥
- * authorise" of the saga: each writes its own stream and neither reads the other); every other
- * step is a batch of its own, so compensations and order transitions keep their order.
+ * One unit of a reaction's work, run after the previous one finished: steps that may run at once,
+ * or consecutive commands on one order, decided in turn and appended in one statement.
  */
-export function parallelBatches(steps: readonly SagaStep[]): SagaStep[][] {
-  const batches: SagaStep[][] = [];
+export type StepBatch =
+  | { run: 'together'; steps: SagaStep[] }
+  | { run: 'series'; orderId: string; commands: OrderCommand[]; steps: SagaStep[] };
+
+/**
+ * Splits steps into batches run one after the other. A run of consecutive stock and
+ * authorisation steps runs at once (the "reserve ∥ authorise" of the saga: each writes its own
+ * stream and neither reads the other). A run of consecutive steps on the same order (mark stock,
+ * mark payment, confirm) is one series: one read and one append instead of one of each per
+ * command. Every other step is a batch of its own, so compensations and transitions keep their order.
+ */
+export function parallelBatches(steps: readonly SagaStep[]): StepBatch[] {
+  const batches: StepBatch[] = [];
   for (const step of steps) {
     const last = batches.at(-1);
-    const joins = last !== undefined && INDEPENDENT.has(step.kind) && last.every((s) => INDEPENDENT.has(s.kind));
-    if (joins) last.push(step);
-    else batches.push([step]);
+    if (step.kind === 'order' && last?.run === 'series' && last.orderId === step.orderId) {
+      last.commands.push(step.command);
+      last.steps.push(step);
+    } else if (step.kind === 'order') {
+      batches.push({ run: 'series', orderId: step.orderId, commands: [step.command], steps: [step] });
+    } else if (last?.run === 'together' && INDEPENDENT.has(step.kind) && last.steps.every((s) => INDEPENDENT.has(s.kind))) {
+      last.steps.push(step);
+    } else {
+      batches.push({ run: 'together', steps: [step] });
+    }
   }
   return batches;
 }

@@ -20,7 +20,8 @@ export interface ReactionDeps {
 
 /**
  * Loads the context, asks the pure saga for steps and carries them out in order, stock reservations
- * and the authorisation at once ({@link parallelBatches}). When a step
+ * and the authorisation at once, consecutive commands on the order in one append
+ * ({@link parallelBatches}). When a step
  * meets a CONFLICT the order moved on under it (a timeout or a cancel raced the event), so the
  * context is reloaded and the saga asked again, which then yields the right steps (often a
  * compensation). Returns the steps carried out in the last, successful round.
@@ -32,7 +33,10 @@ async function runRounds(deps: ReactionDeps, orderId: string, decide: (ctx: Saga
     const ctx = await loadSagaContext(deps.handler, orderId, deps.clock(), deps.timeoutMs);
     const steps = decide(ctx);
     try {
-      for (const batch of parallelBatches(steps)) await settleAll(batch.map((step) => deps.executor.execute(step, trace)));
+      for (const batch of parallelBatches(steps)) {
+        if (batch.run === 'series') await deps.executor.executeOrderSeries(batch.orderId, batch.commands, trace);
+        else await settleAll(batch.steps.map((step) => deps.executor.execute(step, trace)));
+      }
       return steps;
     } catch (e) {
       if (!isConflict(e) || round >= maxReloads) throw e;
