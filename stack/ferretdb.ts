@@ -27,7 +27,7 @@ export function mongoUrl(cfg: StackConfig): string {
 /** True when FerretDB answers a ping over the MongoDB wire protocol. */
 export async function ferretdbAnswers(cfg: StackConfig): Promise<boolean> {
   if (!(await portAnswers(cfg.ferretdb.port))) return false;
-  const client = new MongoClient(mongoUrl(cfg), { serverSelectionTimeoutMS: 1000, connectTimeoutMS: 1000, socketTimeoutMS: 3000 });
+  const client = new MongoClient(mongoUrl(cfg), { serverSelectionTimeoutMS: 5000, connectTimeoutMS: 5000, socketTimeoutMS: 10_000 });
   try {
     await client.connect();
     const r = await client.db('admin').command({ ping: 1 });

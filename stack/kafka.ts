@@ -67,7 +67,7 @@ function formatStorage(cfg: StackConfig, props: string): void {
 /** True when the broker answers a metadata request. */
 export async function kafkaAnswers(cfg: StackConfig): Promise<boolean> {
   if (!(await portAnswers(cfg.kafka.port))) return false;
-  const admin = new Kafka({ brokers: [`127.0.0.1:${cfg.kafka.port}`], logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1000 }).admin();
+  const admin = new Kafka({ brokers: [`127.0.0.1:${cfg.kafka.port}`], logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 5000 }).admin();
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();

@@ -115,8 +115,10 @@ export function postgresUrl(cfg: StackConfig, database = 'postgres'): string {
   return `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 }
 
+// 10 s, not 2: on a loaded box a healthy Postgres can take seconds to accept, and "no answer" on a port
+// that is listening is reported as "taken by another program". A stopped server refuses at once anyway.
 async function withClient<T>(cfg: StackConfig, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: postgresUrl(cfg), connectionTimeoutMillis: 2000 });
+  const client = new pg.Client({ connectionString: postgresUrl(cfg), connectionTimeoutMillis: 10_000 });
   await client.connect();
   try {
     return await fn(client);

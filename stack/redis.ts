@@ -25,7 +25,7 @@ export function redisUrl(cfg: StackConfig): string {
 }
 
 /** True when Redis answers `PING` with `+PONG` (a raw RESP exchange: no client library needed here). */
-export function redisAnswers(cfg: StackConfig, timeoutMs = 1000): Promise<boolean> {
+export function redisAnswers(cfg: StackConfig, timeoutMs = 5000): Promise<boolean> {
   return new Promise((resolvePromise) => {
     const socket = createConnection({ host: '127.0.0.1', port: cfg.redis.port });
     let reply = '';
