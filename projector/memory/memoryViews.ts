@@ -10,6 +10,20 @@ interface Held {
   persisted: boolean;
   /** Changed since the last flush. */
   dirty: boolean;
+  /** Clock reading (event sequence number) of the last change. */
+  touched: number;
+  /** Clock reading of the first change since the last flush (meaningful while `dirty`). */
+  dirtySince: number;
+}
+
+/** What a flush or eviction policy sees of a held document. */
+export interface HeldState {
+  view: string;
+  /** Sequence number of the event that last changed it. */
+  touched: number;
+  /** Sequence number of its first change not yet taken by a flush (only while dirty). */
+  dirtySince: number;
+  dirty: boolean;
 }
 
 /** What a flush must write for one logical view. */
@@ -30,6 +44,8 @@ const scalarKey = (v: unknown): string | undefined =>
 class ViewStore {
   readonly docs = new Map<string, Held>();
   private readonly indexes = new Map<string, Map<string, Set<string>>>();
+
+  constructor(private readonly clock: () => number) {}
 
   get(id: unknown): Held | undefined {
     return this.docs.get(idKey(id));
@@ -66,12 +82,30 @@ class ViewStore {
     const k = idKey(held.doc['_id']);
     const before = [...this.indexes].map(([field, index]) => ({ field, index, value: isNew ? undefined : getPath(held.doc, field) }));
     change();
+    const now = this.clock();
+    if (!held.dirty || isNew) held.dirtySince = now;
     held.dirty = true;
+    held.touched = now;
     if (isNew) this.docs.set(k, held);
     for (const { field, index, value } of before) {
       if (!isNew) removeFrom(index, value, k);
       addTo(index, getPath(held.doc, field), k);
     }
+  }
+
+  /** Adds a document the store has, unchanged (no-op when one with its `_id` is held: memory is newer). */
+  load(doc: Doc): void {
+    const k = idKey(doc['_id']);
+    if (this.docs.has(k)) return;
+    const held: Held = { doc, persisted: true, dirty: false, touched: this.clock(), dirtySince: 0 };
+    this.docs.set(k, held);
+    for (const [field, index] of this.indexes) addTo(index, getPath(doc, field), k);
+  }
+
+  /** Forgets a document (the store has its latest version). */
+  remove(k: string, held: Held): void {
+    this.docs.delete(k);
+    for (const [field, index] of this.indexes) removeFrom(index, getPath(held.doc, field), k);
   }
 }
 
@@ -122,14 +156,31 @@ export interface MemoryViews {
    * Copies of the documents changed since the last call (settling buckets first), and marks them
    * flushed: write them before the next call's changes (a replace needs the insert before it).
    */
-  takeChanges(): ViewChanges[];
+  takeChanges(pick?: (held: HeldState) => boolean): ViewChanges[];
+  /**
+   * Streaming folds: the clock that stamps changes (an event sequence number). Without it, every
+   * `apply` call advances an internal counter.
+   */
+  setClock(seq: number): void;
+  /** Adds documents read back from the store (held ones are kept: memory is newer). */
+  load(view: string, docs: readonly Doc[]): void;
+  /** Forgets clean (flushed) documents `pick` selects; returns how many. */
+  evict(pick: (held: HeldState) => boolean): number;
+  /** Smallest `dirtySince` of the documents not flushed yet, or undefined when all are. */
+  minDirtySince(): number | undefined;
+  /** Keys of the buckets waiting for {@link MemoryViews.settleBuckets}. */
+  pendingBuckets(): Record<string, unknown>[];
 }
 
 /** Creates empty in-memory views for a projection. */
 export function createMemoryViews(projection: Projection): MemoryViews {
-  const stores = new Map<string, ViewStore>(projection.views.map((v) => [v.name, new ViewStore()]));
+  let clock = 0;
+  let external = false;
+  const now = () => clock;
+  const stores = new Map<string, ViewStore>(projection.views.map((v) => [v.name, new ViewStore(now)]));
   const buckets = projection.buckets;
   const pending = new Map<string, Record<string, unknown>>();
+  const stateOf = (view: string, held: Held): HeldState => ({ view, touched: held.touched, dirtySince: held.dirtySince, dirty: held.dirty });
   /** Ranked lists to refill from their members when buckets settle. */
   const refills = new Set<string>();
 
@@ -141,7 +192,7 @@ export function createMemoryViews(projection: Projection): MemoryViews {
 
   function insert(s: ViewStore, doc: Doc): void {
     if (s.get(doc['_id']) !== undefined) return; // duplicate key: already applied
-    const held: Held = { doc: storedValue(doc) as Doc, persisted: false, dirty: true };
+    const held: Held = { doc: storedValue(doc) as Doc, persisted: false, dirty: true, touched: clock, dirtySince: clock };
     s.write(held, () => undefined, true);
   }
 
@@ -157,7 +208,7 @@ export function createMemoryViews(projection: Projection): MemoryViews {
     if (s.get(seed['_id']) !== undefined) return; // the store answers duplicate key: a newer version is there
     const doc: Doc = { _id: seed['_id'], ...seed };
     applyUpdate(doc, op.update, true);
-    s.write({ doc, persisted: false, dirty: true }, () => undefined, true);
+    s.write({ doc, persisted: false, dirty: true, touched: clock, dirtySince: clock }, () => undefined, true);
   }
 
   /** An `add` as the store adapter applies it (`applyAdds`): into its shard, guarded by position when stamped. */
@@ -176,7 +227,7 @@ export function createMemoryViews(projection: Projection): MemoryViews {
     if (!held) {
       const doc: Doc = { _id: shardId(bucketId(spec, key), shard), ...key, shard, pos };
       for (const f of spec.sumFields) doc[f] = sums[f] ?? 0;
-      s.write({ doc, persisted: false, dirty: true }, () => undefined, true);
+      s.write({ doc, persisted: false, dirty: true, touched: clock, dirtySince: clock }, () => undefined, true);
       return;
     }
     if (op.at && comparePositionText(pos, String(held.doc['pos'] ?? '')) <= 0) return;
@@ -209,7 +260,7 @@ export function createMemoryViews(projection: Projection): MemoryViews {
   function setList(spec: RankedView, bucket: string, items: RankItem[]): void {
     const lists = store(spec.view);
     const held = lists.get(bucket);
-    if (!held) lists.write({ doc: { _id: bucket, items: storedValue(items) }, persisted: false, dirty: true }, () => undefined, true);
+    if (!held) lists.write({ doc: { _id: bucket, items: storedValue(items) }, persisted: false, dirty: true, touched: clock, dirtySince: clock }, () => undefined, true);
     else if (!valuesEqual(held.doc['items'], items)) lists.write(held, () => {
       held.doc['items'] = storedValue(items);
     }, false);
@@ -233,6 +284,7 @@ export function createMemoryViews(projection: Projection): MemoryViews {
   const views: MemoryViews = {
     projection,
     apply(ops) {
+      if (!external) clock++;
       for (const op of ops) {
         switch (op.kind) {
           case 'insert':
@@ -282,13 +334,13 @@ export function createMemoryViews(projection: Projection): MemoryViews {
       for (const s of stores.values()) n += s.docs.size;
       return n;
     },
-    takeChanges() {
+    takeChanges(pick) {
       views.settleBuckets();
       const out: ViewChanges[] = [];
       for (const [view, s] of stores) {
         const changes: ViewChanges = { view, inserts: [], replaces: [] };
         for (const held of s.docs.values()) {
-          if (!held.dirty) continue;
+          if (!held.dirty || (pick && !pick(stateOf(view, held)))) continue;
           // A copy: the caller writes it while later events keep changing the held document.
           (held.persisted ? changes.replaces : changes.inserts).push(storedValue(held.doc) as Doc);
           held.dirty = false;
@@ -298,6 +350,31 @@ export function createMemoryViews(projection: Projection): MemoryViews {
       }
       return out;
     },
+    setClock(seq) {
+      external = true;
+      clock = seq;
+    },
+    load(view, docs) {
+      const s = store(view);
+      for (const doc of docs) s.load(doc);
+    },
+    evict(pick) {
+      let n = 0;
+      for (const [view, s] of stores) {
+        for (const [k, held] of s.docs) {
+          if (held.dirty || !pick(stateOf(view, held))) continue;
+          s.remove(k, held);
+          n++;
+        }
+      }
+      return n;
+    },
+    minDirtySince() {
+      let min: number | undefined;
+      for (const s of stores.values()) for (const held of s.docs.values()) if (held.dirty && (min === undefined || held.dirtySince < min)) min = held.dirtySince;
+      return min;
+    },
+    pendingBuckets: () => [...pending.values()],
   };
   return views;
 }
