@@ -21,6 +21,11 @@ export interface NotifyConfig {
   sink: boolean;
   /** Where the sink stores mail: `<stack dir>/mail` (`.stack/mail`). */
   sinkDir: string;
+  /**
+   * Kafka session timeout of the notify consumer (NOTIFY_SESSION_TIMEOUT_MS): how long a crashed
+   * worker's partitions wait before another member takes them (the broker's minimum is 6 s).
+   */
+  sessionTimeoutMs: number;
 }
 
 const flag = (what: string) =>
@@ -35,6 +40,7 @@ const schema = z
     SMTP_PASSWORD: z.string().min(1).optional(),
     NOTIFY_FROM: z.string().min(3).default('orders@orderflow.local'),
     ORDERFLOW_SMTP_SINK: flag('on or off').optional(),
+    NOTIFY_SESSION_TIMEOUT_MS: z.coerce.number({ error: 'expected a positive number of milliseconds' }).int({ error: 'expected a positive number of milliseconds' }).positive({ error: 'expected a positive number of milliseconds' }).default(10_000),
   })
   .superRefine((c, ctx) => {
     if ((c.SMTP_USER === undefined) !== (c.SMTP_PASSWORD === undefined)) {
@@ -63,5 +69,6 @@ export function loadNotifyConfig(appEnv: AppEnv, env: NodeJS.ProcessEnv = proces
     from: c.NOTIFY_FROM,
     sink: c.ORDERFLOW_SMTP_SINK ?? appEnv === 'development',
     sinkDir: resolve(loadStackConfig(env).dir, 'mail'),
+    sessionTimeoutMs: c.NOTIFY_SESSION_TIMEOUT_MS,
   };
 }

@@ -10,7 +10,7 @@ describe('saga and notify role settings', () => {
       breakerThreshold: 5, breakerHalfOpenMs: 10_000, gateway: 'sandbox', sandboxLatencyMs: 0,
     });
     const notify = loadNotifyConfig('development', {});
-    expect(notify).toMatchObject({ smtp: { host: '127.0.0.1', port: 2525, secure: false }, from: 'orders@orderflow.local', sink: true });
+    expect(notify).toMatchObject({ smtp: { host: '127.0.0.1', port: 2525, secure: false }, from: 'orders@orderflow.local', sink: true, sessionTimeoutMs: 10_000 });
     expect(notify.smtp.auth).toBeUndefined();
     expect(notify.sinkDir).toMatch(/\.stack[/\\]mail$/);
     expect(loadNotifyConfig('production', { SMTP_HOST: 'mail.example.com' }).sink).toBe(false);
@@ -24,6 +24,8 @@ describe('saga and notify role settings', () => {
       smtp: { host: 'mail.example.com', port: 465, secure: true, auth: { user: 'u', pass: 'p' } }, sink: false,
     });
     expect(loadNotifyConfig('test', { ORDERFLOW_SMTP_SINK: 'on' }).sink).toBe(true);
+    expect(loadNotifyConfig('test', { NOTIFY_SESSION_TIMEOUT_MS: '6000' }).sessionTimeoutMs).toBe(6000);
+    expect(() => loadNotifyConfig('test', { NOTIFY_SESSION_TIMEOUT_MS: '0' })).toThrow(/^invalid NOTIFY_SESSION_TIMEOUT_MS: /);
   });
 
   it('production refuses the sandbox gateways, the local mail sink and the sink default host', () => {

@@ -12,7 +12,7 @@ export {
   type CustomerOrdersPage, type OrderByCustomerDoc,
 } from './projections/orders_by_customer.ts';
 export { revenueBucketsOf, revenueByDayProjection, revenueByDayQuery, type RevenueBucket } from './projections/revenue_by_day.ts';
-export { salesByProductProjection, type SalesBucket } from './projections/sales_by_product.ts';
+export { SALES_BY_PRODUCT_VIEW, SALES_RECENT_VIEW, salesBucketOf, salesByProductProjection, type SalesBucket } from './projections/sales_by_product.ts';
 export { createViewReadPort, type ViewReadPort } from './mongo/readPort.ts';
 export { foldInMemory } from './memory/memoryViews.ts';
 

@@ -2,5 +2,5 @@
 export { createAppServices } from './services.ts';
 export { buildSchema } from './schema.ts';
 export { resolvers } from './resolvers/index.ts';
-export { requestContextFactory } from './requestContext.ts';
+export { requestContextFactory, subscriptionEventContext } from './requestContext.ts';
 export { createGraphQLServer } from './server/index.ts';

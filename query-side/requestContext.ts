@@ -18,6 +18,14 @@ export function requestContextFactory(services: AppServices) {
   };
 }
 
+/**
+ * The context of one subscription event: the operation's, with fresh DataLoaders, so a long-lived
+ * subscription neither keeps every document it loaded nor serves a later event from an old copy.
+ */
+export function subscriptionEventContext(ctx: AppContext): AppContext {
+  return { ...ctx, loaders: createLoaders(ctx.services.views, ctx.readFloor) };
+}
+
 /** The base context without area services (the edge's own tests and health checks). */
 export function createRequestContext(principal: Principal, _req: IncomingMessage, meta: ContextMeta): RequestContext {
   return { principal, correlationId: meta.correlationId, logger: meta.logger };

@@ -80,9 +80,12 @@ export const freshnessScenario: Scenario = async ({ quick, log }) => {
   const notes: string[] = [];
   const figures: Figure[] = [];
   const phaseMs = quick ? 4000 : 8000;
-  const drainMs = quick ? 15_000 : 30_000;
-  // No new phase starts past this (the runner abandons the scenario at 240 s quick / 480 s full).
-  const rampEndsAt = now() + (quick ? 150_000 : 360_000);
+  // The runner abandons the scenario at 240 s quick / 480 s full, figures and all: no phase starts
+  // past `rampEndsAt`, and no drain runs past `drainsEndAt`, so a slow box still reports what it measured.
+  const startedAt = now();
+  const rampEndsAt = startedAt + (quick ? 160_000 : 380_000);
+  const drainsEndAt = startedAt + (quick ? 200_000 : 420_000);
+  const drainMs = () => Math.max(1000, Math.min(quick ? 15_000 : 30_000, drainsEndAt - now()));
   log('  starting relay, project, saga, notify and serve as child processes');
   const topology = await startTopology('bench_fresh');
   const kafka = testKafka('bench-fresh');
@@ -160,7 +163,7 @@ export const freshnessScenario: Scenario = async ({ quick, log }) => {
         },
       });
       const achieved = ratePerSecond(run.ok, run.elapsedMs);
-      await waitUntil(() => [...acked.keys()].every((id) => viewAt.has(id) && subAt.has(id)), drainMs, 100);
+      await waitUntil(() => [...acked.keys()].every((id) => viewAt.has(id) && subAt.has(id)), drainMs(), 100);
       const seconds = (now() - t0) / 1000;
       const work1 = await storeWork(topology);
       const cpu1 = topology.cpuSeconds();
@@ -185,7 +188,7 @@ export const freshnessScenario: Scenario = async ({ quick, log }) => {
 
     const phases: Phase[] = [];
     for (const rate of quick ? RAMP.quick : RAMP.full) {
-      if (now() > rampEndsAt) {
+      if (now() + phaseMs > rampEndsAt) {
         notes.push(`ramp cut short before ${rate}/s: the scenario's time budget was spent (slow startup or drains on a loaded box)`);
         break;
       }
@@ -198,6 +201,7 @@ export const freshnessScenario: Scenario = async ({ quick, log }) => {
     const store = await measureStoreRates({ concurrency: 16, seconds: quick ? 2 : 4 });
 
     const at = phases.find((p) => p.rate === TARGET_RATE);
+    if (!at) figures.push({ name: `ack→view @${TARGET_RATE}/s (roles as processes)`, value: Number.NaN, unit: 'ms', target: { text: 'p50 ≤ 25 ms, p99 ≤ 100 ms', met: false, reason: `not measured: the ramp stopped before ${TARGET_RATE}/s (time budget)` } });
     if (at) {
       const sustainedText = `steady ${TARGET_RATE} cmd/s`;
       figures.push({
@@ -232,7 +236,7 @@ export const freshnessScenario: Scenario = async ({ quick, log }) => {
       });
     }
     figures.push(...storeRateFigures(store));
-    notes.push(`ramp ${(quick ? RAMP.quick : RAMP.full).join(', ')} placeOrder/s over HTTP to serve, ${phaseMs / 1000} s each, every phase drained (≤ ${drainMs / 1000} s) before the next; stops at the first rate ≥ ${TARGET_RATE}/s whose p99 passes ${P99_LIMIT_MS} ms or that is not sustained`);
+    notes.push(`ramp ${(quick ? RAMP.quick : RAMP.full).join(', ')} placeOrder/s over HTTP to serve, ${phaseMs / 1000} s each, every phase drained (≤ ${quick ? 15 : 30} s) before the next; stops at the first rate ≥ ${TARGET_RATE}/s whose p99 passes ${P99_LIMIT_MS} ms or that is not sustained`);
     notes.push(`relay, project, saga, notify and serve run as separate child processes (orderflow <role>); this process only generates load (fetch, ${CUSTOMERS} customers), holds ${CUSTOMERS} graphql-ws subscriptions and consumes the view-changed topic`);
     notes.push('"view written" = ViewChanged.at of the order_detail projector (ms resolution, another process, same machine clock), stamped after the view write: ack→view is measured from the mutation\'s HTTP response');
     return { id: 'freshness', title: '4. End-to-end freshness with the roles as separate processes', figures, notes };

@@ -1,28 +1,30 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { MongoClient } from 'mongodb';
+import { resolve } from 'node:path';
+import { MongoClient, type Document } from 'mongodb';
 import type pg from 'pg';
 import { START, type LogPosition } from '../../contracts/position.ts';
 import { eventStorePorts } from '../../command-side/eventStore/eventLogPorts.ts';
 import { LOG_START } from '../../contracts/eventLog.ts';
-import { replayIntoGeneration } from '../../projector/rebuild/index.ts';
 import { readAllRows } from '../../command-side/eventStore/sql/readAll.ts';
 import { applyOps } from '../../projector/mongo/applyOps.ts';
 import { ensureIndexes, namesFor, physicalName } from '../../projector/mongo/generations.ts';
 import { orderDetailProjection } from '../../projector/projections/order_detail.ts';
+import { INSERT_EVENTS } from '../../tests/support/bulkOrders.ts';
 import { mongoConnectionUrl } from '../../tests/support/isolation.ts';
 import { ratePerSecond, ratio, round } from '../stats.ts';
 import { now } from '../lib/clock.ts';
 import { benchId, scratchDb } from '../lib/db.ts';
-import { address, orderPlacedData } from '../lib/fixtures.ts';
+import { orderPlacedData } from '../lib/fixtures.ts';
 import type { Figure, Scenario } from '../lib/types.ts';
+import type { RebuildChildReport } from '../tools/rebuildChild.ts';
 
 /** Orders per block: a block's OrderPlaced events come first, then its reservations, payments, confirmations (as a saga would interleave them). */
 const BLOCK = 250;
 const READ_BATCH = 1000;
 const SHADOW_GENERATION = 900;
-
-const INSERT = `insert into events (event_id, stream_id, stream_version, type, version, data, metadata, source, correlation_id, causation_id, traceparent, occurred_at)
-  select * from unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[], $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[])`;
+const INSERT_CHUNK = 2000;
+const CHILD = resolve(import.meta.dirname, '../tools/rebuildChild.ts');
 
 /** Appends `orders` orders × 4 contract-valid order events, interleaved per block of {@link BLOCK} orders. */
 export async function seedStore(pool: pg.Pool, orders: number): Promise<void> {
@@ -44,21 +46,39 @@ export async function seedStore(pool: pg.Pool, orders: number): Promise<void> {
       const at = new Date(t0 + (b + i) * 1000 + 300).toISOString();
       push(id, 4, 'OrderConfirmed', 1, { orderId: id, customerId: `cust-${(b + i) % 500}`, currency: 'EUR', totalMinor: 2500, confirmedAt: at }, at);
     });
-    await pool.query(INSERT, cols);
+    await pool.query(INSERT_EVENTS, cols);
   }
 }
 
+/** Runs the rebuild child ({@link RebuildChildReport}) and parses its report. */
+function runRebuildChild(pgUrl: string, mongoDb: string): Promise<RebuildChildReport> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, pgUrl, mongoConnectionUrl, mongoDb, String(SHADOW_GENERATION)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString('utf8'); });
+    child.stderr.on('data', (d: Buffer) => { err = (err + d.toString('utf8')).slice(-2000); });
+    child.once('error', fail);
+    child.once('exit', (code) => {
+      const line = out.trim().split('\n').at(-1) ?? '';
+      if (code === 0 && line.startsWith('{')) done(JSON.parse(line) as RebuildChildReport);
+      else fail(new Error(`rebuild child exited ${String(code)}: ${err || out.slice(-2000)}`));
+    });
+  });
+}
+
 /**
- * Scenario 6: rebuild of the order_detail projection into a shadow generation from a 200,000-event
- * store (20,000 quick): gap-safe `readAll` batches (envelopes parsed and upcast) → pure `project` →
- * `applyOps` into `order_detail__g900` of a scratch Mongo database. The next batch is read while the
- * current one is written. Baseline: a raw scan of the same rows (`readAllRows`, no parsing).
+ * Scenario 6: streaming rebuild of the order_detail projection into a shadow generation from a
+ * 1,000,000-event store (50,000 quick), in a child process whose peak RSS is recorded: gap-safe
+ * `readAll` batches → pure `project` → streaming fold → `insertMany` flushes of finished documents.
+ * Baselines of the same run: a raw scan of the rows, the fold alone (no writes, reads not timed), and
+ * the store's raw `insertMany` of the same final documents (the write-bound ceiling of any rebuild).
  */
 export const rebuildScenario: Scenario = async ({ quick, log }) => {
-  const events = quick ? 20_000 : 200_000;
+  const events = quick ? 50_000 : 1_000_000;
   const orders = events / 4;
   const db = await scratchDb('rebuild');
-  const mongo = new MongoClient(mongoConnectionUrl, { socketTimeoutMS: 120_000 });
+  const mongo = new MongoClient(mongoConnectionUrl, { socketTimeoutMS: 300_000 });
   const mongoDbName = benchId('bench_rebuild');
   const notes: string[] = [];
   try {
@@ -70,9 +90,8 @@ export const rebuildScenario: Scenario = async ({ quick, log }) => {
     await mongo.connect();
     const mdb = mongo.db(mongoDbName);
     const projection = orderDetailProjection;
-    await ensureIndexes(mdb, projection, SHADOW_GENERATION);
 
-    // Baseline 1: raw read of the same rows.
+    // Baseline: raw read of the same rows.
     let position: LogPosition = START;
     let scanned = 0;
     const r0 = now();
@@ -84,38 +103,47 @@ export const rebuildScenario: Scenario = async ({ quick, log }) => {
       position = { transactionId: BigInt(last.transaction_id), globalPosition: BigInt(last.global_position) };
     }
     const rawRead = ratePerSecond(scanned, now() - r0);
+    log(`  raw read ${rawRead.toFixed(0)} rows/s`);
 
-    // Baseline 2: raw FerretDB insert of final-shaped docs (what a write-only rebuild could reach).
-    const raw = mdb.collection<{ _id: string } & Record<string, unknown>>(`raw_${SHADOW_GENERATION}`);
-    const insertDocs = Math.min(orders, quick ? 5000 : 20_000);
-    const i0 = now();
-    for (let i = 0; i < insertDocs; i += BLOCK) {
-      await raw.insertMany(Array.from({ length: Math.min(BLOCK, insertDocs - i) }, (_, k) => ({
-        _id: randomUUID(), customerId: 'c', status: 'confirmed', currency: 'EUR', lines: [{ sku: 'BENCH-MUG', quantity: 2, unitPriceMinor: 1250, lineTotalMinor: 2500 }], totalMinor: 2500,
-        shippingAddress: address, statusHistory: [{ status: 'placed', at: 'x' }, { status: 'confirmed', at: 'y' }], payment: { status: 'authorised' }, reservation: { status: 'reserved' }, v: 4, placedAt: String(k), updatedAt: String(k),
-      })), { ordered: false });
-    }
-    const rawInsert = ratePerSecond(insertDocs, now() - i0);
-    log(`  raw read ${rawRead.toFixed(0)} rows/s; raw FerretDB insertMany ${rawInsert.toFixed(0)} docs/s`);
-
-    // The rebuild module's replay (readAll batches → in-memory fold → insertMany/replace flushes).
-    const source = eventStorePorts(pool);
-    const t0 = now();
-    const replay = await replayIntoGeneration({ source, db: mdb, projection, generation: SHADOW_GENERATION });
-    const elapsed = now() - t0;
-    const replayed = replay.events;
-    const rate = ratePerSecond(replayed, elapsed);
-    log(`  replayIntoGeneration: ${replayed}/${events} events in ${(elapsed / 1000).toFixed(1)} s: ${rate.toFixed(0)} events/s`);
+    // The rebuild (and the fold alone) in a child process of its own.
+    const child = await runRebuildChild(db.url, mongoDbName);
+    const rate = ratePerSecond(child.events, child.replayMs);
+    const foldRate = ratePerSecond(child.foldEvents, child.foldMs);
+    log(`  streaming replay: ${child.events}/${events} events in ${(child.replayMs / 1000).toFixed(1)} s: ${rate.toFixed(0)} events/s; fold alone ${foldRate.toFixed(0)} events/s; child peak RSS ${child.peakRssMb.toFixed(0)} MB`);
     const shadow = mdb.collection(physicalName('order_detail', SHADOW_GENERATION));
     const [docs, atV4] = [await shadow.countDocuments({}), await shadow.countDocuments({ v: 4, status: 'confirmed' })];
-    const checkFailed = replayed !== events || docs !== orders || atV4 !== orders;
-    if (checkFailed) notes.push(`CHECK FAILED: replayIntoGeneration reported ${replayed} events for a ${events}-event store; the shadow has ${docs} docs, ${atV4} confirmed at v=4 (expected ${orders}); reproduce with bench/tools/rebuildCheck.ts`);
+    const checkFailed = child.events !== events || docs !== orders || atV4 !== orders;
+    if (checkFailed) notes.push(`CHECK FAILED: the replay reported ${child.events} events for a ${events}-event store; the shadow has ${docs} docs, ${atV4} confirmed at v=4 (expected ${orders}); reproduce with bench/tools/rebuildCheck.ts`);
     else notes.push(`check: all ${events} events replayed; the shadow holds ${docs} order_detail docs, all confirmed at v=4`);
+
+    // Baseline: the store's raw insertMany of the same final documents (read back from the shadow; only the inserts are timed).
+    const raw = mdb.collection(`raw_${SHADOW_GENERATION}`);
+    let insertMs = 0;
+    let inserted = 0;
+    const cursor = shadow.find({}, { batchSize: INSERT_CHUNK });
+    let chunk: Document[] = [];
+    const insertChunk = async () => {
+      const i0 = now();
+      await raw.insertMany(chunk, { ordered: false });
+      insertMs += now() - i0;
+      inserted += chunk.length;
+      chunk = [];
+    };
+    for await (const doc of cursor) {
+      chunk.push(doc);
+      if (chunk.length >= INSERT_CHUNK) await insertChunk();
+    }
+    if (chunk.length > 0) await insertChunk();
+    const rawInsert = ratePerSecond(inserted, insertMs);
+    // The same final documents, inserted raw: what a rebuild that only wrote would take for this log.
+    const rawInsertEvents = ratePerSecond(events, insertMs);
+    log(`  raw FerretDB insertMany of the same ${inserted} docs: ${rawInsert.toFixed(0)} docs/s (${rawInsertEvents.toFixed(0)} events/s of this log)`);
 
     // For comparison: the guarded per-event write path (applyOps, what the live projector and drainInto use), time-boxed.
     const budgetMs = quick ? 5_000 : 15_000;
     const guardedNames = namesFor(SHADOW_GENERATION + 1);
     await ensureIndexes(mdb, projection, SHADOW_GENERATION + 1);
+    const source = eventStorePorts(pool);
     let guarded = 0;
     const g0 = now();
     let from = LOG_START;
@@ -130,16 +158,37 @@ export const rebuildScenario: Scenario = async ({ quick, log }) => {
     const guardedRate = ratePerSecond(guarded, now() - g0);
     log(`  guarded applyOps path: ${guarded} events in ${((now() - g0) / 1000).toFixed(1)} s: ${guardedRate.toFixed(0)} events/s`);
 
-    const r = ratio(rate, rawRead);
-    const met = rate >= 50_000 && !checkFailed;
+    const ofRaw = ratio(rate, rawInsertEvents);
+    const met = !checkFailed && (rate >= 50_000 || (ofRaw ?? 0) >= 0.8);
+    const rssMet = child.peakRssMb < 400;
     const figures: Figure[] = [
       {
-        name: `order_detail rebuild from ${events.toLocaleString('en-US')} events`,
+        name: `order_detail streaming rebuild from ${events.toLocaleString('en-US')} events`,
         value: round(rate),
         unit: 'events/s',
+        baseline: { what: 'raw insertMany of the same final docs, as events/s of this log', value: round(rawInsertEvents), unit: 'events/s' },
+        ...(ofRaw !== undefined && { ratio: round(ofRaw) }),
+        target: { text: '≥ 50,000 events/s, or ≥ 0.8 of the raw insertMany of the same final docs', met, ...(!met && { reason: `${checkFailed ? 'shadow view WRONG (see CHECK FAILED note); ' : ''}FerretDB inserted ${round(rawInsert)} docs/s raw in this run (${round(rawInsertEvents)} events/s of this log): the store bounds the rebuild` }) },
+        notes: [`${child.storeReads} store reads (Bloom filter hits) during the replay`],
+      },
+      {
+        name: 'fold alone (no writes, reads not timed)',
+        value: round(foldRate),
+        unit: 'events/s',
         baseline: { what: 'raw readAllRows scan of the same log', value: round(rawRead), unit: 'rows/s' },
-        ...(r !== undefined && { ratio: round(r) }),
-        target: { text: '≥ 50,000 events/s', met, ...(!met && { reason: `${checkFailed ? 'shadow view WRONG (see CHECK FAILED note); ' : ''}the replay folds in memory and flushes with insertMany; FerretDB took ${round(rawInsert)} docs/s in the raw insert baseline (≈ ${round(rawInsert * 4)} events/s at 4 events per order doc)` }) },
+        target: { text: '> 50,000 events/s', met: foldRate > 50_000, ...(foldRate <= 50_000 && { reason: 'CPU-bound fold on a shared 2-core box (see the load average)' }) },
+      },
+      {
+        name: 'rebuild child peak RSS',
+        value: round(child.peakRssMb),
+        unit: 'MB',
+        target: { text: quick ? '< 400 MB (judged at 1,000,000 events; quick mode has 50,000)' : '< 400 MB at 1,000,000 events', met: rssMet, ...(!rssMet && { reason: 'memory grew with the view' }) },
+      },
+      {
+        name: 'raw FerretDB insertMany (the same final docs)',
+        value: round(rawInsert),
+        unit: 'docs/s',
+        notes: [`${inserted} docs in unordered chunks of ${INSERT_CHUNK}; one rebuilt order = 4 events`],
       },
       {
         name: 'guarded applyOps replay (comparison)',
@@ -147,16 +196,10 @@ export const rebuildScenario: Scenario = async ({ quick, log }) => {
         unit: 'events/s',
         notes: [`${guarded} events in a ${budgetMs / 1000} s time box, ${READ_BATCH} per read, one applyOps per batch into generation ${SHADOW_GENERATION + 1}`],
       },
-      {
-        name: 'raw FerretDB insertMany (final-shape docs)',
-        value: round(rawInsert),
-        unit: 'docs/s',
-        notes: [`${insertDocs} docs in unordered batches of ${BLOCK}; one rebuilt order = 4 events, so a write-only ceiling of ≈ ${round(rawInsert * 4)} events/s if each order were written once`],
-      },
     ];
     notes.push(`store: ${orders} orders × (OrderPlaced, OrderStockReserved, OrderPaymentAuthorised, OrderConfirmed), interleaved per block of ${BLOCK} orders, seeded by raw INSERTs`);
-    notes.push(`replay = projector/rebuild replayIntoGeneration (defaults: 5,000 events per read, flush every 10,000) over ops/eventLog.ts eventStorePorts into generation ${SHADOW_GENERATION} of a scratch database; the timing covers reading, folding and writing up to the final flush (not the lease, compare or switch of rebuildProjection)`);
-    return { id: 'rebuild', title: `6. Rebuild into a shadow view from ${events.toLocaleString('en-US')} events`, figures, notes };
+    notes.push(`replay = projector/rebuild replayIntoGeneration (5,000 events per read, flush every 10,000) in bench/tools/rebuildChild.ts, a process of its own (peak RSS = process.resourceUsage().maxRSS, the fold-only pass included); the timing covers reading, folding and writing up to the final flush (not the lease, compare or switch of rebuildProjection)`);
+    return { id: 'rebuild', title: `6. Streaming rebuild into a shadow view from ${events.toLocaleString('en-US')} events`, figures, notes };
   } finally {
     await mongo.db(mongoDbName).dropDatabase().catch(() => undefined);
     await mongo.close().catch(() => undefined);

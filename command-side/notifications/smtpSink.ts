@@ -44,6 +44,16 @@ export interface SmtpSinkOptions {
   credentials?: { user: string; pass: string };
   /** @default () => new Date() */
   clock?: () => Date;
+  /**
+   * Deliver each Message-ID once, as a deduplicating relay does: a message whose Message-ID was
+   * already delivered is acknowledged (250) but counted in `duplicates()` instead of kept. @default false
+   */
+  dedupeByMessageId?: boolean;
+  /**
+   * Called after a message is stored (or counted as a duplicate) and before the client gets its 250:
+   * a test can kill the sender there, between the delivery and the sender learning of it.
+   */
+  beforeAck?: (mail: StoredMail, duplicate: boolean) => Promise<void> | void;
 }
 
 /** A running sink. */
@@ -57,6 +67,8 @@ export interface SmtpSink {
    * @throws Error when none arrives within `timeoutMs` (default 5000) or the sink stops.
    */
   waitFor(predicate: (mail: StoredMail) => boolean, timeoutMs?: number): Promise<StoredMail>;
+  /** Messages acknowledged but dropped because their Message-ID was delivered already (`dedupeByMessageId`). */
+  duplicates(): number;
   /** Forgets the messages held in memory (files stay). */
   clear(): void;
   /** Stops listening and closes open connections (after at most 1 s). Safe to call twice. */
@@ -102,14 +114,20 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
 
   let mails: StoredMail[] = [];
   let seq = 0;
+  let duplicates = 0;
+  const delivered = new Set<string>();
   const waiters = new Set<Waiter>();
 
-  async function store(rawBytes: Buffer, session: SMTPServerSession): Promise<void> {
+  /** Stores one message; with `dedupeByMessageId`, a repeat is only counted. Returns it and whether it was a repeat. */
+  async function store(rawBytes: Buffer, session: SMTPServerSession): Promise<{ mail: StoredMail; duplicate: boolean }> {
     const raw = rawBytes.toString('utf8');
     const { headers, text } = parseRawMail(raw);
+    const messageId = headers['message-id'] ?? null;
+    const duplicate = options.dedupeByMessageId === true && messageId !== null && delivered.has(messageId);
+    if (messageId !== null && options.dedupeByMessageId) delivered.add(messageId);
     seq += 1;
     let file: string | null = null;
-    if (dir) {
+    if (dir && !duplicate) {
       const hash = createHash('sha256').update(rawBytes).digest('hex').slice(0, 12);
       file = join(dir, `${String(seq).padStart(6, '0')}-${hash}.eml`);
       await writeFile(file, rawBytes);
@@ -121,13 +139,17 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       envelope: { from: from ? from.address : null, to: session.envelope.rcptTo.map((r) => r.address) },
       to: headers['to'] ?? '',
       subject: headers['subject'] ?? '',
-      messageId: headers['message-id'] ?? null,
+      messageId,
       text,
       headers,
       raw,
       authUser: typeof session.user === 'string' ? session.user : null,
       file,
     };
+    if (duplicate) {
+      duplicates += 1;
+      return { mail, duplicate };
+    }
     mails.push(mail);
     if (mails.length > maxMessages) mails = mails.slice(mails.length - maxMessages);
     for (const w of waiters) {
@@ -137,6 +159,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
         w.resolve(mail);
       }
     }
+    return { mail, duplicate };
   }
 
   const server = new SMTPServer({
@@ -156,7 +179,8 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       readAll(stream)
         .then(async (bytes) => {
           if (stream.sizeExceeded) throw new SinkError('message exceeds fixed maximum message size', 552);
-          await store(bytes, session);
+          const { mail, duplicate } = await store(bytes, session);
+          await options.beforeAck?.(mail, duplicate);
           callback();
         })
         .catch((e: unknown) => callback(e instanceof Error ? e : new Error(String(e))));
@@ -198,6 +222,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
         waiters.add(waiter);
       });
     },
+    duplicates: () => duplicates,
     clear() {
       mails = [];
     },

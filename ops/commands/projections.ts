@@ -49,6 +49,7 @@ export function formatRebuildResult(r: RebuildResult): string[] {
     `rebuilt ${r.projection}: generation ${r.fromGeneration} → ${r.toGeneration}`,
     `  replayed ${r.eventsReplayed.toLocaleString('en-US')} events at ${Math.round(r.replayRate).toLocaleString('en-US')} events/s; ${r.eventsAfterSwitch} re-applied after the switch; ${formatSeconds(r.elapsedMs / 1000)} in all`,
   ];
+  if (r.resumedFrom) lines.push(`  resumed a killed run's generation after ${r.resumedFrom.events.toLocaleString('en-US')} flushed events (position ${r.resumedFrom.position})`);
   if (r.cleanedUp.length > 0) lines.push(`  dropped leftover generation(s) ${r.cleanedUp.join(', ')} of interrupted rebuilds`);
   if (r.comparison) {
     const c = r.comparison;
@@ -93,6 +94,10 @@ export interface RebuildCommandOptions {
   batchSize?: number;
   json?: boolean;
   leaseMs?: number;
+  /** Events between flushes of the streaming fold. */
+  flushEvery?: number;
+  /** Start over instead of resuming a killed run. */
+  fresh?: boolean;
 }
 
 /**
@@ -108,6 +113,7 @@ export async function runRebuild(config: AppConfig, io: Io, name: string, opts: 
     return await withPool(config, (pool) => withMongo(config, (db) => rebuildProjection({
       source: eventStorePorts(pool), db, projection, logger, compare: opts.compare ?? false, onProgress: reporter.update, partitions: config.kafka.topicPartitions,
       ...(opts.batchSize !== undefined && { batchSize: opts.batchSize }), ...(opts.leaseMs !== undefined && { leaseMs: opts.leaseMs }), ...(signal && { signal }),
+      ...(opts.flushEvery !== undefined && { flushEveryEvents: opts.flushEvery }), fresh: opts.fresh ?? false,
     })));
   } catch (err) {
     if (err instanceof RebuildInProgressError) throw new CliError(err.message, ExitCode.FAILURE);
@@ -145,14 +151,16 @@ export function registerProjectionCommands(program: Command, io: Io = processIo)
     .option('--compare', 'compare shadow and live (count + content hash per document) before switching, and print the differences')
     .option('--batch-size <n>', 'events per read', positiveInt, 5000)
     .option('--lease-ms <ms>', 'take over a rebuild lease whose heartbeat is older than this', positiveInt, 30_000)
+    .option('--flush-every <n>', 'write finished documents every this many events (memory holds about that many events\' documents)', positiveInt, 10_000)
+    .option('--fresh', 'start over even if a killed rebuild left a generation to resume')
     .option('--json', 'print the result as JSON')
-    .action((name: string, o: { compare?: boolean; batchSize: number; leaseMs: number; json?: boolean }) => runCommand(io, async () => {
+    .action((name: string, o: { compare?: boolean; batchSize: number; leaseMs: number; flushEvery: number; fresh?: boolean; json?: boolean }) => runCommand(io, async () => {
       const abort = new AbortController();
       const stop = () => abort.abort(new CliError('interrupted', ExitCode.FAILURE));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
-        const result = await runRebuild(loadConfig(), io, name, { compare: o.compare ?? false, batchSize: o.batchSize, leaseMs: o.leaseMs, json: o.json ?? false }, abort.signal);
+        const result = await runRebuild(loadConfig(), io, name, { compare: o.compare ?? false, batchSize: o.batchSize, leaseMs: o.leaseMs, flushEvery: o.flushEvery, fresh: o.fresh ?? false, json: o.json ?? false }, abort.signal);
         emit(io, o.json, result, () => formatRebuildResult(result));
       } finally {
         process.off('SIGINT', stop);

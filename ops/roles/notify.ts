@@ -60,6 +60,7 @@ export const notifyRole: Role = {
       topicPrefix: config.kafka.topicPrefix,
       partitions: config.kafka.topicPartitions,
       replicationFactor: config.kafka.topicReplication,
+      sessionTimeout: notify.sessionTimeoutMs,
     });
     const close = async () => {
       notifier.dispose();

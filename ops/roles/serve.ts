@@ -1,4 +1,4 @@
-import { requestContextFactory, createAppServices, resolvers, buildSchema, createGraphQLServer } from '../../query-side/index.ts';
+import { requestContextFactory, subscriptionEventContext, createAppServices, resolvers, buildSchema, createGraphQLServer } from '../../query-side/index.ts';
 import { requireEdgeSecrets } from '../../platform/index.ts';
 import { createDependencyProbe } from '../readiness.ts';
 import type { Role } from './role.ts';
@@ -17,7 +17,10 @@ export const serveRole: Role = {
       logger: log,
       schema: buildSchema(resolvers),
       createContext: requestContextFactory(app.services),
+      eventContext: subscriptionEventContext,
       readiness: () => probe.check(),
+      // The HTTP drain gets most of the shutdown deadline; the rest is for closing the services.
+      stopTimeoutMs: Math.floor(config.shutdownTimeoutMs * 0.75),
     });
     let url: string;
     try {

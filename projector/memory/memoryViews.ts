@@ -1,7 +1,7 @@
 import { comparePositionText, type EventEnvelope } from '../../contracts/index.ts';
-import { bucketId, type AddOp, type Projection, type WriteOp } from '../projections/index.ts';
+import { bucketId, rankOrder, rerank, resolveAdds, type AddOp, type Projection, type RankedView, type RankItem, type RankOp, type ShardedView, type WriteOp } from '../projections/index.ts';
 import { shardId } from '../mongo/shards.ts';
-import { applyUpdate, getPath, matches, storedValue, upsertSeed, UnsupportedOperationError, type Doc } from './documentOps.ts';
+import { applyUpdate, getPath, matches, storedValue, upsertSeed, UnsupportedOperationError, valuesEqual, type Doc } from './documentOps.ts';
 
 /** One document held in memory, and whether the store already has (a version of) it. */
 interface Held {
@@ -9,6 +9,20 @@ interface Held {
   /** The store has a version of this document (written by an earlier flush). */
   persisted: boolean;
   /** Changed since the last flush. */
+  dirty: boolean;
+  /** Clock reading (event sequence number) of the last change. */
+  touched: number;
+  /** Clock reading of the first change since the last flush (meaningful while `dirty`). */
+  dirtySince: number;
+}
+
+/** What a flush or eviction policy sees of a held document. */
+export interface HeldState {
+  view: string;
+  /** Sequence number of the event that last changed it. */
+  touched: number;
+  /** Sequence number of its first change not yet taken by a flush (only while dirty). */
+  dirtySince: number;
   dirty: boolean;
 }
 
@@ -30,6 +44,8 @@ const scalarKey = (v: unknown): string | undefined =>
 class ViewStore {
   readonly docs = new Map<string, Held>();
   private readonly indexes = new Map<string, Map<string, Set<string>>>();
+
+  constructor(private readonly clock: () => number) {}
 
   get(id: unknown): Held | undefined {
     return this.docs.get(idKey(id));
@@ -66,12 +82,30 @@ class ViewStore {
     const k = idKey(held.doc['_id']);
     const before = [...this.indexes].map(([field, index]) => ({ field, index, value: isNew ? undefined : getPath(held.doc, field) }));
     change();
+    const now = this.clock();
+    if (!held.dirty || isNew) held.dirtySince = now;
     held.dirty = true;
+    held.touched = now;
     if (isNew) this.docs.set(k, held);
     for (const { field, index, value } of before) {
       if (!isNew) removeFrom(index, value, k);
       addTo(index, getPath(held.doc, field), k);
     }
+  }
+
+  /** Adds a document the store has, unchanged (no-op when one with its `_id` is held: memory is newer). */
+  load(doc: Doc): void {
+    const k = idKey(doc['_id']);
+    if (this.docs.has(k)) return;
+    const held: Held = { doc, persisted: true, dirty: false, touched: this.clock(), dirtySince: 0 };
+    this.docs.set(k, held);
+    for (const [field, index] of this.indexes) addTo(index, getPath(doc, field), k);
+  }
+
+  /** Forgets a document (the store has its latest version). */
+  remove(k: string, held: Held): void {
+    this.docs.delete(k);
+    for (const [field, index] of this.indexes) removeFrom(index, getPath(held.doc, field), k);
   }
 }
 
@@ -97,7 +131,8 @@ function removeFrom(index: Map<string, Set<string>>, value: unknown, id: string)
  * adapter (`applyOps`) would, guards included: an insert of an existing `_id` and a guarded upsert
  * that loses are no-ops, an update that matches nothing does nothing. Bucket recomputes are
  * deferred to {@link MemoryViews.settleBuckets}: a bucket is a pure function of its entries, so
- * recomputing once at the end gives the state that recomputing after every write gives.
+ * recomputing once at the end gives the state that recomputing after every write gives (so are
+ * ranked lists that need a refill: a function of their members).
  */
 export interface MemoryViews {
   readonly projection: Projection;
@@ -109,7 +144,7 @@ export interface MemoryViews {
   apply(ops: readonly WriteOp[]): void;
   /** Projects envelopes in order (events the projection does not handle are skipped). @throws what `project` throws. */
   project(envelopes: Iterable<EventEnvelope>): void;
-  /** Recomputes every bucket touched since the last call. */
+  /** Recomputes every bucket touched since the last call (and refills ranked lists). */
   settleBuckets(): void;
   /** A logical view's documents, in insertion order. */
   docs(view: string): Doc[];
@@ -121,14 +156,33 @@ export interface MemoryViews {
    * Copies of the documents changed since the last call (settling buckets first), and marks them
    * flushed: write them before the next call's changes (a replace needs the insert before it).
    */
-  takeChanges(): ViewChanges[];
+  takeChanges(pick?: (held: HeldState) => boolean): ViewChanges[];
+  /**
+   * Streaming folds: the clock that stamps changes (an event sequence number). Without it, every
+   * `apply` call advances an internal counter.
+   */
+  setClock(seq: number): void;
+  /** Adds documents read back from the store (held ones are kept: memory is newer). */
+  load(view: string, docs: readonly Doc[]): void;
+  /** Forgets clean (flushed) documents `pick` selects; returns how many. */
+  evict(pick: (held: HeldState) => boolean): number;
+  /** Smallest `dirtySince` of the documents not flushed yet, or undefined when all are. */
+  minDirtySince(): number | undefined;
+  /** Keys of the buckets waiting for {@link MemoryViews.settleBuckets}. */
+  pendingBuckets(): Record<string, unknown>[];
 }
 
 /** Creates empty in-memory views for a projection. */
 export function createMemoryViews(projection: Projection): MemoryViews {
-  const stores = new Map<string, ViewStore>(projection.views.map((v) => [v.name, new ViewStore()]));
+  let clock = 0;
+  let external = false;
+  const now = () => clock;
+  const stores = new Map<string, ViewStore>(projection.views.map((v) => [v.name, new ViewStore(now)]));
   const buckets = projection.buckets;
   const pending = new Map<string, Record<string, unknown>>();
+  const stateOf = (view: string, held: Held): HeldState => ({ view, touched: held.touched, dirtySince: held.dirtySince, dirty: held.dirty });
+  /** Ranked lists to refill from their members when buckets settle. */
+  const refills = new Set<string>();
 
   const store = (view: string): ViewStore => {
     const s = stores.get(view);
@@ -138,7 +192,7 @@ export function createMemoryViews(projection: Projection): MemoryViews {
 
   function insert(s: ViewStore, doc: Doc): void {
     if (s.get(doc['_id']) !== undefined) return; // duplicate key: already applied
-    const held: Held = { doc: storedValue(doc) as Doc, persisted: false, dirty: true };
+    const held: Held = { doc: storedValue(doc) as Doc, persisted: false, dirty: true, touched: clock, dirtySince: clock };
     s.write(held, () => undefined, true);
   }
 
@@ -154,34 +208,73 @@ export function createMemoryViews(projection: Projection): MemoryViews {
     if (s.get(seed['_id']) !== undefined) return; // the store answers duplicate key: a newer version is there
     const doc: Doc = { _id: seed['_id'], ...seed };
     applyUpdate(doc, op.update, true);
-    s.write({ doc, persisted: false, dirty: true }, () => undefined, true);
+    s.write({ doc, persisted: false, dirty: true, touched: clock, dirtySince: clock }, () => undefined, true);
   }
 
   /** An `add` as the store adapter applies it (`applyAdds`): into its shard, guarded by position when stamped. */
   function add(op: AddOp): void {
     const spec = projection.sharded;
     if (!spec) throw new UnsupportedOperationError(`projection ${projection.name} adds to ${op.view}, which is not a sharded view`);
-    let key = op.key;
-    if (op.via) {
-      const doc = store(op.via.view).get(op.via.id)?.doc;
-      if (!doc) return;
-      key = { ...key, ...Object.fromEntries(op.via.fields.map((f) => [f, String(doc[f])])) };
-    }
+    const via = op.via ? store(op.via.view).get(op.via.id)?.doc : undefined;
+    for (const { key, add: sums } of resolveAdds(spec, op, via)) addOne(spec, op, key, sums);
+  }
+
+  function addOne(spec: ShardedView, op: AddOp, key: Record<string, string>, sums: Record<string, number>): void {
     const shard = op.at?.shard ?? 'base';
     const pos = op.at?.position ?? '';
     const s = store(spec.view);
     const held = s.get(shardId(bucketId(spec, key), shard));
     if (!held) {
       const doc: Doc = { _id: shardId(bucketId(spec, key), shard), ...key, shard, pos };
-      for (const f of spec.sumFields) doc[f] = op.add[f] ?? 0;
-      s.write({ doc, persisted: false, dirty: true }, () => undefined, true);
+      for (const f of spec.sumFields) doc[f] = sums[f] ?? 0;
+      s.write({ doc, persisted: false, dirty: true, touched: clock, dirtySince: clock }, () => undefined, true);
       return;
     }
     if (op.at && comparePositionText(pos, String(held.doc['pos'] ?? '')) <= 0) return;
     s.write(held, () => {
-      for (const f of spec.sumFields) held.doc[f] = (Number(held.doc[f]) || 0) + (op.add[f] ?? 0);
+      for (const f of spec.sumFields) held.doc[f] = (Number(held.doc[f]) || 0) + (sums[f] ?? 0);
       held.doc['pos'] = pos;
     }, false);
+  }
+
+  /**
+   * A `rank` op as the store adapter applies it (`applyRanks`). A list that needs a refill (a listed
+   * member left it while full) is recomputed once, from the members held here, when buckets settle:
+   * until then later rank ops on it have nothing to add (the refill reads every member's last state).
+   */
+  function rank(op: RankOp): void {
+    const spec = projection.ranked;
+    if (!spec) throw new UnsupportedOperationError(`projection ${projection.name} ranks in ${op.view}, which is not a ranked view`);
+    const member = store(spec.members).get(op.member)?.doc;
+    if (!member) return;
+    for (const bucket of spec.bucketsOf(member)) {
+      if (refills.has(bucket)) continue;
+      const held = store(spec.view).get(bucket);
+      const current = Array.isArray(held?.doc['items']) ? (held.doc['items'] as RankItem[]) : [];
+      const { items, refill } = rerank(current, new Map([[op.member, spec.itemOf(member, bucket)]]), spec.size);
+      if (refill) refills.add(bucket);
+      else setList(spec, bucket, items);
+    }
+  }
+
+  function setList(spec: RankedView, bucket: string, items: RankItem[]): void {
+    const lists = store(spec.view);
+    const held = lists.get(bucket);
+    if (!held) lists.write({ doc: { _id: bucket, items: storedValue(items) }, persisted: false, dirty: true, touched: clock, dirtySince: clock }, () => undefined, true);
+    else if (!valuesEqual(held.doc['items'], items)) lists.write(held, () => {
+      held.doc['items'] = storedValue(items);
+    }, false);
+  }
+
+  function settleRefills(): void {
+    const spec = projection.ranked;
+    if (!spec) return;
+    for (const bucket of refills) {
+      const { filter } = spec.newest(bucket);
+      setList(spec, bucket, store(spec.members).candidates(filter).filter((h) => matches(h.doc, filter))
+        .flatMap((h) => spec.itemOf(h.doc, bucket) ?? []).sort(rankOrder).slice(0, spec.size));
+    }
+    refills.clear();
   }
 
   function markBucket(key: Record<string, unknown>): void {
@@ -191,6 +284,7 @@ export function createMemoryViews(projection: Projection): MemoryViews {
   const views: MemoryViews = {
     projection,
     apply(ops) {
+      if (!external) clock++;
       for (const op of ops) {
         switch (op.kind) {
           case 'insert':
@@ -205,6 +299,9 @@ export function createMemoryViews(projection: Projection): MemoryViews {
           case 'add':
             add(op);
             break;
+          case 'rank':
+            rank(op);
+            break;
           case 'recomputeFromEntries': {
             if (!buckets) throw new UnsupportedOperationError(`projection ${projection.name} recomputes buckets but declares none`);
             const entries = store(buckets.entriesView);
@@ -218,6 +315,7 @@ export function createMemoryViews(projection: Projection): MemoryViews {
       for (const e of envelopes) if (projection.handles.includes(e.type)) views.apply(projection.project(e));
     },
     settleBuckets() {
+      settleRefills();
       if (!buckets || pending.size === 0) return;
       const entries = store(buckets.entriesView);
       for (const key of pending.values()) {
@@ -236,13 +334,13 @@ export function createMemoryViews(projection: Projection): MemoryViews {
       for (const s of stores.values()) n += s.docs.size;
       return n;
     },
-    takeChanges() {
+    takeChanges(pick) {
       views.settleBuckets();
       const out: ViewChanges[] = [];
       for (const [view, s] of stores) {
         const changes: ViewChanges = { view, inserts: [], replaces: [] };
         for (const held of s.docs.values()) {
-          if (!held.dirty) continue;
+          if (!held.dirty || (pick && !pick(stateOf(view, held)))) continue;
           // A copy: the caller writes it while later events keep changing the held document.
           (held.persisted ? changes.replaces : changes.inserts).push(storedValue(held.doc) as Doc);
           held.dirty = false;
@@ -252,6 +350,31 @@ export function createMemoryViews(projection: Projection): MemoryViews {
       }
       return out;
     },
+    setClock(seq) {
+      external = true;
+      clock = seq;
+    },
+    load(view, docs) {
+      const s = store(view);
+      for (const doc of docs) s.load(doc);
+    },
+    evict(pick) {
+      let n = 0;
+      for (const [view, s] of stores) {
+        for (const [k, held] of s.docs) {
+          if (held.dirty || !pick(stateOf(view, held))) continue;
+          s.remove(k, held);
+          n++;
+        }
+      }
+      return n;
+    },
+    minDirtySince() {
+      let min: number | undefined;
+      for (const s of stores.values()) for (const held of s.docs.values()) if (held.dirty && (min === undefined || held.dirtySince < min)) min = held.dirtySince;
+      return min;
+    },
+    pendingBuckets: () => [...pending.values()],
   };
   return views;
 }

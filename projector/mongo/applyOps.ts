@@ -1,11 +1,12 @@
 import type { Db } from 'mongodb';
 import type { DocOp } from '../memory/foldDoc.ts';
-import type { AddOp, BucketSpec, ShardedView, WriteOp } from '../projections/index.ts';
+import type { AddOp, BucketSpec, RankedView, RankOp, ShardedView, WriteOp } from '../projections/index.ts';
 import { isCoalescable } from './coalescePlan.ts';
 import { runBulk, writeCoalesced } from './coalescedWrites.ts';
 import { countStoreCommands } from './commandMetrics.ts';
 import type { ViewNames } from './generations.ts';
 import { pointReads } from './pointReads.ts';
+import { applyRanks } from './ranks.ts';
 import { applyAdds } from './shards.ts';
 
 const DUPLICATE_KEY = 11000;
@@ -34,13 +35,16 @@ async function runMany(db: Db, names: ViewNames, op: Extract<WriteOp, { kind: 'u
  * written once ({@link writeCoalesced}: new documents as `insertMany`, a lone op as is, several ops as
  * one read and one version-guarded replace); an op that names no document by `_id` (`updateMany`) is
  * a barrier between two such runs. Bucket recomputes run last, once per bucket; `add` ops of a sharded
- * view after the document writes (their `via` lookups read what the batch wrote). Every op is
+ * view and `rank` ops of a ranked view after the document writes (their lookups read what the batch
+ * wrote). Every op is
  * idempotent (version and position guards), so re-applying a batch after a failure is safe.
  * @throws CoalesceConflictError (transient) when another writer changed a touched document meanwhile.
  */
-export async function applyOps(db: Db, names: ViewNames, ops: readonly WriteOp[], buckets: BucketSpec | undefined, sharded?: ShardedView, opts: { drain?: boolean } = {}): Promise<TouchedKeys> {
+export async function applyOps(db: Db, names: ViewNames, ops: readonly WriteOp[], buckets: BucketSpec | undefined, sharded?: ShardedView, opts: { drain?: boolean; ranked?: RankedView } = {}): Promise<TouchedKeys> {
+  const { ranked } = opts;
   const touched: TouchedKeys = new Map();
   const adds: AddOp[] = [];
+  const ranks: RankOp[] = [];
   const recomputeKeys = new Map<string, Record<string, unknown>>();
   const fromEntries: Record<string, unknown>[] = [];
   let run: DocOp[] = [];
@@ -61,6 +65,10 @@ export async function applyOps(db: Db, names: ViewNames, ops: readonly WriteOp[]
       adds.push(op);
       continue;
     }
+    if (op.kind === 'rank') {
+      ranks.push(op);
+      continue;
+    }
     if (isCoalescable(op)) {
       run.push(op);
       touch(touched, op.view, op.kind === 'insert' ? op.doc._id : op.filter._id);
@@ -71,10 +79,14 @@ export async function applyOps(db: Db, names: ViewNames, ops: readonly WriteOp[]
     await runMany(db, names, op);
   }
   await flush();
-  const reads = pointReads(db, names); // after the document writes: adds read what they wrote
+  const reads = pointReads(db, names); // after the document writes: adds and ranks read what they wrote
   if (adds.length > 0) {
     if (!sharded) throw new Error(`add ops on ${adds[0]?.view ?? '?'}, which is not a sharded view`);
     for (const id of await applyAdds(db, names, sharded, adds, { ...opts, reads })) touch(touched, sharded.view, id);
+  }
+  if (ranks.length > 0) {
+    if (!ranked) throw new Error(`rank ops on ${ranks[0]?.view ?? '?'}, which is not a ranked view`);
+    for (const id of await applyRanks(db, names, ranked, ranks, reads)) touch(touched, ranked.view, id);
   }
   if (buckets) {
     for (const filter of fromEntries) {

@@ -1,6 +1,6 @@
 import { comparePositionText } from '../../contracts/index.ts';
 import type { Db, UpdateFilter } from 'mongodb';
-import { bucketId, type AddOp, type ShardedView } from '../projections/index.ts';
+import { bucketId, resolveAdds, type AddOp, type ShardedView } from '../projections/index.ts';
 import { pointReads, type PointReads } from './pointReads.ts';
 import type { ViewNames } from './generations.ts';
 import { countStoreCommands } from './commandMetrics.ts';
@@ -76,8 +76,8 @@ export function foldAdds(adds: readonly Resolved[], floor: string, sumFields: re
 const maxPos = (a: string | undefined, b: string | undefined): string => (comparePositionText(a ?? '', b ?? '') >= 0 ? (a ?? '') : (b ?? ''));
 
 /**
- * Applies a batch's `add` ops to a sharded view (`via` documents read once per batch through
- * `reads`): each touched (bucket, shard) costs two point
+ * Applies a batch's `add` ops to a sharded view (each resolved by `resolveAdds` against its `via`
+ * document, read once per batch through `reads`): each touched (bucket, shard) costs two point
  * reads (its shard and the bucket's rebuild base, in parallel) and one compare-and-set write (insert,
  * or `$inc` guarded by the position it read), whatever the bucket already holds. A lost race (another
  * writer of the same shard: a rebuild's drain) reads again. Adds whose `via` document is missing are
@@ -93,17 +93,14 @@ export async function applyAdds(db: Db, names: ViewNames, spec: ShardedView, ops
   const byShard = new Map<string, { bucket: string; adds: Resolved[] }>();
   for (const op of ops) {
     if (!op.at) throw new Error(`unstamped add op on ${op.view}: the runner must stamp shard and position`);
-    let key = op.key;
-    if (op.via) {
-      const doc = await reads.get(op.via.view, op.via.id);
-      if (!doc) continue;
-      key = { ...key, ...Object.fromEntries(op.via.fields.map((f) => [f, String(doc[f])])) };
+    const via = op.via ? await reads.get(op.via.view, op.via.id) : undefined;
+    for (const { key, add } of resolveAdds(spec, op, via)) {
+      const bucket = bucketId(spec, key);
+      const id = shardId(bucket, op.at.shard);
+      const group = byShard.get(id) ?? { bucket, adds: [] };
+      group.adds.push({ key, add, shard: op.at.shard, position: op.at.position });
+      byShard.set(id, group);
     }
-    const bucket = bucketId(spec, key);
-    const id = shardId(bucket, op.at.shard);
-    const group = byShard.get(id) ?? { bucket, adds: [] };
-    group.adds.push({ key, add: op.add, shard: op.at.shard, position: op.at.position });
-    byShard.set(id, group);
   }
   const coll = db.collection<ShardDoc>(names(spec.view));
   await Promise.all([...byShard].map(async ([id, { bucket, adds }]) => {

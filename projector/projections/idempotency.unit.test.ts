@@ -4,9 +4,10 @@ import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { eventOf, type EventEnvelope } from '../../contracts/envelope.ts';
 import { projections } from './index.ts';
-import { bucketId, stampAdds, sumShards, type Projection, type RecomputedBucket, type WriteOp } from './projection.ts';
+import { bucketId, rankOrder, rerank, resolveAdds, stampAdds, sumShards, type Projection, type RankItem, type RecomputedBucket, type WriteOp } from './projection.ts';
 import { deliveryArb, liveDeliveries, logArb, type Delivery } from '../../tests/support/projectionArbitraries.ts';
 import { REVENUE_SHARDS } from './revenue_by_day.ts';
+import { SALES_SHARDS } from './sales_by_product.ts';
 
 // Reference semantics of the write ops over plain objects: the Mongo behaviour the adapter
 // relies on (guarded update, duplicate key on insert/upsert, revision-guarded bucket $set).
@@ -104,13 +105,29 @@ function stepsOf(p: Projection, store: Store, op: WriteOp): Step[] {
       return [
         () => {
           const via = op.via ? coll(store, op.via.view).get(op.via.id) : undefined;
-          if (op.via && !via) return;
-          const key = { ...op.key, ...Object.fromEntries((op.via?.fields ?? []).map((f) => [f, String(via?.[f])])) };
-          const id = `${bucketId(spec, key)}#${at.shard}`;
-          const cur = coll(store, spec.view).get(id);
-          if (cur && comparePositionText(at.position, String(cur['pos'])) <= 0) return; // position guard: already added
-          const sums = Object.fromEntries(spec.sumFields.map((f) => [f, (typeof cur?.[f] === 'number' ? cur[f] : 0) + (op.add[f] ?? 0)]));
-          coll(store, spec.view).set(id, { _id: id, ...key, shard: at.shard, pos: at.position, ...sums });
+          for (const { key, add } of resolveAdds(spec, op, via)) {
+            const id = `${bucketId(spec, key)}#${at.shard}`;
+            const cur = coll(store, spec.view).get(id);
+            if (cur && comparePositionText(at.position, String(cur['pos'])) <= 0) continue; // position guard: already added
+            const sums = Object.fromEntries(spec.sumFields.map((f) => [f, (typeof cur?.[f] === 'number' ? cur[f] : 0) + (add[f] ?? 0)]));
+            coll(store, spec.view).set(id, { _id: id, ...key, shard: at.shard, pos: at.position, ...sums });
+          }
+        },
+      ];
+    }
+    case 'rank': {
+      const spec = p.ranked;
+      if (!spec || spec.view !== op.view) throw new Error(`${p.name}: no ranked view ${op.view}`);
+      return [
+        () => {
+          const member = coll(store, spec.members).get(op.member);
+          if (!member) return;
+          for (const bucket of spec.bucketsOf(member)) {
+            const current = (coll(store, spec.view).get(bucket)?.['items'] ?? []) as RankItem[];
+            const ranked = rerank(current, new Map([[op.member, spec.itemOf(member, bucket)]]), spec.size);
+            const items = !ranked.refill ? ranked.items : [...coll(store, spec.members).values()].flatMap((m) => (spec.bucketsOf(m).includes(bucket) ? (spec.itemOf(m, bucket) ?? []) : [])).sort(rankOrder).slice(0, spec.size);
+            coll(store, spec.view).set(bucket, { _id: bucket, items: clone(items) });
+          }
         },
       ];
     }
@@ -184,12 +201,15 @@ describe('the once-in-order result matches an independent fold of the log', () =
         const inv = coll(onceInOrder(byName('inventory'), log), 'inventory');
         const revenueByDay = byName('revenue_by_day');
         const revenue = new Map(sumShards(revenueByDay.sharded ?? REVENUE_SHARDS, [...coll(onceInOrder(revenueByDay, log), 'revenue_by_day').values()]).map((b) => [String(b['_id']), b]));
-        const sales = coll(onceInOrder(byName('sales_by_product'), log), 'sales_by_product');
+        const salesByProduct = byName('sales_by_product');
+        const salesStore = onceInOrder(salesByProduct, log);
+        const sales = sumShards(SALES_SHARDS, [...coll(salesStore, 'sales_by_product').values()]); // one bucket per (sku, currency)
         const last = new Map<string, number>();
         const history = new Map<string, number>();
         const stock = new Map<string, { onHand: number; reserved: number }>();
         const buckets = new Map<string, { grossMinor: number; refundedMinor: number; orderCount: number; cancelledCount: number }>();
         const confirmedIn = new Map<string, string>();
+        const confirmedAt = new Map<string, string>();
         const lines = new Map<string, { sku: string; quantity: number }[]>();
         const counted = new Set<string>();
         for (const e of log) {
@@ -214,6 +234,7 @@ describe('the once-in-order result matches an independent fold of the log', () =
             const b = buckets.get(key) ?? { grossMinor: 0, refundedMinor: 0, orderCount: 0, cancelledCount: 0 };
             buckets.set(key, { ...b, grossMinor: b.grossMinor + ev.data.totalMinor, orderCount: b.orderCount + 1 });
             confirmedIn.set(ev.data.orderId, key);
+            confirmedAt.set(ev.data.orderId, new Date(ev.data.confirmedAt).toISOString());
             counted.add(ev.data.orderId);
           }
           if (ev.type === 'OrderCancelled' && ev.data.wasConfirmed) {
@@ -233,7 +254,13 @@ describe('the once-in-order result matches an independent fold of the log', () =
         for (const [id, b] of buckets) expect(revenue.get(id)).toMatchObject({ ...b, netMinor: b.grossMinor - b.refundedMinor });
         const units = new Map<string, number>();
         for (const id of counted) for (const l of lines.get(id) ?? []) units.set(l.sku, (units.get(l.sku) ?? 0) + l.quantity);
-        for (const [sku, doc] of sales) expect(doc['unitsSold']).toBe(units.get(sku) ?? 0);
+        const unitsOf = new Map<string, number>();
+        for (const b of sales) unitsOf.set(String(b['sku']), (unitsOf.get(String(b['sku'])) ?? 0) + Number(b['unitsSold']));
+        for (const [sku, n] of unitsOf) expect(n).toBe(units.get(sku) ?? 0);
+        for (const [sku, list] of coll(salesStore, 'sales_recent')) {
+          const expected = [...counted].filter((id) => (lines.get(id) ?? []).some((l) => l.sku === sku)).sort((a, b) => (confirmedAt.get(b) ?? '').localeCompare(confirmedAt.get(a) ?? '') || b.localeCompare(a)).slice(0, 10);
+          expect((list['items'] as RankItem[]).map((it) => it.id)).toEqual(expected);
+        }
       }),
       { numRuns: 200 },
     );

@@ -41,7 +41,18 @@ export type WriteOp =
     }
   | { kind: 'recompute'; view: string; key: Record<string, unknown> }
   | { kind: 'recomputeFromEntries'; view: string; entries: Record<string, unknown> }
-  | AddOp;
+  | AddOp
+  | RankOp;
+
+/**
+ * Re-ranks one member (by `_id` in {@link RankedView.members}) in the lists of every bucket it
+ * belongs to, from what its member document says after the batch's writes ({@link RankedView}).
+ */
+export interface RankOp {
+  kind: 'rank';
+  view: string;
+  member: string;
+}
 
 /**
  * Adds `add` to the sums of one bucket of a sharded view ({@link ShardedView}), at a cost that does
@@ -78,6 +89,81 @@ export interface ShardedView {
   keyFields: readonly string[];
   /** Integer fields summed over shards. */
   sumFields: readonly string[];
+  /**
+   * With it, an `add` with `via` lands once per element of the `via` document's `array` (an order's
+   * lines): the key takes `keyFields` from the element, and each sum `f` becomes `add[f]` (a sign)
+   * times the element's `amounts[f]`.
+   */
+  perElement?: { array: string; keyFields: readonly string[]; amounts: Readonly<Record<string, string>> };
+}
+
+/**
+ * The adds an `add` op stands for, once its `via` document (if any) is known: none when that
+ * document is missing (nothing to adjust), one per element with {@link ShardedView.perElement},
+ * else one with the key completed from the document's `via.fields`. Pure: the live adapter, the
+ * in-memory fold and the tests' oracle all resolve adds with it.
+ */
+export function resolveAdds(spec: ShardedView, op: AddOp, via: Record<string, unknown> | null | undefined): { key: Record<string, string>; add: Record<string, number> }[] {
+  if (!op.via) return [{ key: op.key, add: op.add }];
+  if (!via) return [];
+  const key = { ...op.key, ...Object.fromEntries(op.via.fields.map((f) => [f, String(via[f])])) };
+  const each = spec.perElement;
+  if (!each) return [{ key, add: op.add }];
+  const elements: unknown = via[each.array];
+  if (!Array.isArray(elements)) return [];
+  return elements.map((el: Record<string, unknown>) => ({
+    key: { ...key, ...Object.fromEntries(each.keyFields.map((f) => [f, String(el[f])])) },
+    add: Object.fromEntries(Object.entries(op.add).map(([f, sign]) => [f, sign * Number(el[each.amounts[f] ?? f] ?? 0)])),
+  }));
+}
+
+/** One member as a ranked list shows it: newest first by `at`, then by `id`. */
+export interface RankItem {
+  id: string;
+  at: string;
+  [field: string]: unknown;
+}
+
+/**
+ * Per bucket, the `size` newest members (e.g. the last 10 counted orders of a SKU), kept exact at a
+ * cost that does not depend on how many members the bucket has: one document per bucket
+ * (`{ _id: bucket, items }`), re-ranked once per batch from the touched members' documents
+ * (single-writer, version-guarded), written compare-and-set on the items read. Only when a listed member
+ * leaves a full list is the list refilled from the members (`newest`, an index range on MongoDB).
+ */
+export interface RankedView {
+  view: string;
+  /** Logical view of the member documents. */
+  members: string;
+  size: number;
+  /** Buckets a member belongs to (whether listed or not). */
+  bucketsOf(member: Record<string, unknown>): string[];
+  /** What a member shows in `bucket`, or null when it is not to be listed there. */
+  itemOf(member: Record<string, unknown>, bucket: string): RankItem | null;
+  /** Filter and sort of the members listed in a bucket, newest first (what a refill reads). */
+  newest(bucket: string): { filter: Record<string, unknown>; sort: Record<string, 1 | -1> };
+}
+
+/** Newest first: `at` descending, then `id` descending. */
+export function rankOrder(a: RankItem, b: RankItem): number {
+  return a.at < b.at ? 1 : a.at > b.at ? -1 : a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+/**
+ * One bucket's list after some of its members changed (`touched`: the member id and what it shows
+ * now, null for "not listed"). `refill` says the result may miss members that were ranked below a
+ * full list: read the bucket's newest members again. Pure.
+ */
+export function rerank(current: readonly RankItem[], touched: ReadonlyMap<string, RankItem | null>, size: number): { items: RankItem[]; refill: boolean } {
+  const items = current.filter((it) => !touched.has(it.id));
+  for (const it of touched.values()) if (it) items.push(it);
+  items.sort(rankOrder);
+  const cut = current.length >= size ? current[size - 1] : undefined;
+  // A list shorter than `size` holds every member; a full one may have unlisted members ranked
+  // below its last item (the cut): only items at or above the cut are known to be the newest.
+  if (!cut) return { items: items.slice(0, size), refill: false };
+  const known = items.filter((it) => rankOrder(it, cut) <= 0);
+  return known.length >= size ? { items: known.slice(0, size), refill: false } : { items: known, refill: true };
 }
 
 /** The bucket id of a key: its key fields joined with `:`. */
@@ -161,6 +247,8 @@ export interface Projection {
   buckets?: BucketSpec;
   /** Present for multi-stream views of sums kept in shards (`add` ops). */
   sharded?: ShardedView;
+  /** Present for per-bucket lists of the newest members (`rank` ops). */
+  ranked?: RankedView;
   /** Write ops for one event; `[]` for events not in `handles`. Never throws for a valid envelope. */
   project(e: EventEnvelope): WriteOp[];
 }

@@ -1,125 +1,111 @@
 import { describe, expect, it } from 'vitest';
+import { foldInMemory } from '../memory/memoryViews.ts';
+import { rerank, resolveAdds, stampAdds, type AddOp, type RankItem } from './projection.ts';
 import {
-  projectSalesByProduct,
-  recomputeBucket,
-  SALES_BY_PRODUCT_VIEW,
-  SALES_ENTRIES_VIEW,
-  salesBuckets,
-  type SalesEntry,
+  projectSalesByProduct, RECENT_ORDERS, SALES_BY_PRODUCT_VIEW, SALES_ORDERS_VIEW, SALES_RECENT, SALES_RECENT_VIEW, SALES_SHARDS,
+  salesBucketOf, salesByProductProjection,
 } from './sales_by_product.ts';
-import { envelope, orderCancelled, orderConfirmed, orderPlaced } from '../../tests/support/projectionFixtures.ts';
+import { envelope, orderCancelled, orderConfirmed, orderPlaced, stream } from '../../tests/support/projectionFixtures.ts';
 
 const ID = 'order-a';
 const S = `order-${ID}`;
+const lines = [
+  { sku: 'A', quantity: 2, unitPriceMinor: 100 },
+  { sku: 'B', quantity: 1, unitPriceMinor: 7 },
+  { sku: 'A', quantity: 1, unitPriceMinor: 90 },
+];
 
 describe('sales_by_product projection', () => {
-  it('OrderPlaced: one uncounted absolute entry per SKU (duplicate SKUs merged), each then recomputed', () => {
-    const placed = orderPlaced(ID, {
-      currency: 'USD',
-      lines: [
-        { sku: 'A', quantity: 2, unitPriceMinor: 100 },
-        { sku: 'B', quantity: 1, unitPriceMinor: 7 },
-        { sku: 'A', quantity: 1, unitPriceMinor: 90 },
-      ],
-    });
-    const ops = projectSalesByProduct(envelope(placed, S, 1));
-    expect(ops).toEqual([
+  it('OrderPlaced: one uncounted order document, lines merged per SKU; nothing read or added', () => {
+    expect(projectSalesByProduct(envelope(orderPlaced(ID, { currency: 'USD', lines }), S, 1))).toEqual([
       {
-        kind: 'update',
-        view: SALES_ENTRIES_VIEW,
-        filter: { _id: `${ID}:A`, v: { $lt: 1 } },
-        update: {
-          $set: {
-            orderId: ID,
-            sku: 'A',
-            units: 3,
-            revenueMinor: 290,
-            currency: 'USD',
-            placedAt: '2024-03-01T12:00:00.000Z',
-            counted: false,
-            countedAt: null,
-            v: 1,
-          },
-        },
-        upsert: true,
+        kind: 'update', view: SALES_ORDERS_VIEW, filter: { _id: ID, v: { $lt: 1 } }, upsert: true,
+        update: { $set: { skus: ['A', 'B'], lines: [{ sku: 'A', units: 3, revenueMinor: 290 }, { sku: 'B', units: 1, revenueMinor: 7 }], currency: 'USD', counted: false, countedAt: null, v: 1 } },
       },
-      { kind: 'recompute', view: SALES_BY_PRODUCT_VIEW, key: { sku: 'A' } },
-      expect.objectContaining({ filter: { _id: `${ID}:B`, v: { $lt: 1 } }, upsert: true }),
-      { kind: 'recompute', view: SALES_BY_PRODUCT_VIEW, key: { sku: 'B' } },
     ]);
   });
 
-  it('OrderConfirmed: counts every entry of the order, then recomputes their buckets', () => {
+  it('OrderConfirmed: counts the order, adds its lines through the order document, re-ranks it', () => {
     expect(projectSalesByProduct(envelope(orderConfirmed(ID, 297, '2024-03-01T14:00:00+01:00'), S, 4))).toEqual([
-      {
-        kind: 'update',
-        view: SALES_ENTRIES_VIEW,
-        filter: { orderId: ID, v: { $lt: 4 } },
-        update: { $set: { counted: true, countedAt: '2024-03-01T13:00:00.000Z', v: 4 } },
-        many: true,
-      },
-      { kind: 'recomputeFromEntries', view: SALES_BY_PRODUCT_VIEW, entries: { orderId: ID } },
+      { kind: 'update', view: SALES_ORDERS_VIEW, filter: { _id: ID, v: { $lt: 4 } }, update: { $set: { counted: true, countedAt: '2024-03-01T13:00:00.000Z', v: 4 } } },
+      { kind: 'add', view: SALES_BY_PRODUCT_VIEW, key: {}, via: { view: SALES_ORDERS_VIEW, id: ID, fields: ['currency'] }, add: { unitsSold: 1, revenueMinor: 1 } },
+      { kind: 'rank', view: SALES_RECENT_VIEW, member: ID },
     ]);
   });
 
-  it('OrderCancelled(wasConfirmed) and OrderRejected uncount; early cancellation is a no-op', () => {
-    const uncount = { $set: { counted: false, countedAt: null, v: 6 } };
-    expect(projectSalesByProduct(envelope(orderCancelled(ID, 297, true), S, 6))[0]).toMatchObject({ update: uncount, many: true });
-    const rejected = envelope({ type: 'OrderRejected', data: { orderId: ID, customerId: 'c', reason: 'x', rejectedAt: '2024-03-01T12:01:00Z' } }, S, 6);
-    expect(projectSalesByProduct(rejected)[0]).toMatchObject({ update: uncount });
+  it('OrderCancelled after confirmation subtracts; before confirmation (and OrderRejected) changes nothing', () => {
+    const ops = projectSalesByProduct(envelope(orderCancelled(ID, 297, true), S, 6));
+    expect(ops[0]).toMatchObject({ update: { $set: { counted: false, countedAt: null, v: 6 } } });
+    expect(ops[1]).toMatchObject({ kind: 'add', add: { unitsSold: -1, revenueMinor: -1 } });
     expect(projectSalesByProduct(envelope(orderCancelled(ID, 297, false), S, 2))).toEqual([]);
+    const rejected = envelope({ type: 'OrderRejected', data: { orderId: ID, customerId: 'c', reason: 'x', rejectedAt: '2024-03-01T12:01:00Z' } }, S, 6);
+    expect(projectSalesByProduct(rejected)).toEqual([]);
+  });
+
+  it('an add lands once per line of the order, in its (sku, currency) bucket, signed', () => {
+    const op = projectSalesByProduct(envelope(orderCancelled(ID, 297, true), S, 6))[1] as AddOp;
+    const order = { _id: ID, currency: 'USD', lines: [{ sku: 'A', units: 3, revenueMinor: 290 }, { sku: 'B', units: 1, revenueMinor: 7 }] };
+    expect(resolveAdds(SALES_SHARDS, op, order)).toEqual([
+      { key: { currency: 'USD', sku: 'A' }, add: { unitsSold: -3, revenueMinor: -290 } },
+      { key: { currency: 'USD', sku: 'B' }, add: { unitsSold: -1, revenueMinor: -7 } },
+    ]);
+    expect(resolveAdds(SALES_SHARDS, op, null)).toEqual([]);
   });
 });
 
-describe('sales buckets', () => {
-  const entry = (orderId: string, over: Partial<SalesEntry> = {}): SalesEntry => ({
-    _id: `${orderId}:A`,
-    orderId,
-    sku: 'A',
-    units: 1,
-    revenueMinor: 100,
-    currency: 'EUR',
-    placedAt: '2024-03-01T12:00:00.000Z',
-    counted: true,
-    countedAt: '2024-03-01T12:05:00.000Z',
-    v: 4,
-    ...over,
+describe('recent orders: exact top 10 at constant cost', () => {
+  const item = (i: number): RankItem => ({ id: `o${String(i).padStart(3, '0')}`, at: `2024-03-01T12:${String(i % 60).padStart(2, '0')}:${String(Math.floor(i / 60)).padStart(2, '0')}.000Z`, units: 1 });
+
+  it('keeps the newest 10, newest first, ties broken by id', () => {
+    const touched = new Map(Array.from({ length: 12 }, (_, i) => [item(i).id, item(i)] as const));
+    const { items, refill } = rerank([], touched, 10);
+    expect(refill).toBe(false);
+    expect(items.map((it) => it.id)).toEqual([11, 10, 9, 8, 7, 6, 5, 4, 3, 2].map((i) => item(i).id));
   });
 
-  it('sums counted entries per currency; revision covers uncounted entries too', () => {
-    const r = recomputeBucket({ sku: 'A' }, [
-      entry('o1', { units: 2, revenueMinor: 200 }),
-      entry('o2', { currency: 'USD', revenueMinor: 30 }),
-      entry('o3', { counted: false, countedAt: null, v: 1 }),
-      entry('o4', { sku: 'B', v: 100 }),
-    ]);
-    expect(r.revision).toBe(9);
-    expect(r.doc).toMatchObject({
-      _id: 'A',
-      sku: 'A',
-      unitsSold: 3,
-      revenue: [
-        { currency: 'EUR', amountMinor: 200 },
-        { currency: 'USD', amountMinor: 30 },
-      ],
-      revision: 9,
+  it('an older member joining a full list changes nothing; a newer one pushes the oldest out', () => {
+    const full = Array.from({ length: 10 }, (_, i) => item(20 - i));
+    expect(rerank(full, new Map([[item(1).id, item(1)]]), 10)).toEqual({ items: full, refill: false });
+    expect(rerank(full, new Map([[item(30).id, item(30)]]), 10).items.map((it) => it.id)).toEqual([item(30), ...full.slice(0, 9)].map((it) => it.id));
+  });
+
+  it('a listed member leaving a full list asks for a refill (unlisted members may rank right below), a short list never', () => {
+    const full = Array.from({ length: 10 }, (_, i) => item(20 - i));
+    expect(rerank(full, new Map([[item(15).id, null]]), 10).refill).toBe(true);
+    // Leaving, while a newer one joins: the newer one ranks above the cut, so the list is known whole.
+    expect(rerank(full, new Map([[item(15).id, null], [item(40).id, item(40)]]), 10).refill).toBe(false);
+    // Leaving, while an OLDER one joins: members between it and the cut may be unlisted.
+    expect(rerank(full, new Map([[item(15).id, null], [item(2).id, item(2)]]), 10).refill).toBe(true);
+    expect(rerank(full.slice(0, 5), new Map([[item(15).id, null]]), 10)).toEqual({ items: full.slice(0, 5).filter((it) => it.id !== item(15).id), refill: false });
+    // Not listed: nothing to do.
+    expect(rerank(full, new Map([[item(1).id, null]]), 10)).toEqual({ items: full, refill: false });
+  });
+
+  it('the in-memory fold lists the right orders after cancellations of listed ones (the refill)', () => {
+    const envs = Array.from({ length: 15 }, (_, i) => {
+      const id = `o${String(i).padStart(2, '0')}`;
+      const events = [orderPlaced(id, { lines: [{ sku: 'A', quantity: 1, unitPriceMinor: 10 }] }), orderConfirmed(id, 10, `2024-03-01T12:${String(i).padStart(2, '0')}:00.000Z`)];
+      return stream(`order-${id}`, i >= 10 ? [...events, orderCancelled(id, 10, true)] : events);
+    }).flat();
+    const m = foldInMemory(salesByProductProjection, envs);
+    const bucket = salesBucketOf('A', m.docs(SALES_BY_PRODUCT_VIEW), m.get(SALES_RECENT_VIEW, 'A'));
+    expect(bucket?.unitsSold).toBe(10);
+    expect(bucket?.recentOrders.map((o) => o.orderId)).toEqual(['o09', 'o08', 'o07', 'o06', 'o05', 'o04', 'o03', 'o02', 'o01', 'o00']);
+    expect(RECENT_ORDERS).toBe(SALES_RECENT.size);
+  });
+
+  it('salesBucketOf sums shards per currency and over currencies for units', () => {
+    const shards = [
+      { sku: 'A', currency: 'EUR', shard: 'base', pos: '1', unitsSold: 2, revenueMinor: 200 },
+      { sku: 'A', currency: 'EUR', shard: 'orders.1', pos: '2', unitsSold: 1, revenueMinor: 100 },
+      { sku: 'A', currency: 'USD', shard: 'orders.2', pos: '3', unitsSold: 1, revenueMinor: 30 },
+    ];
+    expect(salesBucketOf('A', shards, { _id: 'A', items: [{ id: 'o1', at: '2024-03-01T12:00:00.000Z', units: 2 }] })).toEqual({
+      _id: 'A', sku: 'A', unitsSold: 4,
+      revenue: [{ currency: 'EUR', amountMinor: 300 }, { currency: 'USD', amountMinor: 30 }],
+      recentOrders: [{ orderId: 'o1', units: 2, at: '2024-03-01T12:00:00.000Z' }],
     });
-  });
-
-  it('lists the last 10 counted orders, newest first, independent of entry order', () => {
-    const entries = Array.from({ length: 12 }, (_, i) =>
-      entry(`o${String(i).padStart(2, '0')}`, { countedAt: `2024-03-01T12:${String(i).padStart(2, '0')}:00.000Z` }),
-    );
-    const a = recomputeBucket({ sku: 'A' }, entries);
-    const b = recomputeBucket({ sku: 'A' }, [...entries].reverse());
-    expect(a).toEqual(b);
-    expect(a.doc.recentOrders).toHaveLength(10);
-    expect(a.doc.recentOrders[0]).toEqual({ orderId: 'o11', units: 1, at: '2024-03-01T12:11:00.000Z' });
-    expect(a.doc.recentOrders[9]?.orderId).toBe('o02');
-  });
-
-  it('exposes entry filter and key of entry to the adapter', () => {
-    expect(salesBuckets.entryFilter({ sku: 'A' })).toEqual({ sku: 'A' });
-    expect(salesBuckets.keyOfEntry({ ...entry('o1') })).toEqual({ sku: 'A' });
+    expect(salesBucketOf('Z', [], null)).toBeUndefined();
+    expect(stampAdds([], { shard: 'base', position: '1' })).toEqual([]);
   });
 });

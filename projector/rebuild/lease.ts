@@ -45,6 +45,12 @@ export interface RebuildDoc extends RebuildNumbers {
   error: string | null;
   /** Compare summary (`--compare`): documents that differ between shadow and live. */
   differences: number | null;
+  /** Every event up to this position is written to the target generation (a killed run resumes after it). */
+  flushedPosition: string;
+  /** How many events that is. */
+  flushedEvents: number;
+  /** `codeVersion` of the projection being rebuilt (a resumed run must fold with the same code). */
+  codeVersion: number;
 }
 
 /** Outcome of {@link claimRebuild}. */

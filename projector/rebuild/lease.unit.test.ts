@@ -5,7 +5,7 @@ import { isStale, ownerMayBeAlive, type RebuildDoc } from './lease.ts';
 const doc = (over: Partial<RebuildDoc> = {}): RebuildDoc => ({
   _id: 'order_detail', owner: 'h:1:u', host: 'elsewhere', pid: 1, status: 'running', phase: 'replaying', startedAt: '2026-03-01T10:00:00.000Z',
   heartbeatAt: '2026-03-01T10:00:00.000Z', finishedAt: null, fromGeneration: 1, targetGeneration: 2, position: '0.0', error: null, differences: null,
-  eventsDone: 0, totalEstimate: 0, rate: 0, etaSeconds: null, ...over,
+  eventsDone: 0, totalEstimate: 0, rate: 0, etaSeconds: null, flushedPosition: '0.0', flushedEvents: 0, codeVersion: 1, ...over,
 });
 const now = new Date('2026-03-01T10:00:20.000Z');
 

@@ -2,11 +2,13 @@ import type { RebuildNumbers } from './lease.ts';
 
 /**
  * Rate and ETA of a replay: the average rate since `startedAt` (stable enough for an ETA, and the
- * number the benchmark reports). Pure: the caller passes the clock reading.
+ * number the benchmark reports); `resumedEvents` were done by a killed run before. Pure: the caller
+ * passes the clock reading.
  */
-export function progressNumbers(eventsDone: number, totalAtStart: number, startedAtMs: number, nowMs: number): RebuildNumbers {
+export function progressNumbers(eventsDone: number, totalAtStart: number, startedAtMs: number, nowMs: number, resumedEvents = 0): RebuildNumbers {
   const elapsed = Math.max(nowMs - startedAtMs, 1) / 1000;
-  const rate = eventsDone / elapsed;
+  // A resumed run's rate counts only what it did itself since it started.
+  const rate = (eventsDone - resumedEvents) / elapsed;
   const totalEstimate = Math.max(totalAtStart, eventsDone);
   const left = totalEstimate - eventsDone;
   return { eventsDone, totalEstimate, rate, etaSeconds: left <= 0 ? 0 : rate > 0 ? left / rate : null };

@@ -6,11 +6,12 @@ import type { Projection } from '../projections/index.ts';
 import { LOG_START, type EventLogSource } from '../../contracts/index.ts';
 import { compareGenerations, type GenerationComparison } from './compare.ts';
 import {
-  claimRebuild, endLease, LeaseLostError, newOwner, RebuildInProgressError, renewLease,
+  claimRebuild, endLease, LeaseLostError, newOwner, ownerMayBeAlive, RebuildInProgressError, renewLease,
   type RebuildDoc, type RebuildNumbers, type RebuildPhase,
 } from './lease.ts';
 import { progressNumbers } from './progress.ts';
 import { drainInto, replayIntoGeneration } from './replay.ts';
+import { resumePointOf, type ResumePoint } from './resume.ts';
 
 /** What `onProgress` receives (also stored in the rebuild document for the GraphQL subscription). */
 export interface RebuildProgress extends RebuildNumbers {
@@ -34,8 +35,13 @@ export interface RebuildOptions {
   batchSize?: number;
   /** Partitions of the event topics: where the drain after the switch puts sums of a sharded view. @default 6 */
   partitions?: number;
-  /** Write finished documents every this many events. @default 10000 */
+  /**
+   * Flush every this many events: documents untouched for that long are written and later forgotten,
+   * so memory holds about this many events' documents whatever the view's size. @default 10000
+   */
   flushEveryEvents?: number;
+  /** Start over even when a killed run left a generation this run could resume. @default false */
+  fresh?: boolean;
   onProgress?(p: RebuildProgress): void;
   /** Compare shadow and live before switching, and report the differences. @default false */
   compare?: boolean;
@@ -68,6 +74,8 @@ export interface RebuildResult {
   comparison?: GenerationComparison;
   /** Generations dropped before the run (leftovers of interrupted rebuilds). */
   cleanedUp: number[];
+  /** Set when this run continued a killed run's generation: where it resumed. */
+  resumedFrom: ResumePoint | null;
 }
 
 /** A claimed, running rebuild. */
@@ -93,10 +101,12 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * resolves once the lease is held (the work continues in `done`).
  *
  * Steps: (1) claim the lease (`projection_rebuilds`, compare-and-set; a stale lease — finished, heartbeat
- * older than `leaseMs`, or owner process gone from this host — is taken over); (2) drop every
- * generation but the live one (leftovers of interrupted runs: an interrupted rebuild is cleaned up and
- * started over, not resumed) and create generation max+1 with its indexes; (3) replay the whole
- * event store into it in memory at full speed, writing finished documents; (4) optionally compare
+ * older than `leaseMs`, or owner process gone from this host — is taken over); (2) when the previous
+ * run was killed before its switch after a flush ({@link resumePointOf}; not with `fresh`), continue
+ * its generation from its last flushed position; otherwise create generation max+1 with its indexes;
+ * either way drop every other generation but the live one (leftovers of interrupted runs); (3) replay
+ * the event store into it at full speed with a streaming fold (bounded memory: finished documents are
+ * written in chunks, and the lease records the flushed position); (4) optionally compare
  * with live; (5) catch up with the tail; (6) switch the alias (one compare-and-set write);
  * (7) wait `switchGraceMs`, then re-apply through the guarded adapter every event after the last
  * replayed position (those the live projector wrote to the old generation before it saw the switch);
@@ -114,14 +124,19 @@ export async function beginRebuild(opts: RebuildOptions): Promise<StartedRebuild
   const fresh: RebuildDoc = {
     _id: projection.name, ...me, status: 'running', phase: 'starting', startedAt: now.toISOString(), heartbeatAt: now.toISOString(), finishedAt: null,
     fromGeneration: live.generation, targetGeneration: 0, position: LOG_START, error: null, differences: null,
-    eventsDone: 0, totalEstimate: 0, rate: 0, etaSeconds: null,
+    eventsDone: 0, totalEstimate: 0, rate: 0, etaSeconds: null, flushedPosition: LOG_START, flushedEvents: 0, codeVersion: projection.codeVersion,
   };
   const claim = await claimRebuild(db, fresh, { leaseMs });
   if (!claim.ok) throw new RebuildInProgressError(claim.holder);
-  // A fresh number above anything a previous (maybe still running, if stale but alive) run used: its writes cannot land in ours.
-  const target = Math.max(live.generation, claim.previous?.targetGeneration ?? 0, ...existing) + 1;
-  await renewLease(db, projection.name, me.owner, { targetGeneration: target });
-  if (claim.previous?.status === 'running') log.warn({ previousOwner: claim.previous.owner }, 'took over a stale rebuild lease');
+  const resume = resumePointOf(claim.previous, {
+    liveGeneration: live.generation, codeVersion: projection.codeVersion, generations: existing, ownerGone: (d) => !ownerMayBeAlive(d), fresh: opts.fresh ?? false,
+  });
+  // Else a fresh number above anything a previous (maybe still running, if stale but alive) run used: its writes cannot land in ours.
+  const target = resume?.generation ?? Math.max(live.generation, claim.previous?.targetGeneration ?? 0, ...existing) + 1;
+  await renewLease(db, projection.name, me.owner, {
+    targetGeneration: target, ...(resume && { flushedPosition: resume.position, flushedEvents: resume.events, position: resume.position, eventsDone: resume.events }),
+  });
+  if (claim.previous?.status === 'running') log.warn({ previousOwner: claim.previous.owner, resume }, resume ? 'took over a killed rebuild: resuming its generation' : 'took over a stale rebuild lease');
 
   const done = run();
   return { owner: me.owner, fromGeneration: live.generation, targetGeneration: target, startedAt: fresh.startedAt, done };
@@ -130,14 +145,15 @@ export async function beginRebuild(opts: RebuildOptions): Promise<StartedRebuild
     const startedMs = Date.now();
     let lost: Error | undefined;
     let phase: RebuildPhase = 'starting';
-    let numbers: RebuildNumbers = { eventsDone: 0, totalEstimate: 0, rate: 0, etaSeconds: null };
-    let position = LOG_START;
+    let numbers: RebuildNumbers = { eventsDone: resume?.events ?? 0, totalEstimate: 0, rate: 0, etaSeconds: null };
+    let position = resume?.position ?? LOG_START;
+    let flushed = { flushedPosition: position, flushedEvents: resume?.events ?? 0 };
     let switched = false;
     const progress = (): RebuildProgress => ({
       projection: projection.name, owner: me.owner, phase, fromGeneration: live.generation, targetGeneration: target, position,
       elapsedMs: Date.now() - startedMs, ...numbers,
     });
-    const publish = () => renewLease(db, projection.name, me.owner, { phase, position, ...numbers }).catch((err: unknown) => {
+    const publish = () => renewLease(db, projection.name, me.owner, { phase, position, ...numbers, ...flushed }).catch((err: unknown) => {
       if (err instanceof LeaseLostError) lost = err;
       else log.warn({ err }, 'could not store rebuild progress');
     });
@@ -154,27 +170,34 @@ export async function beginRebuild(opts: RebuildOptions): Promise<StartedRebuild
       signal?.throwIfAborted();
     };
     try {
-      const cleanedUp = existing.filter((g) => g !== live.generation);
+      const cleanedUp = existing.filter((g) => g !== live.generation && g !== resume?.generation);
       for (const g of cleanedUp) await dropGeneration(db, projection, g);
-      await dropGeneration(db, projection, target);
+      if (!resume) await dropGeneration(db, projection, target);
       await ensureIndexes(db, projection, target);
       if (cleanedUp.length > 0) log.info({ generations: cleanedUp }, 'dropped leftover generations of interrupted rebuilds');
 
       const total = await source.countEvents(projection.handles);
       const replayStartMs = Date.now();
       await setPhase('replaying');
+      const resumed = resume?.events ?? 0;
+      // The flushed position is what a killed run resumes from: store it as soon as it moves.
+      const onFlush = (f: { position: string; events: number }) => {
+        flushed = { flushedPosition: f.position, flushedEvents: f.events };
+        return publish();
+      };
       const replay = await replayIntoGeneration({
-        source, db, projection, generation: target, batchSize: opts.batchSize, flushEveryEvents: opts.flushEveryEvents, signal,
+        source, db, projection, generation: target, batchSize: opts.batchSize, flushEveryEvents: opts.flushEveryEvents, signal, onFlush,
+        ...(resume && { from: resume.position, resumedEvents: resume.events }),
         onBatch: (b) => {
           checkLease();
           position = b.position;
-          numbers = progressNumbers(b.events, total, replayStartMs, Date.now());
+          numbers = progressNumbers(resumed + b.events, total, replayStartMs, Date.now(), resumed);
           opts.onProgress?.(progress());
         },
       });
       const replayRate = replay.events / (Math.max(Date.now() - replayStartMs, 1) / 1000);
       let eventsReplayed = replay.events;
-      log.info({ events: replay.events, rate: Math.round(replayRate), generation: target }, 'replay finished');
+      log.info({ events: replay.events, rate: Math.round(replayRate), generation: target, storeReads: replay.storeReads, resumedFrom: resume }, 'replay finished');
 
       let comparison: GenerationComparison | undefined;
       if (opts.compare) {
@@ -185,10 +208,10 @@ export async function beginRebuild(opts: RebuildOptions): Promise<StartedRebuild
       }
 
       await setPhase('catching-up');
-      const caught = await replayIntoGeneration({ source, db, projection, generation: target, views: replay.views, from: replay.position, batchSize: opts.batchSize, signal });
+      const caught = await replayIntoGeneration({ source, db, projection, generation: target, fold: replay.fold, from: replay.position, batchSize: opts.batchSize, flushEveryEvents: opts.flushEveryEvents, signal, onFlush });
       position = caught.position;
       eventsReplayed += caught.events;
-      numbers = { ...numbers, eventsDone: eventsReplayed, totalEstimate: Math.max(numbers.totalEstimate, eventsReplayed), etaSeconds: 0 };
+      numbers = { ...numbers, eventsDone: resumed + eventsReplayed, totalEstimate: Math.max(numbers.totalEstimate, resumed + eventsReplayed), etaSeconds: 0 };
 
       await setPhase('switching');
       checkLease();
@@ -216,7 +239,7 @@ export async function beginRebuild(opts: RebuildOptions): Promise<StartedRebuild
       await endLease(db, projection.name, me.owner, 'done', { phase, position, ...numbers });
       return {
         projection: projection.name, fromGeneration: live.generation, toGeneration: target, eventsReplayed, eventsAfterSwitch: drained.events,
-        replayRate, elapsedMs: Date.now() - startedMs, position, ...(comparison ? { comparison } : {}), cleanedUp,
+        replayRate, elapsedMs: Date.now() - startedMs, position, ...(comparison ? { comparison } : {}), cleanedUp, resumedFrom: resume,
       };
     } catch (err) {
       clearInterval(heartbeat);

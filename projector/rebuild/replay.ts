@@ -2,10 +2,13 @@ import type { AnyBulkWriteOperation, Db, Document, Filter } from 'mongodb';
 import { applyOps, chunkBulk, singleUpdates } from '../mongo/applyOps.ts';
 import { namesFor, physicalName } from '../mongo/generations.ts';
 import { withUpdateBudget } from '../mongo/updateBudget.ts';
-import { createMemoryViews, type MemoryViews, type ViewChanges } from '../memory/memoryViews.ts';
-import { stampAdds, type Projection } from '../projections/index.ts';
+import { InvalidUpdateError, UnsupportedOperationError } from '../memory/documentOps.ts';
+import type { MemoryViews, ViewChanges } from '../memory/memoryViews.ts';
+import { createStreamingFold, type StreamingFold } from '../memory/streamingFold.ts';
+import { stampAdds, type Projection, type WriteOp } from '../projections/index.ts';
 import { liveShardOf } from '../runner/liveShard.ts';
 import { LOG_START, type EventLogSource, type LoggedEvent } from '../../contracts/index.ts';
+import { mongoFoldStore, rememberGeneration } from './foldStore.ts';
 
 /** The projection threw for a stored event during a replay: the rebuild stops there (fix the code, run again). */
 export class ReplayProjectionError extends Error {
@@ -27,36 +30,72 @@ export interface ReplayOptions {
   projection: Projection;
   /** The (shadow) generation written; nothing else may write to it meanwhile. */
   generation: number;
-  /** Documents folded so far (pass the same instance to continue a replay). @default empty */
-  views?: MemoryViews;
+  /** The fold so far (pass the previous result's `fold` to continue a replay, e.g. the catch-up). @default a new one */
+  fold?: StreamingFold;
   /** Replay events after this position. @default LOG_START */
   from?: string;
+  /**
+   * Events already in the generation (a resumed replay: the killed run's flushed count). Seeds the
+   * fold's filter from the generation's documents and numbers events from here. @default 0
+   */
+  resumedEvents?: number;
   /** Events per read. @default 5000 */
   batchSize?: number;
-  /** Write finished documents every this many events (in the background) and at the end. @default 10000 */
+  /**
+   * Flush every this many events (in the background, overlapping the next reads): documents untouched
+   * for that many events are written, younger ones kept for the next flush. @default 10000
+   */
   flushEveryEvents?: number;
-  /** After every batch (and flush), with the running totals. */
+  /** After every batch, with the running totals of this call. */
   onBatch?(p: { events: number; position: string }): void | Promise<void>;
+  /**
+   * After each flush is written: every event up to `position` (`events` of them since the log's start,
+   * resumed ones included) is in the generation. A killed replay resumes from there.
+   */
+  onFlush?(p: { position: string; events: number; documents: number }): void | Promise<void>;
   signal?: AbortSignal;
 }
 
 /** Result of {@link replayIntoGeneration}. */
 export interface ReplayResult {
-  views: MemoryViews;
+  fold: StreamingFold;
   /** Position of the last event read (the `from` given when nothing was read). */
   position: string;
+  /** Events read by this call. */
   events: number;
+  /** Store reads for documents the fold had forgotten (Bloom filter hits). */
+  storeReads: number;
 }
 
-/** Projects one event in memory; a projection error names the event. */
-function projectInto(views: MemoryViews, projection: Projection, e: LoggedEvent): void {
-  if (!projection.handles.includes(e.envelope.type)) return;
-  try {
-    // The fold is the rebuild's base: one shard per bucket, holding every event up to its position.
-    views.apply(stampAdds(projection.project(e.envelope), { shard: 'base', position: e.position }));
-  } catch (cause) {
-    const { eventId, streamId, streamVersion, type } = e.envelope;
-    throw new ReplayProjectionError({ eventId, streamId, streamVersion, type, position: e.position }, cause);
+/** A replay must not be mistaken for a broken projection when the store is what failed. */
+const isEvaluationError = (err: unknown) => err instanceof UnsupportedOperationError || err instanceof InvalidUpdateError;
+
+function describeEvent(e: LoggedEvent) {
+  const { eventId, streamId, streamVersion, type } = e.envelope;
+  return { eventId, streamId, streamVersion, type, position: e.position };
+}
+
+/** Positions of the events since the last flushed one, by sequence number. */
+class PositionWindow {
+  private readonly positions: string[] = [];
+  private base: number;
+  constructor(private before: string, firstSeq: number) {
+    this.base = firstSeq;
+  }
+
+  push(position: string): void {
+    this.positions.push(position);
+  }
+
+  /** Position of event `seq` (the position before the window for older ones), dropping older ones. */
+  take(seq: number): string {
+    const drop = Math.min(Math.max(seq - this.base + 1, 0), this.positions.length);
+    if (drop > 0) {
+      this.before = this.positions[drop - 1] ?? this.before;
+      this.positions.splice(0, drop);
+      this.base += drop;
+    }
+    return this.before;
   }
 }
 
@@ -86,25 +125,40 @@ async function writeChanges(db: Db, changes: readonly ViewChanges[], generation:
 }
 
 /**
- * Replays the event log after `from` into a generation at full speed: reads large batches of the
- * projection's event types gap-safely (the next read overlaps the projection of the current one), folds them in memory
- * ({@link MemoryViews}: the same guarded semantics as the live adapter) and writes finished documents
- * every `flushEveryEvents` and at the end. Reads until a batch comes back empty (the live tail).
+ * Replays the event log after `from` into a generation at full speed with bounded memory: reads large
+ * batches of the projection's event types gap-safely (the next read overlaps the fold of the current
+ * one), folds them with a {@link StreamingFold} (the same guarded semantics as the live adapter) and,
+ * every `flushEveryEvents`, writes the finished documents (by `insertMany`, the store's fast path) and
+ * forgets the ones written before; the rest is written at the end. Reads until an empty batch (the live tail).
  * @throws ReplayProjectionError when the projection throws; the abort reason when `signal` aborts.
  */
 export async function replayIntoGeneration(opts: ReplayOptions): Promise<ReplayResult> {
   const { source, db, projection, generation, signal } = opts;
-  const views = opts.views ?? createMemoryViews(projection);
   const batchSize = opts.batchSize ?? 5000;
   const flushEvery = opts.flushEveryEvents ?? 10_000;
   let position = opts.from ?? LOG_START;
+  let fold = opts.fold;
+  if (!fold) {
+    fold = createStreamingFold(projection, mongoFoldStore(db, generation), { window: flushEvery, startSeq: opts.resumedEvents ?? 0 });
+    if ((opts.resumedEvents ?? 0) > 0) await rememberGeneration(fold, db, projection, generation);
+  }
+  const active = fold;
+  const readsBefore = active.storeReads;
+  let seq = active.seq;
+  const window = new PositionWindow(position, seq + 1);
   let events = 0;
   let sinceFlush = 0;
   const read = (after: string) => source.readAll(after, batchSize, projection.handles);
   let next = read(position);
-  // One flush in flight at a time, overlapping the next reads and projections; flushes stay in order
+  // One flush in flight at a time, overlapping the next reads and folds; flushes stay in order
   // (a replace must follow the insert of the same document).
   let flushing: Promise<unknown> = Promise.resolve();
+  /** Selects (now) and writes (in the background) a flush; the promise it returns is the write. */
+  const flush = async (all: boolean): Promise<{ written: Promise<void> }> => {
+    const f = await active.takeFlush(seq, { all });
+    const flushed = { position: window.take(f.flushedSeq), events: f.flushedSeq, documents: f.documents };
+    return { written: writeChanges(db, f.changes, generation).then(() => opts.onFlush?.(flushed)) };
+  };
   try {
     for (;;) {
       signal?.throwIfAborted();
@@ -113,23 +167,43 @@ export async function replayIntoGeneration(opts: ReplayOptions): Promise<ReplayR
       if (!last) break;
       position = last.position;
       next = read(position);
-      for (const e of batch) projectInto(views, projection, e);
+      for (const e of batch) {
+        seq++;
+        window.push(e.position);
+        if (!projection.handles.includes(e.envelope.type)) continue;
+        let ops: WriteOp[];
+        try {
+          // The fold is the rebuild's base: one shard per bucket, holding every event up to its position.
+          ops = stampAdds(projection.project(e.envelope), { shard: 'base', position: e.position });
+        } catch (cause) {
+          throw new ReplayProjectionError(describeEvent(e), cause);
+        }
+        try {
+          const reading = active.apply(ops, seq);
+          if (reading) await reading;
+        } catch (cause) {
+          if (isEvaluationError(cause)) throw new ReplayProjectionError(describeEvent(e), cause);
+          throw cause;
+        }
+      }
       events += batch.length;
       sinceFlush += batch.length;
       if (sinceFlush >= flushEvery) {
         await flushing;
-        const changes = views.takeChanges();
-        flushing = writeChanges(db, changes, generation);
+        active.evict(seq); // only documents the flushes before have written: they are in the store now
+        flushing = (await flush(false)).written;
         sinceFlush = 0;
       }
       await opts.onBatch?.({ events, position });
     }
     await flushing;
-    await flushViews(db, views, generation);
-    return { views, position, events };
+    await (await flush(true)).written;
+    return { fold: active, position, events, storeReads: active.storeReads - readsBefore };
   } finally {
     next.catch(() => undefined); // a read ahead we no longer need must not become an unhandled rejection
-    flushing.catch(() => undefined);
+    // No write may outlive the replay: an abort's cleanup drops the generation, and an insert still in
+    // flight would create its collection again (a leftover generation after an aborted rebuild).
+    await flushing.catch(() => undefined);
   }
 }
 
@@ -161,7 +235,7 @@ export async function drainInto(opts: {
         throw new ReplayProjectionError({ eventId, streamId, streamVersion, type, position: e.position }, cause);
       }
     });
-    await applyOps(db, names, ops, projection.buckets, projection.sharded, { drain: true });
+    await applyOps(db, names, ops, projection.buckets, projection.sharded, { drain: true, ranked: projection.ranked });
     position = last.position;
     events += batch.length;
   }

@@ -144,7 +144,7 @@ export async function retryDeadLetter(args: {
       const last = events.at(-1)?.streamVersion ?? head;
       if (events.length === 0 && round === 0) return { ok: false, reason: 'NO_STREAM', doc };
       if (round > 0 && last === head) break;
-      await applyOps(db, names, events.flatMap(project), projection.buckets, projection.sharded);
+      await applyOps(db, names, events.flatMap(project), projection.buckets, projection.sharded, { ranked: projection.ranked });
       head = last;
     }
   } catch (err) {

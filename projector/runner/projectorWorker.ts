@@ -17,7 +17,7 @@ import { projectorMetrics } from './metrics.ts';
 import { publishViewChanged, type ChangeCause } from './viewChanged.ts';
 
 /** Writes a projection's ops to the generation `names` maps to; {@link applyOps} over the worker's `db` by default. */
-export type ViewWriter = (names: ViewNames, ops: readonly WriteOp[], projection: Pick<Projection, 'buckets' | 'sharded'>) => Promise<TouchedKeys>;
+export type ViewWriter = (names: ViewNames, ops: readonly WriteOp[], projection: Pick<Projection, 'buckets' | 'sharded' | 'ranked'>) => Promise<TouchedKeys>;
 
 /** Options of {@link createProjectorWorker}. */
 export interface ProjectorWorkerOptions {
@@ -92,7 +92,7 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
   /** Per "topic:partition", the position of the last notification sent or tried (its `after` lets caches see a lost one). */
   const notified = new Map<string, string>();
   const tracer = trace.getTracer('orderflow');
-  const writeViews: ViewWriter = opts.writeViews ?? ((names, ops, p) => applyOps(db, names, ops, p.buckets, p.sharded));
+  const writeViews: ViewWriter = opts.writeViews ?? ((names, ops, p) => applyOps(db, names, ops, p.buckets, p.sharded, { ranked: p.ranked }));
   let consumer: Consumer | undefined;
 
   /** Decodes and projects one message; sums of a sharded view land in the shard of this partition's writer. */

@@ -5,7 +5,7 @@ import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { context as otelContext, SpanKind } from '@opentelemetry/api';
 import type { GraphQLSchema } from 'graphql';
-import { type AppConfig, childLogger, type Logger, collectProcessMetrics, contextFromTraceparent, counter, histogram, isLoopbackHost, metrics, withSpan } from '../../platform/index.ts';
+import { type AppConfig, childLogger, type Logger, collectProcessMetrics, contextFromTraceparent, counter, gauge, histogram, isLoopbackHost, metrics, withSpan } from '../../platform/index.ts';
 import { ErrorCode } from '../errors.ts';
 import { createEdgeLimiters, limitRules, parseOptions } from '../limits/index.ts';
 import { admitHttp, correlationIdOf, type CreateContext } from './admission.ts';
@@ -28,6 +28,8 @@ export interface GraphQLServerOptions<TContext extends BaseContext> {
   schema: GraphQLSchema;
   /** Builds the resolvers' context of one operation, HTTP or WebSocket. */
   createContext: CreateContext<TContext>;
+  /** The context each subscription event executes with, derived from its operation's. @default the operation's own */
+  eventContext?: (context: TContext) => TContext;
   /** Named dependency checks for `/readyz`; all true means ready. */
   readiness: () => Promise<Record<string, boolean>>;
   /** Upper bound of `stop()`. @default 10_000 */
@@ -51,6 +53,8 @@ const KNOWN_ROUTES = new Set([GRAPHQL_PATH, '/healthz', '/readyz', '/metrics', .
 const KNOWN_METHODS = new Set(['GET', 'POST', 'HEAD', 'OPTIONS']);
 
 const httpRequests = counter({ name: 'orderflow_http_requests_total', help: 'HTTP requests served, by route, method and status', labelNames: ['route', 'method', 'status'] });
+/** Requests received (headers read) and not yet answered or aborted: what a graceful stop drains. */
+const httpInFlight = gauge({ name: 'orderflow_http_requests_in_flight', help: 'HTTP requests received and not yet answered, by route', labelNames: ['route'] });
 const httpDuration = histogram({
   name: 'orderflow_http_request_duration_seconds',
   help: 'HTTP request duration, by route and method',
@@ -108,7 +112,7 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
   });
 
   const pages = createWebPages(config, logger);
-  const ws = createGraphQLWs({ config, logger, schema, limiters, createContext, formatError, ...(options.keepAliveMs !== undefined && { keepAliveMs: options.keepAliveMs }) });
+  const ws = createGraphQLWs({ config, logger, schema, limiters, createContext, formatError, ...(options.keepAliveMs !== undefined && { keepAliveMs: options.keepAliveMs }), ...(options.eventContext && { eventContext: options.eventContext }) });
 
   let started = false;
   let stopping = false;
@@ -197,6 +201,8 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
     const began = process.hrtime.bigint();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const labels = { route: KNOWN_ROUTES.has(url.pathname) ? url.pathname : 'other', method: KNOWN_METHODS.has(req.method ?? '') ? (req.method ?? 'GET') : 'other' };
+    httpInFlight.inc({ route: labels.route });
+    res.once('close', () => httpInFlight.dec({ route: labels.route })); // after the answer, or when the client went away
     res.once('finish', () => {
       httpRequests.inc({ ...labels, status: String(res.statusCode) });
       httpDuration.observe(labels, Number(process.hrtime.bigint() - began) / 1e9);

@@ -43,6 +43,8 @@ export interface GraphQLWsOptions<TContext> {
   keepAliveMs?: number;
   /** Concurrent operations per socket. @default 100 */
   maxOperationsPerSocket?: number;
+  /** The context one subscription event executes with, from the operation's (fresh per-event caches). @default the operation's own */
+  eventContext?: (context: TContext) => TContext;
 }
 
 /** The graphql-ws endpoint: upgrade handling and shutdown. */
@@ -103,7 +105,7 @@ function tagged(err: GraphQLError, code: string): GraphQLError {
  * `formatError` as HTTP.
  */
 export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): GraphQLWs {
-  const { config, logger, schema, limiters, createContext, formatError } = options;
+  const { config, logger, schema, limiters, createContext, formatError, eventContext } = options;
   const maxOps = options.maxOperationsPerSocket ?? config.websocket.maxSubscriptionsPerSocket;
   const socketLimits = createSocketLimits({ perIp: config.websocket.maxSocketsPerIp, perSubject: config.websocket.maxSocketsPerSubject });
   const publicSubscriptions = anonymousSubscriptionFields(schema);
@@ -121,7 +123,7 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
   const server = useServer<Record<string, unknown> | undefined, SocketExtra>(
     {
       schema,
-      subscribe: subscribeShared,
+      subscribe: (args) => subscribeShared(args, eventContext && ((c) => eventContext(c as TContext))),
       isProd: config.env === 'production',
       connectionInitWaitTimeout: 5_000,
       onConnect: async (ctx) => {

@@ -19,19 +19,23 @@ function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
  * result is shared by every socket that subscribed with the same query and variables: the hub hands
  * all listeners of a key the same payload object, so 5,000 dashboards on one key cost one execution
  * per change, not 5,000. Authorization happened at subscribe time; payload fields are key-scoped.
+ * Each event executes with `eventContext(subscription's context)` when given: per-operation caches
+ * (DataLoaders) must not outlive one event, or a subscription holds every document it ever loaded
+ * and answers later events from stale copies.
  */
-export async function subscribeShared(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+export async function subscribeShared(args: ExecutionArgs, eventContext?: (context: unknown) => unknown): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
   const source = await createSourceEventStream(args);
   if (!isAsyncIterable(source)) return source;
   const key = keyOf(args);
   const it = source[Symbol.asyncIterator]();
+  const forEvent = (rootValue: unknown): ExecutionArgs => ({ ...args, rootValue, ...(eventContext && { contextValue: eventContext(args.contextValue) }) });
   const run = (payload: unknown): Result => {
-    if (typeof payload !== 'object' || payload === null) return execute({ ...args, rootValue: payload });
+    if (typeof payload !== 'object' || payload === null) return execute(forEvent(payload));
     const byKey = shared.get(payload) ?? new Map<string, Result>();
     shared.set(payload, byKey);
     const hit = byKey.get(key);
     if (hit) return hit;
-    const result = execute({ ...args, rootValue: payload });
+    const result = execute(forEvent(payload));
     byKey.set(key, result);
     return result;
   };

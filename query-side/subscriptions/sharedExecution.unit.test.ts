@@ -36,4 +36,31 @@ describe('subscribeShared', () => {
     await run('subscription { tick(k: "a") { double } }'); // another selection executes on its own
     expect(resolved).toBe(4);
   });
+
+  it('executes each event with a fresh context from eventContext, not the operation\'s long-lived one', async () => {
+    const seen: unknown[] = [];
+    const schema = makeExecutableSchema({
+      typeDefs: 'type Query { x: Int } type Tick { n: Int! } type Subscription { tick: Tick! }',
+      resolvers: {
+        Tick: { n: (t: { n: number }, _: unknown, ctx: { cache: Map<number, number> }) => (seen.push(ctx), ctx.cache.set(t.n, t.n), t.n) },
+        Subscription: {
+          tick: {
+            subscribe: async function* () {
+              yield* [{ n: 1 }, { n: 2 }, { n: 3 }];
+            },
+            resolve: (p: unknown) => p,
+          },
+        },
+      },
+    });
+    const operation = { cache: new Map<number, number>() };
+    const it = await subscribeShared({ schema, document: parse('subscription { tick { n } }'), variableValues: {}, contextValue: operation }, () => ({ cache: new Map<number, number>() }));
+    if (!(Symbol.asyncIterator in it)) throw new Error('expected an iterator');
+    const out: unknown[] = [];
+    for await (const r of it) out.push(r.data);
+    expect(out).toEqual([{ tick: { n: 1 } }, { tick: { n: 2 } }, { tick: { n: 3 } }]);
+    expect(new Set(seen).size).toBe(3);
+    expect(seen).not.toContain(operation);
+    expect(operation.cache.size).toBe(0); // nothing accumulated over the operation's life
+  });
 });

@@ -1,5 +1,5 @@
 import type { Db, Document, Filter } from 'mongodb';
-import { createViewReadPort, inventoryProjection, type InventoryDoc, orderDetailProjection, type OrderDetailDoc, customerOrdersQuery, ordersByCustomerProjection, toCustomerOrdersPage, type CustomerOrdersPage, type OrderByCustomerDoc, type Projection, revenueBucketsOf, revenueByDayProjection, revenueByDayQuery, type RevenueBucket, salesByProductProjection, type SalesBucket } from '../../projector/index.ts';
+import { createViewReadPort, inventoryProjection, type InventoryDoc, orderDetailProjection, type OrderDetailDoc, customerOrdersQuery, ordersByCustomerProjection, toCustomerOrdersPage, type CustomerOrdersPage, type OrderByCustomerDoc, type Projection, revenueBucketsOf, revenueByDayProjection, revenueByDayQuery, type RevenueBucket, SALES_BY_PRODUCT_VIEW, SALES_RECENT_VIEW, salesBucketOf, salesByProductProjection, type SalesBucket } from '../../projector/index.ts';
 
 /**
  * Reads the views (never the event store), always from the live generation of each projection,
@@ -35,8 +35,17 @@ export function createViewReader(db: Db, aliasTtlMs = 500) {
     orderRows: (ids: readonly string[]) => byIds<OrderByCustomerDoc>(ordersByCustomerProjection, 'orders_by_customer', ids),
     /** Stock levels by SKU. */
     stock: (skus: readonly string[]) => byIds<InventoryDoc>(inventoryProjection, 'inventory', skus),
-    /** Sales buckets by SKU. */
-    sales: (skus: readonly string[]) => byIds<SalesBucket>(salesByProductProjection, 'sales_by_product', skus),
+    /** Sales by SKU: per SKU its few shards summed (by the `sku` index) and its recent list (by `_id`). */
+    async sales(skus: readonly string[]): Promise<(SalesBucket | undefined)[]> {
+      const [shards, recent] = await Promise.all([coll<Document>(salesByProductProjection, SALES_BY_PRODUCT_VIEW), coll<Document & { _id: string }>(salesByProductProjection, SALES_RECENT_VIEW)]);
+      const unique = [...new Set(skus)];
+      const found = await Promise.all(unique.map(async (sku) => {
+        const [mine, list] = await Promise.all([shards.find({ sku }).toArray(), recent.findOne({ _id: sku })]);
+        return salesBucketOf(sku, mine, list);
+      }));
+      const bySku = new Map(unique.map((sku, i) => [sku, found[i]]));
+      return skus.map((sku) => bySku.get(sku));
+    },
     /** Revenue buckets of a day range, optionally one currency (its shards, summed). */
     async revenue(from: string, to: string, currency?: string): Promise<RevenueBucket[]> {
       const q = revenueByDayQuery({ from, to, ...(currency ? { currency } : {}) });

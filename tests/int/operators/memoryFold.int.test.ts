@@ -46,7 +46,7 @@ describe('the in-memory fold writes exactly what the guarded adapter writes (rea
       const delivered = liveDeliveries(log, delivery);
       for (let i = 0; i < delivered.length; i += 7) {
         const ops = delivered.slice(i, i + 7).flatMap((e) => (projection.handles.includes(e.type) ? stampAdds(projection.project(e), { shard: 'orders.0', position: position.get(e.eventId) ?? '' }) : []));
-        await applyOps(db, namesFor(storeGen), ops, projection.buckets, projection.sharded);
+        await applyOps(db, namesFor(storeGen), ops, projection.buckets, projection.sharded, { ranked: projection.ranked });
       }
       const c = await compareGenerations(db, projection, memoryGen, storeGen);
       expect(c.views.map((v) => ({ view: v.view, onlyMemory: v.onlyInA, onlyStore: v.onlyInB, different: v.different }))).toEqual(

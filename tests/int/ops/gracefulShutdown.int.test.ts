@@ -1,4 +1,6 @@
 import type { Admin } from 'kafkajs';
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import type { MongoClient, Db } from 'mongodb';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +28,57 @@ import { waitUntil } from '../../support/saga.ts';
  */
 const DEADLINE_MS = 15_000;
 const ORDERS = 120;
+
+const SERVE_REQUESTS = 30;
+
+/** A placeOrder whose headers are sent at once and whose body waits for `release()`. */
+interface HeldRequest {
+  release(): void;
+  answer: Promise<{ status: number; text: string; id: string | undefined }>;
+}
+
+function heldPlaceOrder(port: number, i: number): HeldRequest {
+  const body = JSON.stringify({
+    query: `mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { id } }`,
+    variables: { i: { customerId: `s${i}`, lines: [{ sku: 'DRAIN-SKU', quantity: 1 }], paymentToken: 'tok_visa', shippingAddress: { line1: '1 Main St', city: 'Lyon', postalCode: '69001', country: 'FR' } } },
+  });
+  const req = httpRequest({
+    host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent: false,
+    headers: { 'content-type': 'application/json', authorization: `Bearer dev:s${i}:customer`, 'content-length': Buffer.byteLength(body) },
+  });
+  const answer = new Promise<{ status: number; text: string; id: string | undefined }>((resolve, reject) => {
+    req.on('error', reject);
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('error', reject);
+      res.on('end', () => {
+        let id: string | undefined;
+        try {
+          id = (JSON.parse(text) as { data?: { placeOrder?: { id?: string } } }).data?.placeOrder?.id;
+        } catch {
+          id = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, text, id });
+      });
+    });
+  });
+  req.flushHeaders();
+  return { release: () => req.end(body), answer };
+}
+
+/** Whether a new TCP connection to `port` is refused (nothing listens any more). */
+function connectionRefused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}
 
 /** Committed offsets of `group` on `topic`, per partition (absent = nothing committed). */
 async function committed(admin: Admin, group: string, topic: string): Promise<Map<number, bigint>> {
@@ -182,21 +235,27 @@ describe('graceful shutdown of each role (real child processes, SIGTERM mid-work
     const p = spawnRole({ args: ['serve'], databaseUrl, topicPrefix: prefix, env: { ...env(), ORDERFLOW_HTTP_PORT: String(port), ORDERFLOW_AUTH_MODE: 'dev' } });
     running.push(p);
     await waitUntil('serve listening', async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.status === 200, 120_000, 100);
-    const place = (i: number) => fetch(`http://127.0.0.1:${port}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer dev:s${i}:customer` },
-      body: JSON.stringify({ query: `mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { id } }`, variables: { i: { customerId: `s${i}`, lines: [{ sku: 'DRAIN-SKU', quantity: 1 }], paymentToken: 'tok_visa', shippingAddress: { line1: '1 Main St', city: 'Lyon', postalCode: '69001', country: 'FR' } } } }),
-    }).then(async (r) => ({ status: r.status, body: (await r.json()) as { data?: { placeOrder?: { id: string } } } }));
-    const inFlight = Array.from({ length: 30 }, (_, i) => place(i));
-    await new Promise((r) => setTimeout(r, 30));
+    // Each request's headers go now and its body only after the SIGTERM: the server provably holds
+    // N received, unanswered requests when it is told to stop, however loaded the box is.
+    const held = Array.from({ length: SERVE_REQUESTS }, (_, i) => heldPlaceOrder(port, i));
+    const graphqlInFlight = async () => metricSum(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), 'orderflow_http_requests_in_flight', (l) => l.includes('route="/graphql"'));
+    await waitUntil(`${SERVE_REQUESTS} placeOrder requests received`, async () => (await graphqlInFlight()) >= SERVE_REQUESTS, 60_000, 50);
     const stopping = p.stop();
-    const answers = await Promise.allSettled(inFlight);
-    const ok = answers.flatMap((a) => (a.status === 'fulfilled' && a.value.body.data?.placeOrder ? [a.value.body.data.placeOrder.id] : []));
+    // The listener closes while those requests are still open (well within the drain's grace period).
+    await waitUntil('new connections refused', () => connectionRefused(port), 5_000, 20);
+    expect(p.exited()).toBe(false);
+    for (const h of held) h.release();
+    const answers = await Promise.allSettled(held.map((h) => h.answer));
+    const outcomes = answers.map((a) => (a.status === 'rejected' ? `error ${String(a.reason)}` : a.value.id ? 'ok' : `${a.value.status} ${a.value.text.slice(0, 200)}`));
+    const ok = answers.flatMap((a) => (a.status === 'fulfilled' && a.value.id ? [a.value.id] : []));
     const r = await stopping;
     expect(r, p.tail(15).join('\n')).toMatchObject({ code: 0, signal: null });
-    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
-    console.log(`serve drain: ${ok.length}/30 in-flight placeOrder acknowledged during SIGTERM, exit in ${r.ms} ms`);
-    expect(ok.length).toBeGreaterThan(0);
+    expect(await connectionRefused(port)).toBe(true);
+    const counts = new Map<string, number>();
+    for (const o of outcomes) counts.set(o, (counts.get(o) ?? 0) + 1);
+    const tally = [...counts].map(([o, n]) => `${n}x ${o}`).join('; ');
+    console.log(`serve drain: ${ok.length}/${SERVE_REQUESTS} received placeOrder acknowledged after SIGTERM (${tally}), exit in ${r.ms} ms`);
+    expect(ok.length, tally).toBe(SERVE_REQUESTS);
     const { rows } = await pool.query<{ stream_id: string }>("select stream_id from events where type = 'OrderPlaced'");
     const stored = new Set(rows.map((x) => x.stream_id));
     for (const id of ok) expect(stored.has(id) || stored.has(`order-${id}`), id).toBe(true);

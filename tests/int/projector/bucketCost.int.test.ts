@@ -1,11 +1,11 @@
-import { MongoClient, type Db } from 'mongodb';
+import type { Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyOps } from '../../../projector/mongo/applyOps.ts';
 import { ensureIndexes, namesFor } from '../../../projector/mongo/generations.ts';
 import { stampAdds } from '../../../projector/projections/index.ts';
 import { projectRevenueByDay, revenueBucketsOf, revenueByDayProjection, REVENUE_BY_DAY_VIEW, REVENUE_ENTRIES_VIEW } from '../../../projector/projections/revenue_by_day.ts';
 import { envelope, orderCancelled, orderConfirmed } from '../../support/projectionFixtures.ts';
-import { mongoConnectionUrl, uniqueId } from '../../support/isolation.ts';
+import { countingMongo, type CountingMongo } from '../../support/countingMongo.ts';
 
 const names = namesFor(1);
 const projection = revenueByDayProjection;
@@ -17,14 +17,11 @@ const projection = revenueByDayProjection;
  * through the live adapter (`applyOps`, what the projector runs), counting the commands the driver sends.
  */
 describe('revenue_by_day: constant store work per batch whatever the bucket holds (real FerretDB)', () => {
-  let client: MongoClient;
+  let mongo: CountingMongo;
   let db: Db;
-  let commands = 0;
   beforeAll(async () => {
-    client = new MongoClient(mongoConnectionUrl, { monitorCommands: true });
-    client.on('commandStarted', () => void commands++);
-    await client.connect();
-    db = client.db(uniqueId('t_bucketcost'));
+    mongo = await countingMongo('t_bucketcost');
+    db = mongo.db;
     await ensureIndexes(db, projection, 1);
     for (const [day, n] of [['2024-05-01', 1_000], ['2024-05-02', 100_000]] as const) {
       const entries = db.collection(names(REVENUE_ENTRIES_VIEW));
@@ -39,10 +36,7 @@ describe('revenue_by_day: constant store work per batch whatever the bucket hold
       });
     }
   }, 300_000);
-  afterAll(async () => {
-    await db?.dropDatabase().catch(() => undefined);
-    await client?.close();
-  });
+  afterAll(() => mongo?.close());
 
   /** Store commands for one batch on `day`: the `n`-th order confirmed, order 0 of that day cancelled. */
   async function batchOn(day: string, n: number): Promise<number> {
@@ -50,9 +44,9 @@ describe('revenue_by_day: constant store work per batch whatever the bucket hold
       ...stampAdds(projectRevenueByDay(envelope(orderConfirmed(`${day}-o${n}`, 250, `${day}T12:00:00Z`), `order-${day}-o${n}`, 4)), { shard: 'orders.0', position: '200.1' }),
       ...stampAdds(projectRevenueByDay(envelope(orderCancelled(`${day}-o0`, 100, true), `order-${day}-o0`, 6)), { shard: 'orders.0', position: '200.2' }),
     ];
-    const before = commands;
+    const before = mongo.commands();
     await applyOps(db, names, ops, projection.buckets, projection.sharded);
-    return commands - before;
+    return mongo.commands() - before;
   }
 
   it('the 100,000th order of a day costs the same store round trips as the 1,000th', async () => {

@@ -1,4 +1,4 @@
-import { MongoClient, type Db } from 'mongodb';
+import type { Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../../contracts/index.ts';
 import { foldInMemory } from '../../../projector/memory/memoryViews.ts';
@@ -7,7 +7,7 @@ import { storeCommandsSoFar } from '../../../projector/mongo/commandMetrics.ts';
 import { ensureIndexes, namesFor } from '../../../projector/mongo/generations.ts';
 import { ORDER_DETAIL_VIEW, orderDetailProjection } from '../../../projector/projections/order_detail.ts';
 import { orderCancelled, orderConfirmed, orderPlaced, stream } from '../../support/projectionFixtures.ts';
-import { mongoConnectionUrl, uniqueId } from '../../support/isolation.ts';
+import { countingMongo, type CountingMongo } from '../../support/countingMongo.ts';
 
 const projection = orderDetailProjection;
 
@@ -27,29 +27,23 @@ function batchOf(prefix: string): EventEnvelope[] {
  * command monitoring, and by `orderflow_projector_store_commands_total` (what bench and operators see).
  */
 describe('batch-coalesced view writes (real FerretDB)', () => {
-  let client: MongoClient;
+  let mongo: CountingMongo;
   let db: Db;
-  let commands = 0;
   beforeAll(async () => {
-    client = new MongoClient(mongoConnectionUrl, { monitorCommands: true });
-    client.on('commandStarted', () => void commands++);
-    await client.connect();
-    db = client.db(uniqueId('t_coalesce'));
+    mongo = await countingMongo('t_coalesce');
+    db = mongo.db;
     for (const g of [1, 2]) await ensureIndexes(db, projection, g);
   });
-  afterAll(async () => {
-    await db?.dropDatabase().catch(() => undefined);
-    await client?.close();
-  });
+  afterAll(() => mongo?.close());
 
   const docs = (g: number) => db.collection(namesFor(g)(ORDER_DETAIL_VIEW)).find({}).sort({ _id: 1 }).toArray();
   const expected = (envs: readonly EventEnvelope[]) =>
     foldInMemory(projection, envs).docs(ORDER_DETAIL_VIEW).sort((a, b) => String(a['_id']).localeCompare(String(b['_id'])));
 
   async function counted(work: () => Promise<unknown>): Promise<{ driver: number; metric: number }> {
-    const [c0, m0] = [commands, await storeCommandsSoFar(ORDER_DETAIL_VIEW)];
+    const [c0, m0] = [mongo.commands(), await storeCommandsSoFar(ORDER_DETAIL_VIEW)];
     await work();
-    return { driver: commands - c0, metric: (await storeCommandsSoFar(ORDER_DETAIL_VIEW)) - m0 };
+    return { driver: mongo.commands() - c0, metric: (await storeCommandsSoFar(ORDER_DETAIL_VIEW)) - m0 };
   }
 
   it('90 events of new orders in one batch: one insertMany instead of 90 writes, same documents', async () => {

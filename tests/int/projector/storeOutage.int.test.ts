@@ -41,7 +41,7 @@ describe('a view store that fails fast for 20 s (real Postgres, Kafka, FerretDB)
           injected++;
           return Promise.reject(new MongoNetworkError('connect ECONNREFUSED 127.0.0.1:27017 (injected outage)'));
         }
-        return applyOps(db, names, ops, p.buckets, p.sharded);
+        return applyOps(db, names, ops, p.buckets, p.sharded, { ranked: p.ranked });
       },
     });
   }, 60_000);
