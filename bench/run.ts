@@ -14,6 +14,7 @@ import { renderLatencies, renderTable, targetsOf, writeReport, type BenchReport 
 import type { Scenario, ScenarioResult } from './lib/types.ts';
 import { abuseScenario } from './scenarios/abuse.ts';
 import { appendsScenario } from './scenarios/appends.ts';
+import { bucketCostScenario } from './scenarios/bucketCost.ts';
 import { apiScenario } from './scenarios/api.ts';
 import { commandsScenario } from './scenarios/commands.ts';
 import { confirmationScenario } from './scenarios/confirmation.ts';
@@ -37,10 +38,11 @@ const SCENARIOS: [string, Scenario][] = [
   ['api', apiScenario],
   ['reads', readsScenario],
   ['abuse', abuseScenario],
+  ['bucketCost', bucketCostScenario],
 ];
 
 /** Scenarios that read or write views through the MongoDB-wire server. */
-const NEEDS_MONGO = new Set(['graphql', 'freshness', 'rebuild', 'subscriptions', 'confirmation', 'reads', 'abuse']);
+const NEEDS_MONGO = new Set(['graphql', 'freshness', 'rebuild', 'subscriptions', 'confirmation', 'reads', 'abuse', 'bucketCost']);
 
 const RESULTS_DIR = resolve(import.meta.dirname, 'results');
 /** Runs of every scenario write `latest.json` (and `full.json` / `quick.json`); `--only` runs write `partial.json` only. */
@@ -92,7 +94,7 @@ async function main(): Promise<void> {
   const timeoutOverride = Number(process.env['BENCH_SCENARIO_TIMEOUT_S']) * 1000;
   const timeoutMs = timeoutOverride > 0 ? timeoutOverride : quick ? 100_000 : 240_000;
   // Scenarios that start the roles as separate processes and ramp through rates get longer by default.
-  const longer: Record<string, number> = { freshness: quick ? 240_000 : 480_000, reads: quick ? 180_000 : 300_000 };
+  const longer: Record<string, number> = { freshness: quick ? 240_000 : 480_000, reads: quick ? 180_000 : 300_000, bucketCost: quick ? 240_000 : 360_000 };
   const timeoutOf = (id: string) => (timeoutOverride > 0 ? timeoutOverride : (longer[id] ?? timeoutMs));
   let mongoDown: string | undefined;
   for (const [id, run] of SCENARIOS) {

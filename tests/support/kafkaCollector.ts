@@ -22,8 +22,32 @@ export interface Collector {
   stop(): Promise<void>;
 }
 
-/** Starts a collector in a group of its own and resolves once the group is joined. */
-export async function collect(kafka: Kafka, topics: string[]): Promise<Collector> {
+/**
+ * Waits until every topic exists with a leader for each partition. A topic that another process is
+ * creating is "not hosted" for a while on a loaded broker, and subscribing then fails the run.
+ */
+async function topicsReady(kafka: Kafka, topics: string[], timeoutMs: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      const ready = await admin.fetchTopicMetadata({ topics }).then(
+        (m) => m.topics.length === topics.length && m.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)),
+        () => false,
+      );
+      if (ready) return;
+      if (Date.now() > deadline) throw new Error(`collector: topics ${topics.join(', ')} not ready within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Starts a collector in a group of its own and resolves once the group is joined (topics must exist or be on their way). */
+export async function collect(kafka: Kafka, topics: string[], readyTimeoutMs = 60_000): Promise<Collector> {
+  await topicsReady(kafka, topics, readyTimeoutMs);
   const consumer = kafka.consumer({ groupId: uniqueId('collector'), sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 100 });
   const messages: Collected[] = [];
   await consumer.connect();

@@ -2,9 +2,8 @@ import type { Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyOps } from '../../../projector/mongo/applyOps.ts';
 import { ensureIndexes, namesFor } from '../../../projector/mongo/generations.ts';
-import { stampAdds } from '../../../projector/projections/index.ts';
-import { projectRevenueByDay, revenueBucketsOf, revenueByDayProjection, REVENUE_BY_DAY_VIEW, REVENUE_ENTRIES_VIEW } from '../../../projector/projections/revenue_by_day.ts';
-import { envelope, orderCancelled, orderConfirmed } from '../../support/projectionFixtures.ts';
+import { revenueBucketsOf, revenueByDayProjection, REVENUE_BY_DAY_VIEW } from '../../../projector/projections/revenue_by_day.ts';
+import { revenueBatch, seedRevenueDay } from '../../support/bucketSeeds.ts';
 import { countingMongo, type CountingMongo } from '../../support/countingMongo.ts';
 
 const names = namesFor(1);
@@ -23,27 +22,13 @@ describe('revenue_by_day: constant store work per batch whatever the bucket hold
     mongo = await countingMongo('t_bucketcost');
     db = mongo.db;
     await ensureIndexes(db, projection, 1);
-    for (const [day, n] of [['2024-05-01', 1_000], ['2024-05-02', 100_000]] as const) {
-      const entries = db.collection(names(REVENUE_ENTRIES_VIEW));
-      for (let i = 0; i < n; i += 10_000) {
-        const docs = Array.from({ length: Math.min(10_000, n - i) }, (_, k) => ({
-          _id: `${day}-o${i + k}`, orderId: `${day}-o${i + k}`, day, currency: 'EUR', grossMinor: 100, refundedMinor: 0, netMinor: 100, orderCount: 1, cancelledCount: 0, v: 4,
-        }));
-        await entries.insertMany(docs as never[], { ordered: false });
-      }
-      await db.collection(names(REVENUE_BY_DAY_VIEW)).insertOne({
-        _id: `${day}:EUR#base` as never, day, currency: 'EUR', shard: 'base', pos: '100.1', grossMinor: 100 * n, refundedMinor: 0, netMinor: 100 * n, orderCount: n, cancelledCount: 0,
-      });
-    }
+    for (const [day, n] of [['2024-05-01', 1_000], ['2024-05-02', 100_000]] as const) await seedRevenueDay(db, names, day, n);
   }, 300_000);
   afterAll(() => mongo?.close());
 
   /** Store commands for one batch on `day`: the `n`-th order confirmed, order 0 of that day cancelled. */
   async function batchOn(day: string, n: number): Promise<number> {
-    const ops = [
-      ...stampAdds(projectRevenueByDay(envelope(orderConfirmed(`${day}-o${n}`, 250, `${day}T12:00:00Z`), `order-${day}-o${n}`, 4)), { shard: 'orders.0', position: '200.1' }),
-      ...stampAdds(projectRevenueByDay(envelope(orderCancelled(`${day}-o0`, 100, true), `order-${day}-o0`, 6)), { shard: 'orders.0', position: '200.2' }),
-    ];
+    const ops = revenueBatch(day, n);
     const before = mongo.commands();
     await applyOps(db, names, ops, projection.buckets, projection.sharded);
     return mongo.commands() - before;

@@ -2,15 +2,13 @@ import type { Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyOps } from '../../../projector/mongo/applyOps.ts';
 import { ensureIndexes, namesFor } from '../../../projector/mongo/generations.ts';
-import { stampAdds } from '../../../projector/projections/index.ts';
-import { SALES_BY_PRODUCT_VIEW, SALES_ORDERS_VIEW, SALES_RECENT_VIEW, salesByProductProjection } from '../../../projector/projections/sales_by_product.ts';
+import { salesByProductProjection } from '../../../projector/projections/sales_by_product.ts';
 import { createViewReader } from '../../../query-side/views/viewReader.ts';
-import { envelope, orderCancelled, orderConfirmed, orderPlaced } from '../../support/projectionFixtures.ts';
+import { salesAt, salesBatch, seedSalesSku } from '../../support/bucketSeeds.ts';
 import { countingMongo, type CountingMongo } from '../../support/countingMongo.ts';
 
 const names = namesFor(1);
 const projection = salesByProductProjection;
-const at = (i: number) => new Date(Date.UTC(2024, 4, 1) + i * 1000).toISOString();
 
 /**
  * The cost of a sales event must not depend on how many orders its SKU has ever sold. Two SKUs are
@@ -25,28 +23,13 @@ describe('sales_by_product: constant store work per batch whatever the SKU holds
     mongo = await countingMongo('t_salescost');
     db = mongo.db;
     await ensureIndexes(db, projection, 1);
-    for (const [sku, n] of [['SMALL', 1_000], ['LARGE', 100_000]] as const) {
-      const order = (i: number) => ({
-        _id: `${sku}-o${i}`, skus: [sku], lines: [{ sku, units: 1, revenueMinor: 100 }], currency: 'EUR', counted: true, countedAt: at(i), v: 4,
-      });
-      for (let i = 0; i < n; i += 10_000) {
-        await db.collection(names(SALES_ORDERS_VIEW)).insertMany(Array.from({ length: Math.min(10_000, n - i) }, (_, k) => order(i + k)) as never[], { ordered: false });
-      }
-      await db.collection(names(SALES_BY_PRODUCT_VIEW)).insertOne({ _id: `${sku}:EUR#base` as never, sku, currency: 'EUR', shard: 'base', pos: '100.1', unitsSold: n, revenueMinor: 100 * n });
-      const items = Array.from({ length: 10 }, (_, k) => ({ id: `${sku}-o${n - 1 - k}`, at: at(n - 1 - k), units: 1 }));
-      await db.collection(names(SALES_RECENT_VIEW)).insertOne({ _id: sku as never, items });
-    }
+    for (const [sku, n] of [['SMALL', 1_000], ['LARGE', 100_000]] as const) await seedSalesSku(db, names, sku, n);
   }, 300_000);
   afterAll(() => mongo?.close());
 
   /** Store commands for one batch of `sku`: order `n` placed and confirmed (the newest), order 0 (long off the list) cancelled. */
   async function batchOf(sku: string, n: number): Promise<number> {
-    const id = `${sku}-o${n}`;
-    const ops = [
-      ...projection.project(envelope(orderPlaced(id, { lines: [{ sku, quantity: 2, unitPriceMinor: 150 }] }), `order-${id}`, 1)),
-      ...stampAdds(projection.project(envelope(orderConfirmed(id, 300, at(n)), `order-${id}`, 4)), { shard: 'orders.0', position: '200.1' }),
-      ...stampAdds(projection.project(envelope(orderCancelled(`${sku}-o0`, 100, true), `order-${sku}-o0`, 6)), { shard: 'orders.0', position: '200.2' }),
-    ];
+    const ops = salesBatch(sku, n);
     const before = mongo.commands();
     await applyOps(db, names, ops, projection.buckets, projection.sharded, { ranked: projection.ranked });
     return mongo.commands() - before;
@@ -67,7 +50,7 @@ describe('sales_by_product: constant store work per batch whatever the SKU holds
     expect(l?.revenue).toEqual([{ currency: 'EUR', amountMinor: 100 * 100_000 + 300 - 100 }]);
     expect(l?.recentOrders.map((o) => o.orderId).slice(0, 3)).toEqual(['LARGE-o100000', 'LARGE-o99999', 'LARGE-o99998']);
     expect(l?.recentOrders).toHaveLength(10);
-    expect(l?.recentOrders[0]).toEqual({ orderId: 'LARGE-o100000', units: 2, at: at(100_000) });
+    expect(l?.recentOrders[0]).toEqual({ orderId: 'LARGE-o100000', units: 2, at: salesAt(100_000) });
     // Redelivered: guards add nothing, at no more cost.
     expect(await batchOf('LARGE', 100_000)).toBeLessThanOrEqual(small);
     expect((await views.sales(['LARGE']))[0]?.unitsSold).toBe(100_001);

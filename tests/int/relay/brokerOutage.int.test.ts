@@ -48,7 +48,8 @@ describe('relay through a 10 s broker outage (real Postgres + a private Kafka br
       await new Promise((r) => setTimeout(r, 20));
     }
     const backlog = await backlogAfter(pool, await readCheckpoint(pool, 'relay'));
-    expect(appendedWhileDown).toBeGreaterThan(100);
+    // Each append above asserted ok; the count only shows the outage was really written through (a loaded box did 73 in 10 s).
+    expect(appendedWhileDown).toBeGreaterThan(20);
     expect(backlog.rows).toBe(appendedWhileDown);
 
     await broker.start();

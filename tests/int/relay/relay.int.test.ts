@@ -6,6 +6,7 @@ import { freshEventStore } from '../../support/eventStore.ts';
 import { testKafka, uniqueId } from '../../support/isolation.ts';
 import { collect, deliveryReport, type Collector } from '../../support/kafkaCollector.ts';
 import { restockEvent, testRelay } from '../../support/relayHarness.ts';
+import { waitUntil } from '../../support/saga.ts';
 
 describe('outbox relay (real Postgres + Kafka)', () => {
   let pool: pg.Pool;
@@ -35,7 +36,6 @@ describe('outbox relay (real Postgres + Kafka)', () => {
   it('publishes with key = stream id and the full header set, in order per stream', async () => {
     const relay = testRelay(url, prefix);
     relay.start();
-    await new Promise((r) => setTimeout(r, 500)); // relay creates the topics on start
     collector = await collect(testKafka('c'), [topic]);
     for (let i = 0; i < 20; i++) await append(`inventory-S${i % 5}`, 3);
     await collector.waitFor((m) => deliveryReport(m, expected).missing === 0, 20_000);
@@ -81,7 +81,8 @@ describe('outbox relay (real Postgres + Kafka)', () => {
       for (let i = 0; i < 10; i++) await append(`inventory-TWO${s}`, 2);
     })())).then(() => tag);
     await writeSome('before');
-    await new Promise((r) => setTimeout(r, 1000));
+    // On a loaded box the first lock attempt can take a while; one of the two must win it.
+    await waitUntil('one relay active', async () => a.status().role === 'active' || b.status().role === 'active', 30_000, 50);
     const roles = [a.status().role, b.status().role].sort();
     expect(roles).toEqual(['active', 'standby']);
     // Stop whichever is active, then keep writing: the standby must take over and publish the rest.
