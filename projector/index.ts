@@ -15,6 +15,7 @@ export { revenueBucketsOf, revenueByDayProjection, revenueByDayQuery, type Reven
 export { SALES_BY_PRODUCT_VIEW, SALES_RECENT_VIEW, salesBucketOf, salesByProductProjection, type SalesBucket } from './projections/sales_by_product.ts';
 export { createViewReadPort, type ViewReadPort } from './mongo/readPort.ts';
 export { foldInMemory } from './memory/memoryViews.ts';
+export { liveGeneration, physicalName } from './mongo/generations.ts';
 
 // Freshness: checkpoints, topics and "view changed" notifications (read-your-writes, subscriptions).
 export { readCheckpoints } from './runner/checkpoints.ts';
@@ -28,6 +29,6 @@ export {
   type DeadLetter, type DeadLetterRefusal, type DeadLetterStatus,
 } from './runner/deadLetterOps.ts';
 export {
-  beginRebuild, detectStaleProjections, formatProgress, formatSeconds, progressBar, readRebuild, rebuildProjection, RebuildInProgressError,
+  beginRebuild, compareGenerations, detectStaleProjections, replayIntoGeneration, formatProgress, formatSeconds, progressBar, readRebuild, rebuildProjection, RebuildInProgressError,
   type RebuildDoc, type RebuildPhase, type RebuildProgress, type RebuildStatus, type RebuildResult, type StartedRebuild,
 } from './rebuild/index.ts';

@@ -1,0 +1,18 @@
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { projectRoot } from '../../stack/config.ts';
+import { runChaos } from './run.ts';
+
+const program = new Command('chaos')
+  .description('fault-injection run over `orderflow start --topology` on a private stack (its own ports and folder)')
+  .option('--quick', 'fewer and shorter faults (under 5 minutes)', false)
+  .option('--rate <n>', 'commands per second (place, cancel, restock 8:1:1)', '6')
+  .option('--seed <n>', 'seed of the fault targets and the load mix', String(Date.now() % 1_000_000))
+  .option('--out <file>', 'where the JSON result goes', resolve(projectRoot, '.stack/chaos/last.json'))
+  .option('--keep-stack', 'leave the private stack running afterwards', false)
+  .action(async (o: { quick: boolean; rate: string; seed: string; out: string; keepStack: boolean }) => {
+    const passed = await runChaos({ quick: o.quick, rate: Number(o.rate), seed: Number(o.seed), out: resolve(o.out), keepStack: o.keepStack });
+    process.exit(passed ? 0 : 1);
+  });
+
+await program.parseAsync(process.argv);
