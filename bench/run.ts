@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   const timeoutOverride = Number(process.env['BENCH_SCENARIO_TIMEOUT_S']) * 1000;
   const timeoutMs = timeoutOverride > 0 ? timeoutOverride : quick ? 100_000 : 240_000;
   // Scenarios that start the roles as separate processes and ramp through rates get longer by default.
-  const longer: Record<string, number> = { freshness: quick ? 240_000 : 480_000, reads: quick ? 180_000 : 300_000, bucketCost: quick ? 240_000 : 360_000 };
+  const longer: Record<string, number> = { freshness: quick ? 240_000 : 480_000, reads: quick ? 180_000 : 300_000, bucketCost: quick ? 240_000 : 360_000, rebuild: quick ? 240_000 : 1_800_000 };
   const timeoutOf = (id: string) => (timeoutOverride > 0 ? timeoutOverride : (longer[id] ?? timeoutMs));
   let mongoDown: string | undefined;
   for (const [id, run] of SCENARIOS) {
