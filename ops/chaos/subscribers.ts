@@ -16,6 +16,11 @@ export interface Subscriber {
   stop(): Promise<void>;
 }
 
+/** Disposing a client whose socket already closed rejects with the CloseEvent: nothing to handle. */
+function quietly(p: void | Promise<void>): void {
+  void Promise.resolve(p).catch(() => undefined);
+}
+
 const QUERY = 'subscription($c: String!, $s: String) { customerOrdersChanged(customerId: $c, since: $s) { token order { id status updatedAt } } }';
 
 interface Update {
@@ -43,7 +48,7 @@ export function startSubscriber(url: string, customerId: string, resubscribeMs: 
     const retry = (why: string) => {
       if (stopped || client !== c) return;
       if (errors.length < 50) errors.push(why);
-      void c.dispose();
+      quietly(c.dispose());
       clearTimeout(timer);
       timer = setTimeout(resume, 500);
     };
@@ -68,7 +73,7 @@ export function startSubscriber(url: string, customerId: string, resubscribeMs: 
     if (stopped) return;
     const old = client;
     client = undefined;
-    void old?.dispose();
+    if (old) quietly(old.dispose());
     sub.resumes++;
     open();
   }
