@@ -9,6 +9,7 @@ import { type AppConfig, childLogger, type Logger, collectProcessMetrics, contex
 import { ErrorCode } from '../errors.ts';
 import { createEdgeLimiters, limitRules, parseOptions } from '../limits/index.ts';
 import { admitHttp, correlationIdOf, type CreateContext } from './admission.ts';
+import { noSubscriptionOverHttpRule } from './httpOperations.ts';
 import { costPlugin } from './costPlugin.ts';
 import { createFormatError } from './formatError.ts';
 import { landingPagePlugin } from './graphiql.ts';
@@ -101,7 +102,7 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
     persistedQueries: false,
     stopOnTerminationSignals: false,
     parseOptions: parseOptions(config.limits.maxTokens),
-    validationRules: limitRules(config.limits),
+    validationRules: [...limitRules(config.limits), noSubscriptionOverHttpRule],
     formatError,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: Math.floor(stopTimeoutMs * 0.8) }),
