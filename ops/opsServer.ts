@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { collectProcessMetrics, metrics, type Logger } from '../platform/index.ts';
+import { collectProcessMetrics, heapAfterGc, metrics, type Logger } from '../platform/index.ts';
 
 /** Options of {@link startOpsServer}. */
 export interface OpsServerOptions {
@@ -14,6 +14,8 @@ export interface OpsServerOptions {
   accepting: () => boolean;
   /** Upper bound of one `/readyz` evaluation. @default 3_000 */
   readinessTimeoutMs?: number;
+  /** Serve `/debug/heap` (ORDERFLOW_DEBUG_HEAP). @default false */
+  debugHeap?: boolean;
 }
 
 /** A running operations listener. */
@@ -66,6 +68,9 @@ export async function startOpsServer(opts: OpsServerOptions): Promise<OpsServer>
           res.end(text);
           return;
         }
+        case '/debug/heap':
+          if (opts.debugHeap) return json(res, 200, heapAfterGc());
+          return json(res, 404, { error: 'not found' });
         default:
           return json(res, 404, { error: 'not found' });
       }

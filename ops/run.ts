@@ -46,7 +46,7 @@ async function opsListener(deps: RoleDeps, accepting: () => boolean): Promise<{ 
   const probe = createDependencyProbe(config, logger);
   let server: OpsServer;
   try {
-    server = await startOpsServer({ host: config.ops.host, port: config.ops.port, logger, readiness: () => probe.check(), accepting });
+    server = await startOpsServer({ host: config.ops.host, port: config.ops.port, logger, readiness: () => probe.check(), accepting, debugHeap: config.ops.debugHeap });
   } catch (err) {
     await probe.close();
     throw err;

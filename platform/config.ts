@@ -28,9 +28,10 @@ export interface AppConfig {
   /**
    * The operations listener of a role process: `/healthz`, `/readyz`, `/metrics`
    * (ORDERFLOW_OPS_HOST / ORDERFLOW_OPS_PORT). Port 0 = none; the serve role answers them on its
-   * GraphQL port anyway.
+   * GraphQL port anyway. `debugHeap` (ORDERFLOW_DEBUG_HEAP=1) adds `/debug/heap`: a forced GC (when
+   * node runs with --expose-gc), then the heap used and RSS: for the soak run, not for production.
    */
-  ops: { host: string; port: number };
+  ops: { host: string; port: number; debugHeap: boolean };
   /** Bound of a graceful shutdown (ORDERFLOW_SHUTDOWN_TIMEOUT_MS); past it the process exits 1. */
   shutdownTimeoutMs: number;
   postgres: { url: string };
@@ -138,6 +139,7 @@ const schema = z
     ORDERFLOW_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
     ORDERFLOW_OPS_PORT: z.coerce.number({ error: 'expected a port 0-65535' }).int().min(0).max(65535, { error: 'expected a port 0-65535' }).default(0),
     ORDERFLOW_OPS_HOST: z.string().min(1).default('127.0.0.1'),
+    ORDERFLOW_DEBUG_HEAP: z.enum(['0', '1'], { error: 'expected 0 or 1' }).default('0'),
     ORDERFLOW_SHUTDOWN_TIMEOUT_MS: positiveInt('a positive number of milliseconds').default(20_000),
     // No default here: production must name its databases; development falls back in loadConfig.
     DATABASE_URL: url(/^postgres(ql)?:$/, 'a postgres:// URL').optional(),
@@ -254,7 +256,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: c.LOG_LEVEL,
     http: { host: c.ORDERFLOW_HTTP_HOST, port: c.ORDERFLOW_HTTP_PORT, maxBodyBytes: c.ORDERFLOW_MAX_BODY_BYTES },
     postgres: { url: c.DATABASE_URL ?? DEV_DATABASE_URL },
-    ops: { host: c.ORDERFLOW_OPS_HOST, port: c.ORDERFLOW_OPS_PORT },
+    ops: { host: c.ORDERFLOW_OPS_HOST, port: c.ORDERFLOW_OPS_PORT, debugHeap: c.ORDERFLOW_DEBUG_HEAP === '1' },
     shutdownTimeoutMs: c.ORDERFLOW_SHUTDOWN_TIMEOUT_MS,
     kafka: {
       brokers: c.KAFKA_BROKERS,

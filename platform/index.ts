@@ -8,3 +8,4 @@ export { onFatal, reportFatal, type FatalReport } from './fatal.ts';
 export { appVersion } from './version.ts';
 export { STORE_TIMEOUTS } from './timeouts.ts';
 export { isLoopbackHost } from './authPolicy.ts';
+export { heapAfterGc, type HeapSample } from './heap.ts';

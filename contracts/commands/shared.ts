@@ -11,5 +11,8 @@ export type UnitPrice = z.infer<typeof UnitPrice>;
 /** An RFC 9562 uuid. */
 export const Uuid = z.uuid();
 
-/** Free text with bounded length (`min..max` characters). */
-export const text = (min: number, max: number) => z.string().min(min).max(max);
+/** No NUL: Postgres stores neither it in text nor `\u0000` in jsonb, so it would fail the append as an internal error. */
+const NO_NUL = /^[^\u0000]*$/;
+
+/** Free text with bounded length (`min..max` characters), without NUL. */
+export const text = (min: number, max: number) => z.string().min(min).max(max).regex(NO_NUL, 'must not contain NUL (U+0000)');

@@ -21,6 +21,11 @@ describe('validateCommand', () => {
     if (!result.ok) expect(result.issues.map((i) => i.path)).toEqual([['lines', '0', 'sku'], ['lines', '0', 'quantity']]);
   });
 
+  it('refuses NUL in free text (Postgres stores it neither in text nor in jsonb)', () => {
+    const r = validateCommand(CancelOrderInput, { orderId: '00000000-0000-4000-8000-000000000000', reason: 'oops\u0000' });
+    expect(r).toEqual({ ok: false, issues: [{ path: ['reason'], message: 'must not contain NUL (U+0000)' }] });
+  });
+
   it('rejects duplicate skus, too many lines and bad countries', () => {
     const dup = validateCommand(PlaceOrderInput, { ...order, lines: [order.lines[0], order.lines[0]] });
     expect(dup).toEqual({ ok: false, issues: [{ path: ['lines', '1', 'sku'], message: 'duplicate sku MUG-1' }] });

@@ -11,8 +11,9 @@ import { idempotencyScope } from './idempotencyScope.ts';
 type Args = { input: Record<string, unknown>; idempotencyKey?: string | null };
 
 function commandContext(ctx: AppContext, mutation: string, key: string | null | undefined): CommandContext {
-  if (key !== null && key !== undefined && (key.length < 1 || key.length > 200)) {
-    throw badUserInput('idempotencyKey must be 1 to 200 characters', [{ path: ['idempotencyKey'], message: 'length 1..200' }]);
+  // Control characters (NUL above all: Postgres refuses it in text) would fail the claim as an internal error.
+  if (key !== null && key !== undefined && (key.length < 1 || key.length > 200 || /[\u0000-\u001f\u007f]/.test(key))) {
+    throw badUserInput('idempotencyKey must be 1 to 200 printable characters', [{ path: ['idempotencyKey'], message: 'length 1..200, no control characters' }]);
   }
   return {
     correlationId: ctx.correlationId,

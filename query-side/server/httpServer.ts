@@ -5,10 +5,11 @@ import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { context as otelContext, SpanKind } from '@opentelemetry/api';
 import type { GraphQLSchema } from 'graphql';
-import { type AppConfig, childLogger, type Logger, collectProcessMetrics, contextFromTraceparent, counter, gauge, histogram, isLoopbackHost, metrics, withSpan } from '../../platform/index.ts';
+import { type AppConfig, childLogger, type Logger, collectProcessMetrics, contextFromTraceparent, counter, gauge, heapAfterGc, histogram, isLoopbackHost, metrics, withSpan } from '../../platform/index.ts';
 import { ErrorCode } from '../errors.ts';
 import { createEdgeLimiters, limitRules, parseOptions } from '../limits/index.ts';
 import { admitHttp, correlationIdOf, type CreateContext } from './admission.ts';
+import { noSubscriptionOverHttpRule } from './httpOperations.ts';
 import { costPlugin } from './costPlugin.ts';
 import { createFormatError } from './formatError.ts';
 import { landingPagePlugin } from './graphiql.ts';
@@ -101,7 +102,7 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
     persistedQueries: false,
     stopOnTerminationSignals: false,
     parseOptions: parseOptions(config.limits.maxTokens),
-    validationRules: limitRules(config.limits),
+    validationRules: [...limitRules(config.limits), noSubscriptionOverHttpRule],
     formatError,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: Math.floor(stopTimeoutMs * 0.8) }),
@@ -180,6 +181,7 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (url.pathname === GRAPHQL_PATH) return handleGraphQL(req, res, url);
+    if (url.pathname === '/debug/heap' && config.ops.debugHeap && req.method === 'GET') return sendJson(res, 200, heapAfterGc());
     if (!KNOWN_ROUTES.has(url.pathname)) return sendJson(res, 404, { error: 'not found' });
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
     if (await pages.serve(url.pathname, res)) return;
