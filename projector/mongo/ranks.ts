@@ -1,11 +1,15 @@
 import type { Db, Filter } from 'mongodb';
 import { rerank, type RankedView, type RankItem, type RankOp } from '../projections/index.ts';
 import { countStoreCommands } from './commandMetrics.ts';
+import { createKeyedLock } from './keyedLock.ts';
 import type { ViewNames } from './generations.ts';
 import type { PointReads } from './pointReads.ts';
 import { withUpdateBudget } from './updateBudget.ts';
 
 const DUPLICATE_KEY = 11000;
+
+/** One re-rank of a list at a time in this process: FerretDB lets concurrent CAS writers all win (see keyedLock). */
+const listLock = createKeyedLock();
 
 /**
  * A ranked list's document: one per bucket. The compare-and-set guard is the list read itself (no
@@ -21,7 +25,8 @@ interface ListDoc {
  * (guarded by the items read) when the list changes, whatever the bucket holds; the touched members are read once
  * through `reads` (after the batch's document writes: what they say now is what counts). Only when
  * a listed member leaves a full list is the list refilled from the members' `newest` query. A lost
- * race (another partition's writer re-ranked the same bucket) reads again. Returns the touched buckets.
+ * race (another process's writer re-ranked the same bucket) reads again; writers in one process take
+ * turns per bucket, because FerretDB does not make the CAS exclusive. Returns the touched buckets.
  */
 export async function applyRanks(db: Db, names: ViewNames, spec: RankedView, ops: readonly RankOp[], reads: PointReads): Promise<string[]> {
   const members = [...new Set(ops.map((op) => op.member))];
@@ -37,7 +42,7 @@ export async function applyRanks(db: Db, names: ViewNames, spec: RankedView, ops
     }
   });
   const lists = db.collection<ListDoc>(names(spec.view));
-  await Promise.all([...byBucket].map(async ([bucket, touched]) => {
+  await Promise.all([...byBucket].map(([bucket, touched]) => listLock(`${names(spec.view)}\u0000${bucket}`, async () => {
     for (;;) {
       countStoreCommands(spec.view);
       const current = await lists.findOne({ _id: bucket });
@@ -57,7 +62,7 @@ export async function applyRanks(db: Db, names: ViewNames, spec: RankedView, ops
         if ((err as { code?: unknown }).code !== DUPLICATE_KEY) throw err;
       }
     }
-  }));
+  })));
   return [...byBucket.keys()];
 }
 
