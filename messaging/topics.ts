@@ -26,6 +26,12 @@ export function unroutableTopic(prefix: string): string {
   return `${prefix}unroutable.events`;
 }
 
+/** True when metadata shows every topic with a leader for each of its partitions (ready to subscribe and produce). */
+export async function topicsHaveLeaders(admin: Admin, topics: string[]): Promise<boolean> {
+  const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+  return meta.length === topics.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+}
+
 /**
  * Creates the topics that do not exist yet (the broker's auto-creation is off: kafkajs races it on
  * KRaft, kafkajs #1563/#1618), then waits until metadata shows a leader for every partition of every
@@ -44,8 +50,7 @@ export async function ensureTopics(admin: Admin, topics: string[], partitions: n
       if (missing.length > 0) {
         await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })) });
       }
-      const { topics: meta } = await admin.fetchTopicMetadata({ topics: wanted });
-      if (meta.length === wanted.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      if (await topicsHaveLeaders(admin, wanted)) return;
     } catch (err) {
       const e = err as { message?: string; retriable?: boolean };
       const benign = String(e.message).includes('already exists') || e.retriable === true || String(e.message).includes('does not host this topic-partition');

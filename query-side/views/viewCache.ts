@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { comparePositionText } from '../../contracts/index.ts';
+import type { ViewChanged } from '../../projector/index.ts';
 
 /** A cached view document (`null`: the store had none) with the version it was read at. */
 interface Entry {
@@ -17,17 +18,8 @@ interface Flight {
 /** A read's freshness floor: "topic:partition" → the log position the read must reflect, per projection. */
 export type ReadFloor = readonly (readonly [projection: string, topicPartition: string, position: string])[];
 
-/** What a "view changed" notification tells the cache (see `ViewChanged` in projector/). */
-export interface CacheChange {
-  projection: string;
-  generation: number;
-  /** Per view, the ids written. */
-  touched: Record<string, string[]>;
-  /** Per "topic:partition", the position applied up to. */
-  positions: Record<string, string>;
-  /** Per "topic:partition", the position of the previous notification of the same writer (absent: none known). */
-  after?: Record<string, string>;
-}
+/** What a "view changed" notification tells the cache: the fields it uses of the projector's own type. */
+export type CacheChange = Pick<ViewChanged, 'projection' | 'generation' | 'touched' | 'positions' | 'after'>;
 
 /** Counters a metrics adapter reads (the cache itself does no I/O). */
 export interface ViewCacheStats {

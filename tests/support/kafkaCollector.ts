@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { header } from '../../messaging/codec.ts';
+import { topicsHaveLeaders } from '../../messaging/topics.ts';
 import { uniqueId } from './isolation.ts';
 
 /** One message seen by a collector. */
@@ -32,10 +33,7 @@ async function topicsReady(kafka: Kafka, topics: string[], timeoutMs: number): P
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
-      const ready = await admin.fetchTopicMetadata({ topics }).then(
-        (m) => m.topics.length === topics.length && m.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)),
-        () => false,
-      );
+      const ready = await topicsHaveLeaders(admin, topics).catch(() => false);
       if (ready) return;
       if (Date.now() > deadline) throw new Error(`collector: topics ${topics.join(', ')} not ready within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 200));
