@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_DB_PASSWORD, defaultAuthMode, isSymmetric, JWT_ALGORITHMS, urlPassword, type JwtAlgorithm } from './authPolicy.ts';
 import { AppError } from '../contracts/index.ts';
+import { localStackUrls } from './localStack.ts';
 import { EDGE_SECRETS, edgeConfigOf, edgeIssues, edgeShape, type ConsistencyConfig, type RateLimitConfig } from './edgeConfig.ts';
 
 /** Deployment environment; decides GraphiQL, introspection and which auth modes are allowed. */
@@ -128,9 +129,6 @@ const url = (protocols: RegExp, what: string) =>
 
 const broker = /^[A-Za-z0-9.-]+:\d{1,5}$/;
 
-/** The local stack's databases (`npm start`); production must set DATABASE_URL and MONGO_URL. */
-const DEV_DATABASE_URL = 'postgres://orderflow:orderflow@127.0.0.1:5433/orderflow';
-const DEV_MONGO_URL = 'mongodb://127.0.0.1:27017/?directConnection=true';
 
 const schema = z
   .object({
@@ -145,7 +143,6 @@ const schema = z
     DATABASE_URL: url(/^postgres(ql)?:$/, 'a postgres:// URL').optional(),
     KAFKA_BROKERS: z
       .string()
-      .default('127.0.0.1:9092')
       .transform((v) => v.split(',').map((b) => b.trim()).filter((b) => b.length > 0))
       .refine((list) => list.length > 0 && list.every((b) => broker.test(b)), 'expected a comma-separated list of host:port'),
     KAFKA_CLIENT_ID: z.string().min(1).default('orderflow'),
@@ -241,6 +238,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   // NODE_ENV=production (set by the Dockerfile and most platforms) means production unless told otherwise.
   input['ORDERFLOW_ENV'] ??= env['NODE_ENV'] === 'production' ? 'production' : 'development';
+  // Development falls back on the local stack, wherever its ports were moved (production must name its databases).
+  const local = localStackUrls(env);
+  input['KAFKA_BROKERS'] ??= local.kafkaBrokers;
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -255,7 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     env: c.ORDERFLOW_ENV,
     logLevel: c.LOG_LEVEL,
     http: { host: c.ORDERFLOW_HTTP_HOST, port: c.ORDERFLOW_HTTP_PORT, maxBodyBytes: c.ORDERFLOW_MAX_BODY_BYTES },
-    postgres: { url: c.DATABASE_URL ?? DEV_DATABASE_URL },
+    postgres: { url: c.DATABASE_URL ?? local.postgres },
     ops: { host: c.ORDERFLOW_OPS_HOST, port: c.ORDERFLOW_OPS_PORT, debugHeap: c.ORDERFLOW_DEBUG_HEAP === '1' },
     shutdownTimeoutMs: c.ORDERFLOW_SHUTDOWN_TIMEOUT_MS,
     kafka: {
@@ -265,7 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       topicPartitions: c.ORDERFLOW_TOPIC_PARTITIONS,
       topicReplication: c.ORDERFLOW_TOPIC_REPLICATION,
     },
-    mongo: { url: c.MONGO_URL ?? DEV_MONGO_URL, db: c.MONGO_DB },
+    mongo: { url: c.MONGO_URL ?? local.mongo, db: c.MONGO_DB },
     auth: {
       mode: authModeOf(c),
       ...(c.ORDERFLOW_JWT_SECRET !== undefined && { jwtSecret: c.ORDERFLOW_JWT_SECRET }),
@@ -294,7 +294,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       authRecheckMs: c.ORDERFLOW_WS_AUTH_RECHECK_MS,
     },
     consistencyTimeoutMs: c.ORDERFLOW_CONSISTENCY_TIMEOUT_MS,
-    ...edgeConfigOf(c, c.ORDERFLOW_ENV === 'production'),
+    ...edgeConfigOf(c, c.ORDERFLOW_ENV === 'production', local.redis),
     viewCache: { entries: c.ORDERFLOW_VIEW_CACHE_ENTRIES, megabytes: c.ORDERFLOW_VIEW_CACHE_MB },
     relay: { batchSize: c.ORDERFLOW_RELAY_BATCH_SIZE },
     groupCommit: { maxCommands: c.ORDERFLOW_GROUP_COMMIT_MAX, windowMicros: c.ORDERFLOW_GROUP_COMMIT_WINDOW_US },

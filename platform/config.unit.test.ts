@@ -36,6 +36,18 @@ describe('loadConfig', () => {
     expect(c.logLevel).toBe('info');
   });
 
+  it('follows the local stack when its ports are moved (the variables stack/config.ts reads)', () => {
+    const c = loadConfig({ ORDERFLOW_PG_PORT: '5533', ORDERFLOW_KAFKA_PORT: '9292', ORDERFLOW_MONGO_PORT: '27217', ORDERFLOW_REDIS_PORT: '6480' });
+    expect(c.postgres.url).toBe('postgres://orderflow:orderflow@127.0.0.1:5533/orderflow');
+    expect(c.kafka.brokers).toEqual(['127.0.0.1:9292']);
+    expect(c.mongo.url).toBe('mongodb://127.0.0.1:27217/?directConnection=true');
+    expect(c.rateLimit.redisUrl).toBe('redis://127.0.0.1:6480');
+    // Explicit URLs still win over the stack's ports.
+    const named = loadConfig({ ORDERFLOW_PG_PORT: '5533', DATABASE_URL: 'postgres://a:b@db:5432/x', KAFKA_BROKERS: 'k:1' });
+    expect(named.postgres.url).toBe('postgres://a:b@db:5432/x');
+    expect(named.kafka.brokers).toEqual(['k:1']);
+  });
+
   it('coerces numbers, splits broker lists and accepts port 0', () => {
     const c = loadConfig({ ORDERFLOW_HTTP_PORT: '0', KAFKA_BROKERS: ' a:1, b:2 ,', ORDERFLOW_MAX_QUERY_DEPTH: '7' });
     expect(c.http.port).toBe(0);

@@ -40,9 +40,6 @@ export interface RateLimitConfig {
  */
 export const DEV_CONSISTENCY_KEY: SigningKey = { keyId: 'dev', key: 'orderflow-development-consistency-key-not-secret' };
 
-/** The local stack's Redis (`stack/redis.ts`). */
-const DEV_REDIS_URL = 'redis://127.0.0.1:6380';
-
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 const MIN_KEY = 32;
 
@@ -112,12 +109,12 @@ export function edgeIssues(c: EdgeInput): [string, string][] {
 
 /**
  * The edge's settings. Outside production a missing key is the fixed {@link DEV_CONSISTENCY_KEY}
- * and a missing REDIS_URL the local stack's Redis; in production both stay unset and the serve role
+ * and a missing REDIS_URL the local stack's Redis (`localRedisUrl`); in production both stay unset and the serve role
  * refuses to start without them.
  */
-export function edgeConfigOf(c: EdgeInput, production: boolean): { consistency: ConsistencyConfig; rateLimit: RateLimitConfig } {
+export function edgeConfigOf(c: EdgeInput, production: boolean, localRedisUrl: string): { consistency: ConsistencyConfig; rateLimit: RateLimitConfig } {
   const signing = c.ORDERFLOW_CONSISTENCY_KEY ? { keyId: c.ORDERFLOW_CONSISTENCY_KEY_ID ?? 'k1', key: c.ORDERFLOW_CONSISTENCY_KEY } : production ? undefined : DEV_CONSISTENCY_KEY;
-  const redisUrl = c.REDIS_URL ?? (production ? undefined : DEV_REDIS_URL);
+  const redisUrl = c.REDIS_URL ?? (production ? undefined : localRedisUrl);
   return {
     consistency: {
       ...(signing && { signing }),
