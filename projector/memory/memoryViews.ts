@@ -14,6 +14,11 @@ interface Held {
   touched: number;
   /** Clock reading of the first change since the last flush (meaningful while `dirty`). */
   dirtySince: number;
+  /**
+   * A flush handed `doc` itself to the writer (no copy): the next change copies it first. Most
+   * flushed documents are never touched again, so copying on write spares a copy per document.
+   */
+  shared?: boolean;
 }
 
 /** What a flush or eviction policy sees of a held document. */
@@ -35,7 +40,11 @@ export interface ViewChanges {
   replaces: Doc[];
 }
 
-const idKey = (id: unknown): string => (typeof id === 'string' ? `s:${id}` : `j:${JSON.stringify(id)}`);
+/**
+ * Map key of a document id. A string id is its own key (no concatenation: a fresh string per lookup
+ * costs a flatten and a hash); other ids and strings that could collide with them get a prefix.
+ */
+const idKey = (id: unknown): string => (typeof id === 'string' ? (id.charCodeAt(0) === 1 ? `\u0001s:${id}` : id) : `\u0001j:${JSON.stringify(id)}`);
 
 const scalarKey = (v: unknown): string | undefined =>
   typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? `${typeof v}:${String(v)}` : undefined;
@@ -77,15 +86,27 @@ class ViewStore {
     return index;
   }
 
-  /** Runs `change` on a document (or adds a new one) keeping the equality indexes right. */
+  /**
+   * Runs `change` on a document (or adds a new one) keeping the equality indexes right. `change`
+   * must mutate `held.doc` as it is when called (a shared document is copied before).
+   */
   write(held: Held, change: () => void, isNew: boolean): void {
-    const k = idKey(held.doc['_id']);
-    const before = [...this.indexes].map(([field, index]) => ({ field, index, value: isNew ? undefined : getPath(held.doc, field) }));
-    change();
+    if (held.shared) {
+      held.doc = storedValue(held.doc) as Doc;
+      held.shared = false;
+    }
     const now = this.clock();
     if (!held.dirty || isNew) held.dirtySince = now;
     held.dirty = true;
     held.touched = now;
+    if (this.indexes.size === 0) {
+      change();
+      if (isNew) this.docs.set(idKey(held.doc['_id']), held);
+      return;
+    }
+    const k = idKey(held.doc['_id']);
+    const before = [...this.indexes].map(([field, index]) => ({ field, index, value: isNew ? undefined : getPath(held.doc, field) }));
+    change();
     if (isNew) this.docs.set(k, held);
     for (const { field, index, value } of before) {
       if (!isNew) removeFrom(index, value, k);
@@ -341,8 +362,9 @@ export function createMemoryViews(projection: Projection): MemoryViews {
         const changes: ViewChanges = { view, inserts: [], replaces: [] };
         for (const held of s.docs.values()) {
           if (!held.dirty || (pick && !pick(stateOf(view, held)))) continue;
-          // A copy: the caller writes it while later events keep changing the held document.
-          (held.persisted ? changes.replaces : changes.inserts).push(storedValue(held.doc) as Doc);
+          // Shared, not copied: a later change copies it first (the caller writes it meanwhile).
+          (held.persisted ? changes.replaces : changes.inserts).push(held.doc);
+          held.shared = true;
           held.dirty = false;
           held.persisted = true;
         }

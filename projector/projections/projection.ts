@@ -171,8 +171,9 @@ export function bucketId(spec: ShardedView, key: Record<string, unknown>): strin
   return spec.keyFields.map((f) => String(key[f])).join(':');
 }
 
-/** Stamps the `add` ops of one event with where they land (other ops pass through). Pure. */
-export function stampAdds(ops: readonly WriteOp[], at: ShardStamp): WriteOp[] {
+/** Stamps the `add` ops of one event with where they land (other ops pass through). Pure: `ops` is not modified (returned as is when it has no `add`). */
+export function stampAdds(ops: WriteOp[], at: ShardStamp): WriteOp[] {
+  if (!ops.some((op) => op.kind === 'add')) return ops; // nothing to stamp: the same array, not a copy
   return ops.map((op) => (op.kind === 'add' ? { ...op, at } : op));
 }
 
@@ -283,9 +284,21 @@ export function contextOf(e: EventEnvelope): ProjectionContext {
  * @throws ProjectionError `INVALID_TIMESTAMP` on an unparseable timestamp.
  */
 export function isoInstant(ts: string): string {
+  if (isCanonicalInstant(ts)) return ts;
   const ms = Date.parse(ts);
   if (Number.isNaN(ms)) throw new ProjectionError('INVALID_TIMESTAMP', `not a timestamp: ${JSON.stringify(ts.slice(0, 64))}`);
   return new Date(ms).toISOString();
+}
+
+const CANONICAL_INSTANT = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
+/**
+ * True when `ts` is already what `isoInstant` would return: the store writes every timestamp in
+ * this form, so a replay skips a parse and a format per event. Days 29–31 take the slow path
+ * (whether they exist depends on the month).
+ */
+function isCanonicalInstant(ts: string): boolean {
+  return ts.length === 24 && CANONICAL_INSTANT.test(ts);
 }
 
 /** UTC calendar day `YYYY-MM-DD` of an ISO-8601 timestamp. @throws ProjectionError `INVALID_TIMESTAMP`. */
