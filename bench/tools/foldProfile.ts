@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseEnvelope, type EventEnvelope } from '../../contracts/index.ts';
-import { createStreamingFold } from '../../projector/memory/streamingFold.ts';
+import { createStreamingFold, emptyFoldStore } from '../../projector/memory/streamingFold.ts';
 import { projections, stampAdds } from '../../projector/projections/index.ts';
 import { orderPlacedData } from '../lib/fixtures.ts';
 
@@ -45,7 +45,7 @@ const projection = projections.find((p) => p.name === name);
 if (!projection) throw new Error(`no projection ${name}`);
 const log = envelopes(events);
 for (let round = 0; round < 3; round++) {
-  const fold = createStreamingFold(projection, { findById: () => Promise.resolve(null), findBy: () => Promise.resolve([]) }, { window: FLUSH_EVERY });
+  const fold = createStreamingFold(projection, emptyFoldStore, { window: FLUSH_EVERY });
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   let seq = 0;

@@ -9,7 +9,7 @@ import { MongoClient } from 'mongodb';
 import pg from 'pg';
 import { eventStorePorts } from '../../command-side/eventStore/eventLogPorts.ts';
 import { LOG_START } from '../../contracts/eventLog.ts';
-import { createStreamingFold } from '../../projector/memory/streamingFold.ts';
+import { createStreamingFold, emptyFoldStore } from '../../projector/memory/streamingFold.ts';
 import { ensureIndexes } from '../../projector/mongo/generations.ts';
 import { stampAdds } from '../../projector/projections/index.ts';
 import { orderDetailProjection } from '../../projector/projections/order_detail.ts';
@@ -38,7 +38,7 @@ try {
   const source = eventStorePorts(pool);
   // Fold only: the same streaming fold with a store that is never read (nothing was flushed to it) and
   // flushes that are selected but not written. Only the fold is timed, not the reads.
-  const fold = createStreamingFold(projection, { findById: () => Promise.resolve(null), findBy: () => Promise.resolve([]) }, { window: FLUSH_EVERY });
+  const fold = createStreamingFold(projection, emptyFoldStore, { window: FLUSH_EVERY });
   let foldMs = 0;
   let foldCpuMs = 0;
   let seq = 0;

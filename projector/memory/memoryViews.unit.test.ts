@@ -69,10 +69,11 @@ describe('in-memory fold of a projection', () => {
     const events = stream('order-x', [orderPlaced('x', { lines }), orderConfirmed('x', 500), orderCancelled('x', 500, true)]);
     const m = foldInMemory(salesByProductProjection, events.slice(0, 2));
     expect(m.get('sales_by_product', 'A:EUR#base')).toMatchObject({ unitsSold: 2, revenueMinor: 200 });
-    expect(m.get('sales_recent', 'A')).toMatchObject({ items: [{ id: 'x', units: 2 }] });
+    // Listed in the shard of order-x's partition (orders.5 of 6), the one writer of that list document.
+    expect(m.get('sales_recent', 'A#orders.5')).toMatchObject({ bucket: 'A', shard: 'orders.5', items: [{ id: 'x', units: 2 }] });
     m.project(events.slice(2));
     expect(m.get('sales_by_product', 'A:EUR#base')).toMatchObject({ unitsSold: 0, revenueMinor: 0 });
-    expect(m.get('sales_recent', 'B')).toMatchObject({ items: [] });
+    expect(m.get('sales_recent', 'B#orders.5')).toMatchObject({ items: [] });
     expect(m.get('sales_orders', 'x')).toMatchObject({ counted: false, v: 3 });
   });
 
