@@ -5,7 +5,7 @@ import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { context as otelContext, SpanKind } from '@opentelemetry/api';
 import type { GraphQLSchema } from 'graphql';
-import { type AppConfig, childLogger, type Logger, collectProcessMetrics, contextFromTraceparent, counter, gauge, heapAfterGc, histogram, isLoopbackHost, metrics, withSpan } from '../../platform/index.ts';
+import { type AppConfig, type Logger, collectProcessMetrics, contextFromTraceparent, counter, gauge, heapAfterGc, histogram, isLoopbackHost, metrics, withSpan } from '../../platform/index.ts';
 import { ErrorCode } from '../errors.ts';
 import { createEdgeLimiters, limitRules, parseOptions } from '../limits/index.ts';
 import { admitHttp, correlationIdOf, type CreateContext } from './admission.ts';
@@ -128,7 +128,6 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
         `${req.method ?? 'GET'} ${GRAPHQL_PATH}`,
         { 'http.request.method': req.method ?? 'GET', 'url.path': GRAPHQL_PATH, 'orderflow.correlation_id': correlationId },
         async (span) => {
-          const reqLogger = childLogger(logger, { correlationId });
           let body: unknown;
           if (req.method === 'POST') {
             const read = await readBody(req, config.http.maxBodyBytes);
@@ -157,7 +156,8 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
           }
           const response = await apollo.executeHTTPGraphQLRequest({
             httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-            context: () => admitHttp({ config, limiters, createContext }, req, { correlationId, logger: reqLogger }),
+            // admitHttp binds the request's logger once (correlation, subject, trace), when Apollo asks for the context.
+            context: () => admitHttp({ config, limiters, createContext }, req, { correlationId, logger }),
           });
           span.setAttribute('http.response.status_code', response.status ?? 200);
           await writeApolloResponse(res, response);
