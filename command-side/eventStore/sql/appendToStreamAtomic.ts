@@ -51,6 +51,11 @@ interface Shape {
 const ONE_ROW = `select $5::uuid, $6::int, $7::text, $8::int, $9::jsonb, $10::jsonb, $11::text, $12::text, $13::text, $14::text, $15::timestamptz`;
 const MANY_ROWS = eventArrayRows(5);
 
+// Only when nothing was inserted: which condition refused it, in the same snapshot as the insert's
+// own checks (a CASE branch's subqueries run only when taken, so an accepted append pays nothing).
+const REFUSAL_COLUMNS = `case when not exists (select 1 from ins) then ${headOf('$1')} end as head,
+    case when not exists (select 1 from ins) then array(select g.stream_id from unnest($3::text[], $4::int[]) as g(stream_id, version) where ${headOf('g.stream_id')} <> g.version) end as stale`;
+
 // One statement, hence one implicit transaction and one round trip. The events go in only if
 // 1. the stream's head is the expected version in the statement's snapshot (no gap, nothing newer),
 // 2. every guard stream is still at the version the decision read,
@@ -78,7 +83,8 @@ function appendSql({ many, keyed, vaulted }: Shape): string {
   )` : ''}${vaulted ? `, vaulted as (
     insert into sandbox_payment_methods (ref, token) select $${v}, $${v + 1} where exists (select 1 from ins)
   )` : ''}
-  select array(select position from ins order by global_position) as positions`;
+  select array(select position from ins order by global_position) as positions,
+    ${REFUSAL_COLUMNS}`;
 }
 
 const statements = new Map<string, { name: string; text: string }>();
@@ -90,10 +96,6 @@ function statementOf(shape: Shape): { name: string; text: string } {
   if (!s) statements.set(name, (s = { name, text: appendSql(shape) }));
   return s;
 }
-
-// Only when nothing was inserted: which condition refused it (rare, so not worth a wider statement).
-const REFUSAL = `select ${headOf('$1')} as head,
-    array(select g.stream_id from unnest($2::text[], $3::int[]) as g(stream_id, version) where ${headOf('g.stream_id')} <> g.version) as stale`;
 
 /** Parses the `transaction_id.global_position` text the append statements return. */
 export function parsePosition(text: string): { transactionId: bigint; globalPosition: bigint } {
@@ -112,8 +114,9 @@ function eventValues(expectedVersion: number, events: readonly NewEvent[]): unkn
  * Appends events to a stream with optimistic concurrency in a single statement: the stream's head
  * and the guards' versions are checked, the events inserted, the idempotency key claimed with its
  * result and the vault entry stored, all or nothing. It does not NOTIFY the relay: the caller
- * does, after the commit. `expectedVersion` 0 means "the stream must not exist". Only a refusal
- * costs a second statement (finding out which condition refused it).
+ * does, after the commit. `expectedVersion` 0 means "the stream must not exist". A refusal says
+ * which condition refused it from the same statement; only a race lost to a writer that committed
+ * after the statement's snapshot costs a second one (reading the head that writer left).
  * @throws the driver's error for anything but the outcomes of {@link AtomicAppendResult}.
  */
 export async function appendToStreamAtomic(db: pg.Pool | pg.ClientBase, streamId: string, expectedVersion: number, events: readonly NewEvent[], options: AtomicAppendOptions = {}): Promise<AtomicAppendResult> {
@@ -126,20 +129,19 @@ export async function appendToStreamAtomic(db: pg.Pool | pg.ClientBase, streamId
   const values = [streamId, expectedVersion, guardIds, guardVersions, ...eventValues(expectedVersion, events)];
   if (idempotency) values.push(idempotency.key, idempotency.requestHash, next);
   if (vaultEntry) values.push(vaultEntry.ref, vaultEntry.token);
-  let positions: string[];
+  let row: { positions: string[]; head: number | null; stale: string[] | null } | undefined;
   try {
-    const { rows } = await db.query<{ positions: string[] }>({ ...statementOf({ many: events.length > 1, keyed: idempotency !== undefined, vaulted: vaultEntry !== undefined }), values });
-    positions = rows[0]?.positions ?? [];
+    ({ rows: [row] } = await db.query<{ positions: string[]; head: number | null; stale: string[] | null }>({ ...statementOf({ many: events.length > 1, keyed: idempotency !== undefined, vaulted: vaultEntry !== undefined }), values }));
   } catch (err) {
     const e = err as { code?: string; constraint?: string };
     if (e.code === '23505' && e.constraint === 'idempotency_keys_pkey') return { ok: false, reason: 'KEY_EXISTS' };
-    // A writer that committed after this statement's snapshot took the version first.
-    if (e.code === '23505' && e.constraint === STREAM_VERSION_KEY) positions = [];
-    else throw err;
+    if (e.code !== '23505' || e.constraint !== STREAM_VERSION_KEY) throw err;
+    // A writer that committed after this statement's snapshot took the version first: the
+    // statement was rolled back, so its head is read again.
+    const { rows } = await db.query<{ head: number }>({ name: 'orderflow_append_head', text: `select ${headOf('$1')} as head`, values: [streamId] });
+    return { ok: false, reason: 'WRONG_EXPECTED_VERSION', expected: expectedVersion, actual: rows[0]?.head ?? null };
   }
-  if (positions.length > 0) return { ok: true, streamVersion: next, positions: positions.map(parsePosition) };
-  const { rows } = await db.query<{ head: number; stale: string[] }>({ name: 'orderflow_append_refusal', text: REFUSAL, values: [streamId, guardIds, guardVersions] });
-  const refusal = rows[0];
-  if (refusal && refusal.stale.length > 0) return { ok: false, reason: 'STALE_GUARD', stale: refusal.stale };
-  return { ok: false, reason: 'WRONG_EXPECTED_VERSION', expected: expectedVersion, actual: refusal?.head ?? null };
+  if (row && row.positions.length > 0) return { ok: true, streamVersion: next, positions: row.positions.map(parsePosition) };
+  if (row?.stale && row.stale.length > 0) return { ok: false, reason: 'STALE_GUARD', stale: row.stale };
+  return { ok: false, reason: 'WRONG_EXPECTED_VERSION', expected: expectedVersion, actual: row?.head ?? null };
 }
