@@ -92,7 +92,7 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
   /** Per "topic:partition", the position of the last notification sent or tried (its `after` lets caches see a lost one). */
   const notified = new Map<string, string>();
   const tracer = trace.getTracer('orderflow');
-  const writeViews: ViewWriter = opts.writeViews ?? ((names, ops, p) => applyOps(db, names, ops, p.buckets, p.sharded, { ranked: p.ranked }));
+  const writeViews: ViewWriter = opts.writeViews ?? ((names, ops, p) => applyOps(db, names, ops, p.buckets, p.sharded, { ranked: p.ranked, partitions: opts.partitions ?? 6 }));
   let consumer: Consumer | undefined;
 
   /** Decodes and projects one message; sums of a sharded view land in the shard of this partition's writer. */
