@@ -6,6 +6,8 @@ type Reply<T extends FleetReply['type']> = Extract<FleetReply, { type: T }>;
 
 /** A child process holding many WebSocket clients (see `wsClients.child.ts`). */
 export interface WsFleet {
+  /** The child's pid (to check it is gone after `close`). */
+  pid: number;
   open(cmd: Omit<Extract<FleetCommand, { cmd: 'open' }>, 'cmd'>): Promise<Reply<'opened'>>;
   status(): Promise<Reply<'status'>>;
   /** Every delivery recorded since the last collect (and clears them in the child). */
@@ -39,6 +41,7 @@ export async function startFleet(): Promise<WsFleet> {
   }
   await expect('ready');
   return {
+    pid: child.pid ?? -1,
     open: (cmd) => expect('opened', { cmd: 'open', ...cmd }),
     status: () => expect('status', { cmd: 'status' }),
     collect: () => expect('deliveries', { cmd: 'collect' }),

@@ -38,6 +38,8 @@ export interface TopologyOptions {
   servePortBase: number;
   opsPortBase: number;
   shape: string;
+  /** Sees every output line of the topology (its own and its children's logs). */
+  onLine?: (line: string) => void;
 }
 
 interface SupervisorLine {
@@ -63,6 +65,7 @@ export function spawnTopology(opts: TopologyOptions): TopologyProcess {
   const lines: string[] = [];
   let buffered = '';
   const onLine = (line: string) => {
+    opts.onLine?.(line);
     lines.push(line);
     if (lines.length > 500) lines.shift();
     if (!line.includes('"component":"supervisor"')) return;
