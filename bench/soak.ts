@@ -1,5 +1,5 @@
 /**
- * `npm run soak [-- --minutes N --rate R --subscribers S --interval-s I --warmup-s W --shape … --out DIR]`:
+ * `npm run soak [-- --minutes N --rate R --subscribers S --interval-s I --warmup-s W --shape … --view-cache-entries E --out DIR]`:
  * the supervised production shape (`orderflow start --topology`) under a steady placeOrder load with S
  * graphql-ws subscribers, sampled every I seconds (heap after a forced GC, RSS and lag per process,
  * end-to-end lag). Writes `soak.json` and `soak.svg` to DIR (default `<stack dir>/soak`), prints one
@@ -22,6 +22,7 @@ const { values } = parseArgs({
     'warmup-s': { type: 'string' },
     shape: { type: 'string', default: Object.entries(DEFAULT_SHAPE).map(([k, v]) => `${k}=${v}`).join(',') },
     'heap-tolerance': { type: 'string', default: '10' },
+    'view-cache-entries': { type: 'string', default: '2000' },
     out: { type: 'string' },
   },
 });
@@ -45,6 +46,7 @@ const options = {
   warmupS: values['warmup-s'] !== undefined ? Number(values['warmup-s']) : Math.min(120, Math.round((minutes * 60) / 3)),
   shape: values.shape,
   heapTolerancePercent: positive('heap-tolerance', values['heap-tolerance']),
+  viewCacheEntries: Math.round(positive('view-cache-entries', values['view-cache-entries'])),
 };
 
 const report = await runSoak(options, (line) => console.log(line));
@@ -54,6 +56,6 @@ writeFileSync(join(dir, 'soak.json'), `${JSON.stringify(report, null, 2)}\n`);
 writeFileSync(join(dir, 'soak.svg'), soakChart(report.samples));
 for (const [ok, line] of soakChecks(report)) console.log(`${ok ? 'PASS' : 'FAIL'} ${line}`);
 const logKinds = Object.entries(report.logs);
-if (logKinds.length > 0) console.log(`warnings/errors logged: ${logKinds.map(([k, v]) => `${k} ×${v.count}${v.first ? ` (${v.first})` : ''}`).join('; ')}`);
+if (logKinds.length > 0) console.log(`warnings/errors logged (soak.json "logs" has them whole): ${logKinds.map(([k, v]) => `${k.slice(0, 80)} ×${v.count}`).join('; ')}`);
 console.log(`load average ${report.loadAverage.start.join(' ')} → ${report.loadAverage.end.join(' ')}; written ${join(dir, 'soak.json')} and soak.svg`);
 process.exit(report.passed ? 0 : 1);

@@ -18,23 +18,8 @@ import { createDeliveryTracker } from './deliveries.ts';
 import { createLogTally } from './logTally.ts';
 import { startPlaceLoad, type PlaceLoad } from './placeLoad.ts';
 import { sampleProcess, type SoakTarget } from './sampleProcess.ts';
-import type { SoakReport, SoakSample } from './types.ts';
+import type { SoakOptions, SoakReport, SoakSample } from './types.ts';
 import { lagTrend, processVerdicts } from './verdicts.ts';
-
-/** Options of {@link runSoak} (`npm run soak -- …`). */
-export interface SoakOptions {
-  minutes: number;
-  /** placeOrder per second, spread over the customers (each far below the per-principal limit). */
-  rate: number;
-  subscribers: number;
-  intervalS: number;
-  /** Samples before this are warm-up: the heap verdict compares the end with the first sample at or after it. */
-  warmupS: number;
-  /** `--shape` of `orderflow start --topology`. */
-  shape: string;
-  /** Allowed heap-after-GC growth from warm-up to the end, per process. */
-  heapTolerancePercent: number;
-}
 
 /** Subscribers per customer: the default per-subject socket cap (ORDERFLOW_WS_MAX_SOCKETS_PER_SUBJECT). */
 const SOCKETS_PER_CUSTOMER = 20;
@@ -127,11 +112,12 @@ export async function runSoak(opts: SoakOptions, log: (line: string) => void): P
         NODE_OPTIONS: '--expose-gc', ORDERFLOW_DEBUG_HEAP: '1',
         // Every subscriber comes from this one address; the per-customer caps stay at their defaults.
         ORDERFLOW_WS_MAX_SOCKETS_PER_IP: String(opts.subscribers + 100),
+        ORDERFLOW_VIEW_CACHE_ENTRIES: String(opts.viewCacheEntries),
       },
     });
-    const readyBy = Date.now() + 300_000;
+    const readyBy = Date.now() + 600_000;
     while (!(await allReady(targets))) {
-      if (Date.now() > readyBy) throw new Error(`topology not ready within 300 s:\n${topology.tail(20).join('\n')}`);
+      if (Date.now() > readyBy) throw new Error(`topology not ready within 600 s:\n${topology.tail(20).join('\n')}`);
       await sleep(500);
     }
     readyS = Math.round((Date.now() - began) / 1000);
@@ -185,9 +171,9 @@ export async function runSoak(opts: SoakOptions, log: (line: string) => void): P
       await sample();
     }
     await placeLoad.stop();
-    // Drain: every accepted order must reach every subscriber of its customer.
+    // Drain (up to 3 min): every accepted order must reach every subscriber of its customer.
     const allReached = () => [...placeLoad.accepted()].every(([seq, c]) => tracker.reached(seq) >= (openOf.get(c) ?? 0));
-    for (const drainBy = Date.now() + 60_000; !allReached() && Date.now() < drainBy;) {
+    for (const drainBy = Date.now() + 180_000; !allReached() && Date.now() < drainBy;) {
       await sleep(1_000);
       tracker.ingest(await activeFleet.collect(), now());
     }
@@ -207,7 +193,7 @@ export async function runSoak(opts: SoakOptions, log: (line: string) => void): P
   const lag = lagTrend(samples, opts.warmupS);
   const report = {
     startedAt, minutes: opts.minutes, rate: opts.rate, subscribers: opts.subscribers, intervalS: opts.intervalS, warmupS: opts.warmupS, shape: opts.shape,
-    heapTolerancePercent: opts.heapTolerancePercent, loadAverage: { start: loadStart, end: loadavg().map((v) => Math.round(v * 100) / 100) },
+    heapTolerancePercent: opts.heapTolerancePercent, viewCacheEntries: opts.viewCacheEntries, loadAverage: { start: loadStart, end: loadavg().map((v) => Math.round(v * 100) / 100) },
     readyS, subscribersOpenS, subscribersOpen: opened.open, subscribersFailed: opened.failed,
     load: counts, undelivered, deliveries: tracker.total(), logs: logs.tally(), processes, lag, processesLeft, topologyExitCode,
     ...(error !== undefined && { error }), samples,

@@ -23,6 +23,9 @@ export interface ProcessSample {
   appendToViewCount: number;
   /** prom-client's `nodejs_eventloop_lag_p99_seconds`, ms: how long ready work waited for the event loop. */
   eventLoopP99Ms: number;
+  /** serve's view cache (a bounded LRU, so part of the heap by design): entries and estimated bytes. */
+  viewCacheEntries: number;
+  viewCacheMiB: number;
 }
 
 const MIB = 2 ** 20;
@@ -51,5 +54,7 @@ export async function sampleProcess(target: SoakTarget, timeoutMs = 15_000): Pro
     appendToViewSum: metricSum(text, 'orderflow_projector_end_to_end_seconds_sum'),
     appendToViewCount: metricSum(text, 'orderflow_projector_end_to_end_seconds_count'),
     eventLoopP99Ms: Math.round(metricSum(text, 'nodejs_eventloop_lag_p99_seconds') * 10_000) / 10,
+    viewCacheEntries: metricSum(text, 'orderflow_view_cache_entries'),
+    viewCacheMiB: mib(metricSum(text, 'orderflow_view_cache_bytes')),
   };
 }

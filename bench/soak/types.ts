@@ -57,16 +57,30 @@ export interface LagTrend {
   allowanceMs: number;
 }
 
-/** The JSON `npm run soak` writes. */
-export interface SoakReport {
-  startedAt: string;
+/** Options of `runSoak` (`npm run soak -- …`). */
+export interface SoakOptions {
   minutes: number;
+  /** placeOrder per second, spread over the customers (each far below the per-principal limit). */
   rate: number;
   subscribers: number;
   intervalS: number;
+  /** Samples before this are warm-up: the heap verdict compares the end with the first sample at or after it. */
   warmupS: number;
+  /** `--shape` of `orderflow start --topology`. */
   shape: string;
+  /** Allowed heap-after-GC growth from warm-up to the end, per process. */
   heapTolerancePercent: number;
+  /**
+   * ORDERFLOW_VIEW_CACHE_ENTRIES of the serve processes. The view cache is a bounded LRU (100,000
+   * entries / 128 MB by default) that grows with the orders until its bound, by design; the soak
+   * bounds it so that it fills early and what is left to see is growth without a bound.
+   */
+  viewCacheEntries: number;
+}
+
+/** The JSON `npm run soak` writes. */
+export interface SoakReport extends SoakOptions {
+  startedAt: string;
   /** `uptime` load averages at the start and the end. */
   loadAverage: { start: number[]; end: number[] };
   /** Seconds until every process answered /readyz, and until every subscriber was open. */
