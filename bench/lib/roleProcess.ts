@@ -33,10 +33,11 @@ export function freePort(): Promise<number> {
 /**
  * Spawns `orderflow <role>` (through `bin/orderflow.mjs`) with `env` on top of this process's, and
  * resolves once `ready()` answers true (e.g. its /healthz). The tail of its output is kept for the error when it
- * exits or does not get ready within `readyMs`. Generic on purpose: any role, any readiness check.
+ * exits or does not get ready within `readyMs`. `nodeArgs` go to node before the script (e.g. `--inspect`).
+ * Generic on purpose: any role, any readiness check.
  */
-export async function spawnRole(role: string, env: Record<string, string>, ready: () => Promise<boolean>, readyMs = 60_000): Promise<RoleProcess> {
-  const child: ChildProcess = spawn(process.execPath, [CLI, role], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function spawnRole(role: string, env: Record<string, string>, ready: () => Promise<boolean>, readyMs = 60_000, nodeArgs: string[] = []): Promise<RoleProcess> {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, CLI, role], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   // Logs go to stdout (pino), errors to stderr: keep the tail of both for the error message.
   const keep = (d: Buffer) => { stderr = (stderr + d.toString('utf8')).slice(-2000); };

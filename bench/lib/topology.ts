@@ -1,15 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MongoClient } from 'mongodb';
-import { databaseName, migrateDatabase } from '../../ops/database.ts';
-import { loadConfig, type AppConfig } from '../../platform/config.ts';
-import { freshPostgres, kafkaBrokers, mongoConnectionUrl, uniqueId } from '../../tests/support/isolation.ts';
+import type { AppConfig } from '../../platform/config.ts';
 import { tokens } from '../../tests/support/app.ts';
 import { processCpuSeconds } from './cpu.ts';
-import { dropDatabase } from './db.ts';
 import { BENCH_SKUS } from './fixtures.ts';
-import { deleteTopicsWithPrefix } from './kafka.ts';
+import { benchRoleEnv } from './roleEnv.ts';
 import { freePort, spawnRole, type RoleProcess } from './roleProcess.ts';
 
 /** The roles of a production deployment, each started as `orderflow <role>` in a child process of its own. */
@@ -34,32 +30,19 @@ export interface Topology {
 
 /**
  * Starts relay, project, saga, notify and serve as separate processes, as production runs them, on a
- * fresh database / topic prefix / view database (tag-named), with the rate limit out of the way and
- * the catalogue's bench SKUs defined. notify keeps its mail in a temporary directory (its own
+ * fresh database / topic prefix / view database ({@link benchRoleEnv}: tag-named, limits out of the
+ * way) with the catalogue's bench SKUs defined. notify keeps its mail in a temporary directory (its own
  * ORDERFLOW_STACK_DIR, whose only use there is the mail sink) on a free SMTP port, so bench mail never
  * lands in the shared stack's folder.
  */
 export async function startTopology(tag: string, extraEnv: Record<string, string> = {}): Promise<Topology> {
-  const databaseUrl = await freshPostgres(tag);
-  const prefix = `${uniqueId(tag)}.`;
-  const mongoDb = uniqueId(tag);
+  const { env, config, drop } = await benchRoleEnv(tag, extraEnv);
   const mailDir = mkdtempSync(join(tmpdir(), `${tag}-mail-`));
-  const env: Record<string, string> = {
-    ORDERFLOW_ENV: 'test', ORDERFLOW_AUTH_MODE: 'dev', DATABASE_URL: databaseUrl, KAFKA_BROKERS: kafkaBrokers.join(','),
-    ORDERFLOW_TOPIC_PREFIX: prefix, ORDERFLOW_TOPIC_PARTITIONS: '3', MONGO_URL: mongoConnectionUrl, MONGO_DB: mongoDb,
-    ORDERFLOW_RATE_LIMIT_PER_MINUTE: '100000000', LOG_LEVEL: 'error', ORDERFLOW_REBUILD_ON_START: 'warn', ...extraEnv,
-  };
-  const config = loadConfig(env);
-  await migrateDatabase(config);
   const procs = new Map<TopologyRole, RoleProcess>();
   const ports = new Map<TopologyRole, number>();
   const stop = async () => {
     for (const role of [...TOPOLOGY_ROLES].reverse()) await procs.get(role)?.stop().catch(() => undefined);
-    await deleteTopicsWithPrefix(prefix);
-    await dropDatabase(databaseName(databaseUrl));
-    const mongo = new MongoClient(mongoConnectionUrl);
-    await mongo.connect().then(() => mongo.db(mongoDb).dropDatabase()).catch(() => undefined);
-    await mongo.close();
+    await drop();
     rmSync(mailDir, { recursive: true, force: true });
   };
   try {

@@ -1,12 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { MongoClient } from 'mongodb';
 import WebSocket from 'ws';
-import { loadConfig } from '../../platform/config.ts';
-import { databaseName, migrateDatabase } from '../../ops/database.ts';
-import { freshPostgres, kafkaBrokers, mongoConnectionUrl, uniqueId } from '../../tests/support/isolation.ts';
 import { ratio, round, roundSummary, summarize, type Summary } from '../stats.ts';
-import { dropDatabase } from '../lib/db.ts';
-import { deleteTopicsWithPrefix } from '../lib/kafka.ts';
+import { benchRoleEnv } from '../lib/roleEnv.ts';
 import { freePort, spawnRole, type RoleProcess } from '../lib/roleProcess.ts';
 import type { Figure, Scenario } from '../lib/types.ts';
 
@@ -142,17 +137,8 @@ const latencyOf = (samples: number[]): Summary | undefined => {
 export const abuseScenario: Scenario = async ({ quick, log }) => {
   const notes: string[] = [];
   const figures: Figure[] = [];
-  const databaseUrl = await freshPostgres('bench_abuse');
-  const prefix = `${uniqueId('bench_abuse')}.`;
-  const mongoDb = uniqueId('bench_abuse');
-  const env = {
-    ORDERFLOW_ENV: 'test', ORDERFLOW_AUTH_MODE: 'dev', DATABASE_URL: databaseUrl, KAFKA_BROKERS: kafkaBrokers.join(','),
-    ORDERFLOW_TOPIC_PREFIX: prefix, ORDERFLOW_TOPIC_PARTITIONS: '3', MONGO_URL: mongoConnectionUrl, MONGO_DB: mongoDb, LOG_LEVEL: 'error',
-    // Neither rate limit may be what refuses: each attack must be refused by its own guard.
-    ORDERFLOW_RATE_LIMIT_PER_MINUTE: '100000000', ORDERFLOW_AUTH_FAILURES_PER_MINUTE: '100000000', ORDERFLOW_WS_MAX_SOCKETS_PER_SUBJECT: '100000',
-    ...LIMITS,
-  };
-  await migrateDatabase(loadConfig(env));
+  // benchRoleEnv raises the rate limits out of the way: each attack must be refused by its own guard.
+  const { env, drop } = await benchRoleEnv('bench_abuse', LIMITS);
   const port = await freePort();
   let serve: RoleProcess | undefined;
   let flood: SocketFlood | undefined;
@@ -213,10 +199,6 @@ export const abuseScenario: Scenario = async ({ quick, log }) => {
   } finally {
     for (const ws of flood?.sockets ?? []) ws.terminate();
     await serve?.stop().catch(() => undefined);
-    await deleteTopicsWithPrefix(prefix);
-    await dropDatabase(databaseName(databaseUrl));
-    const mongo = new MongoClient(mongoConnectionUrl);
-    await mongo.connect().then(() => mongo.db(mongoDb).dropDatabase()).catch(() => undefined);
-    await mongo.close();
+    await drop();
   }
 };

@@ -5,19 +5,18 @@ import { catalogueCommands } from '../../command-side/handlers/catalogue.ts';
 import { createCommandHandler } from '../../command-side/handlers/commandHandler.ts';
 import { orderCommands } from '../../command-side/handlers/orders.ts';
 import { createPostgresPaymentVault } from '../../command-side/payments/paymentVault.ts';
-import { loadConfig } from '../../platform/config.ts';
-import { databaseName, migrateDatabase } from '../../ops/database.ts';
-import { freshPostgres, kafkaBrokers, mongoConnectionUrl, uniqueId } from '../../tests/support/isolation.ts';
+import { kafkaBrokers } from '../../tests/support/isolation.ts';
 import { tokens } from '../../tests/support/app.ts';
 import { ratePerSecond, ratio, round, roundSummary, summarize } from '../stats.ts';
 import { autocannon } from '../lib/autocannon.ts';
 import { PLACE_ORDER, quietLogger } from '../lib/app.ts';
 import { createKafka } from '../../messaging/kafka.ts';
 import { ensureTopics, viewChangedTopic } from '../../messaging/topics.ts';
-import { dropDatabase } from '../lib/db.ts';
+import { childProfileArgs, profileChildWindow } from '../lib/childProfiler.ts';
+import { processCpuSeconds } from '../lib/cpu.ts';
 import { BENCH_SKUS, placeOrderInput } from '../lib/fixtures.ts';
-import { deleteTopicsWithPrefix } from '../lib/kafka.ts';
 import { closedLoop } from '../lib/load.ts';
+import { benchRoleEnv } from '../lib/roleEnv.ts';
 import { freePort, spawnRole } from '../lib/roleProcess.ts';
 import type { Figure, Scenario } from '../lib/types.ts';
 
@@ -33,14 +32,7 @@ const CUSTOMER = 'cust-api';
 export const apiScenario: Scenario = async ({ quick, log }) => {
   const notes: string[] = [];
   const figures: Figure[] = [];
-  const databaseUrl = await freshPostgres('bench_api');
-  const prefix = `${uniqueId('bench_api')}.`;
-  const env = {
-    ORDERFLOW_ENV: 'test', ORDERFLOW_AUTH_MODE: 'dev', DATABASE_URL: databaseUrl, KAFKA_BROKERS: kafkaBrokers.join(','),
-    ORDERFLOW_TOPIC_PREFIX: prefix, ORDERFLOW_TOPIC_PARTITIONS: '3', MONGO_URL: mongoConnectionUrl, MONGO_DB: uniqueId('bench_api'),
-    ORDERFLOW_RATE_LIMIT_PER_MINUTE: '100000000', LOG_LEVEL: 'silent',
-  };
-  await migrateDatabase(loadConfig(env));
+  const { env, databaseUrl, prefix, drop } = await benchRoleEnv('bench_api');
   const pool = new pg.Pool({ connectionString: databaseUrl, max: CONNECTIONS });
   const handler = createCommandHandler({ store: createEventStore(pool) });
   for (const [i, sku] of BENCH_SKUS.entries()) {
@@ -51,16 +43,20 @@ export const apiScenario: Scenario = async ({ quick, log }) => {
   await admin.connect();
   await ensureTopics(admin, [viewChangedTopic(prefix)], 3, 1).finally(() => admin.disconnect());
   const port = await freePort();
+  const inspectPort = await freePort();
   const url = `http://127.0.0.1:${port}/graphql`;
-  const serve = await spawnRole('serve', { ...env, ORDERFLOW_HTTP_PORT: String(port), LOG_LEVEL: 'error' }, async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 180_000);
+  const serve = await spawnRole('serve', { ...env, ORDERFLOW_HTTP_PORT: String(port) }, async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 180_000, childProfileArgs(inspectPort));
   try {
     const durationSeconds = quick ? 5 : 10;
     const warmupSeconds = quick ? 1 : 2;
-    const http = await autocannon({
+    const serveCpu0 = processCpuSeconds(serve.pid);
+    const http = await profileChildWindow(inspectPort, 'api-serve-placeOrder', () => autocannon({
       url, connections: CONNECTIONS, durationSeconds, warmupSeconds,
       body: JSON.stringify({ query: PLACE_ORDER, variables: { input: placeOrderInput(CUSTOMER, 0) } }),
       headers: { authorization: `Bearer ${tokens.customer(CUSTOMER)}` },
-    });
+    }));
+    const serveCpu1 = processCpuSeconds(serve.pid);
+    const serveCpu = serveCpu0 === undefined || serveCpu1 === undefined ? undefined : round(serveCpu1 - serveCpu0);
     const orders = orderCommands(handler, createPostgresPaymentVault(pool));
     const direct = await closedLoop({ concurrency: CONNECTIONS, durationMs: durationSeconds * 1000, warmupMs: warmupSeconds * 1000, op: (w, n) => orders.placeOrder(placeOrderInput(`cust-${w}`, n), { correlationId: randomUUID() }) });
     const directRate = ratePerSecond(direct.ok, direct.elapsedMs);
@@ -74,7 +70,10 @@ export const apiScenario: Scenario = async ({ quick, log }) => {
       target: { text: '≥ 0.5 of the handler', met: r !== undefined && r >= 0.5, ...((r === undefined || r < 0.5) && { reason: 'see the p99 and the CPU split' }) },
       latency: { count: http.latency.count, min: http.latency.min, mean: http.latency.mean, p50: http.latency.p50, p90: http.latency.p90, p99: http.latency.p99, max: http.latency.max },
       ...(directLat && { baselineLatency: roundSummary(directLat) }),
-      notes: [`${http.non2xx} non-2xx, ${http.errors} errors, ${http.timeouts} timeouts`],
+      notes: [
+        `${http.non2xx} non-2xx, ${http.errors} errors, ${http.timeouts} timeouts`,
+        `CPU split over ${durationSeconds + warmupSeconds} s of HTTP load (warm-up included): serve ${serveCpu ?? 'n/a'} CPU-s${serveCpu !== undefined && http.ok2xx > 0 ? ` (${round((serveCpu * 1e6 * durationSeconds) / (durationSeconds + warmupSeconds) / http.ok2xx)} µs per request)` : ''}, autocannon (its own process) ${http.cpuSeconds === undefined ? 'n/a' : round(http.cpuSeconds)} CPU-s; Postgres and the rest of the box share the other core`,
+      ],
     });
     figures.push({
       name: `placeOrder over HTTP p99 @${CONNECTIONS}`, value: http.latency.p99, unit: 'ms',
@@ -86,7 +85,6 @@ export const apiScenario: Scenario = async ({ quick, log }) => {
   } finally {
     await serve.stop();
     await pool.end();
-    await deleteTopicsWithPrefix(prefix);
-    await dropDatabase(databaseName(databaseUrl));
+    await drop();
   }
 };

@@ -1,22 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { MongoClient } from 'mongodb';
 import pg from 'pg';
 import { createEventStore } from '../../command-side/eventStore/eventStore.ts';
 import { catalogueCommands } from '../../command-side/handlers/catalogue.ts';
 import { createCommandHandler } from '../../command-side/handlers/commandHandler.ts';
 import { orderCommands } from '../../command-side/handlers/orders.ts';
 import { createPostgresPaymentVault } from '../../command-side/payments/paymentVault.ts';
-import { loadConfig } from '../../platform/config.ts';
-import { databaseName, migrateDatabase } from '../../ops/database.ts';
 import { createTokenCodec } from '../../query-side/consistency/codec.ts';
-import { freshPostgres, kafkaBrokers, mongoConnectionUrl, uniqueId } from '../../tests/support/isolation.ts';
 import { tokens } from '../../tests/support/app.ts';
 import { ratio, round } from '../stats.ts';
 import { autocannon, type HttpLoadResult } from '../lib/autocannon.ts';
+import { childProfileArgs, profileChildWindow } from '../lib/childProfiler.ts';
 import { processCpuSeconds } from '../lib/cpu.ts';
-import { dropDatabase } from '../lib/db.ts';
 import { BENCH_SKUS, placeOrderInput } from '../lib/fixtures.ts';
-import { deleteTopicsWithPrefix } from '../lib/kafka.ts';
+import { benchRoleEnv } from '../lib/roleEnv.ts';
 import { freePort, spawnRole, type RoleProcess } from '../lib/roleProcess.ts';
 import { measureStoreRates, storeRateFigures } from '../lib/storeRates.ts';
 import type { Figure, Scenario } from '../lib/types.ts';
@@ -44,16 +40,7 @@ function sample(metricsText: string, name: string): number | undefined {
 export const readsScenario: Scenario = async ({ quick, log }) => {
   const notes: string[] = [];
   const figures: Figure[] = [];
-  const databaseUrl = await freshPostgres('bench_reads');
-  const prefix = `${uniqueId('bench_reads')}.`;
-  const mongoDb = uniqueId('bench_reads');
-  const env = {
-    ORDERFLOW_ENV: 'test', ORDERFLOW_AUTH_MODE: 'dev', DATABASE_URL: databaseUrl, KAFKA_BROKERS: kafkaBrokers.join(','),
-    ORDERFLOW_TOPIC_PREFIX: prefix, ORDERFLOW_TOPIC_PARTITIONS: '3', MONGO_URL: mongoConnectionUrl, MONGO_DB: mongoDb,
-    ORDERFLOW_RATE_LIMIT_PER_MINUTE: '100000000', LOG_LEVEL: 'error', ORDERFLOW_REBUILD_ON_START: 'warn',
-  };
-  const config = loadConfig(env);
-  await migrateDatabase(config);
+  const { env, config, databaseUrl, drop } = await benchRoleEnv('bench_reads');
   // The serve children sign and verify with the same (development) key: mint the tokens a mutation would return.
   if (!config.consistency.signing) throw new Error('no consistency signing key in the bench environment');
   const codec = createTokenCodec({ signing: config.consistency.signing });
@@ -82,7 +69,8 @@ export const readsScenario: Scenario = async ({ quick, log }) => {
     /** Serves the projected orders in a child process; resolves once every one reads back by its token. */
     const serveWith = async (extra: Record<string, string>) => {
       const port = await freePort();
-      const proc = await spawnRole('serve', { ...env, ORDERFLOW_HTTP_PORT: String(port), ...extra }, async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 180_000);
+      const inspectPort = await freePort();
+      const proc = await spawnRole('serve', { ...env, ORDERFLOW_HTTP_PORT: String(port), ...extra }, async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 180_000, childProfileArgs(inspectPort));
       roles.push(proc);
       const url = `http://127.0.0.1:${port}/graphql`;
       for (const o of placed) {
@@ -90,19 +78,19 @@ export const readsScenario: Scenario = async ({ quick, log }) => {
         const body = (await res.json()) as { data?: { order?: { id?: string } | null }; errors?: unknown[] };
         if (body.data?.order?.id !== o.id) throw new Error(`order ${o.id} did not read back by its token: ${JSON.stringify(body.errors ?? body.data)}`);
       }
-      return { proc, url, port };
+      return { proc, url, port, inspectPort };
     };
     const durationSeconds = quick ? 5 : 10;
     const warmupSeconds = quick ? 1 : 2;
-    /** autocannon against `url`, with the CPU seconds the serve process burnt meanwhile. */
-    const hammer = async (url: string, pid: number): Promise<HttpLoadResult & { serveCpuSeconds: number | undefined }> => {
-      const cpu0 = processCpuSeconds(pid);
-      const r = await autocannon({
-        url, connections: CONNECTIONS, durationSeconds, warmupSeconds,
+    /** autocannon against a serve, with the CPU seconds the serve process burnt meanwhile (profiled with BENCH_PROFILE). */
+    const hammer = async (serve: { url: string; proc: RoleProcess; inspectPort: number }, name: string): Promise<HttpLoadResult & { serveCpuSeconds: number | undefined }> => {
+      const cpu0 = processCpuSeconds(serve.proc.pid);
+      const r = await profileChildWindow(serve.inspectPort, name, () => autocannon({
+        url: serve.url, connections: CONNECTIONS, durationSeconds, warmupSeconds,
         body: JSON.stringify({ query: ORDER, variables: { id: placed[ORDERS - 1]?.id } }),
         headers: { authorization: `Bearer ${tokens.staff}` },
-      });
-      const cpu1 = processCpuSeconds(pid);
+      }));
+      const cpu1 = processCpuSeconds(serve.proc.pid);
       return { ...r, serveCpuSeconds: cpu0 === undefined || cpu1 === undefined ? undefined : round(cpu1 - cpu0) };
     };
 
@@ -110,14 +98,14 @@ export const readsScenario: Scenario = async ({ quick, log }) => {
     // Every order read back by its token: the projection is done, so serve can run alone.
     for (const p of roles.splice(0, 2)) await p.stop();
     log(`  ${ORDERS} orders projected (relay + project as child processes, now stopped); order(id) over HTTP, view cache on`);
-    const http = await hammer(cached.url, cached.proc.pid);
+    const http = await hammer(cached, 'reads-serve-cached');
     const metricsText = await (await fetch(`http://127.0.0.1:${cached.port}/metrics`)).text();
     const hitRatio = sample(metricsText, 'orderflow_view_cache_hit_ratio');
     await cached.proc.stop();
 
     const uncached = await serveWith({ ORDERFLOW_VIEW_CACHE_ENTRIES: '0' });
     log('  order(id) over HTTP, view cache off');
-    const httpOff = await hammer(uncached.url, uncached.proc.pid);
+    const httpOff = await hammer(uncached, 'reads-serve-uncached');
     await uncached.proc.stop();
 
     log('  raw store rates (same run)');
@@ -133,7 +121,7 @@ export const readsScenario: Scenario = async ({ quick, log }) => {
       latency: { count: http.latency.count, min: http.latency.min, mean: http.latency.mean, p50: http.latency.p50, p90: http.latency.p90, p99: http.latency.p99, max: http.latency.max },
       notes: [
         `${http.non2xx} non-2xx, ${http.errors} errors, ${http.timeouts} timeouts; view cache hit ratio in serve's /metrics after the run: ${hitRatio === undefined ? 'n/a' : round(hitRatio)}`,
-        `serve burnt ${http.serveCpuSeconds ?? 'n/a'} CPU-s over ${durationSeconds + warmupSeconds} s of load (warm-up included): serve is bound by its own CPU (one event loop), not by the store`,
+        `CPU split over ${durationSeconds + warmupSeconds} s of load (warm-up included): serve ${http.serveCpuSeconds ?? 'n/a'} CPU-s, autocannon (its own process) ${http.cpuSeconds === undefined ? 'n/a' : round(http.cpuSeconds)} CPU-s; serve is bound by its own CPU (one event loop), not by the store`,
       ],
     });
     figures.push({
@@ -161,10 +149,6 @@ export const readsScenario: Scenario = async ({ quick, log }) => {
   } finally {
     for (const p of roles.reverse()) await p.stop().catch(() => undefined);
     await pool.end();
-    await deleteTopicsWithPrefix(prefix);
-    await dropDatabase(databaseName(databaseUrl));
-    const mongo = new MongoClient(mongoConnectionUrl);
-    await mongo.connect().then(() => mongo.db(mongoDb).dropDatabase()).catch(() => undefined);
-    await mongo.close();
+    await drop();
   }
 };

@@ -178,6 +178,7 @@ export const rebuildScenario: Scenario = async ({ quick, log }) => {
         unit: 'events/s',
         baseline: { what: 'raw readAllRows scan of the same log', value: round(rawRead), unit: 'rows/s' },
         target: { text: '> 50,000 events/s', met: foldRate > 50_000, ...(foldRate <= 50_000 && { reason: 'CPU-bound fold on a shared 2-core box (see the load average)' }) },
+        notes: [`${round(ratePerSecond(child.foldEvents, child.foldCpuMs))} events per CPU-second of the child (what one free core gives, GC threads included)`],
       },
       {
         name: 'rebuild child peak RSS',

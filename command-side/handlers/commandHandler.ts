@@ -5,7 +5,7 @@ import { CORRELATION_ID, currentTraceparent, parentContext, withSpan } from '../
 import type { Decider } from '../domain/aggregate.ts';
 import type { EventStore, NewEvent } from '../eventStore/eventStore.ts';
 import { findIdempotencyKey } from '../eventStore/sql/idempotency.ts';
-import type { IdempotencyClaim, StreamGuard } from '../eventStore/sql/appendToStreamAtomic.ts';
+import type { AtomicAppendOptions, IdempotencyClaim, StreamGuard, VaultEntry } from '../eventStore/sql/appendToStreamAtomic.ts';
 import { ConcurrencyError, IdempotencyKeyReusedError, StaleGuardError } from './errors.ts';
 
 /** Who and what caused a command: copied into every event's envelope. */
@@ -62,6 +62,8 @@ export interface HandleOptions {
    * append only lands while they are unchanged, else {@link StaleGuardError} (nothing written).
    */
   guards?: readonly StreamGuard[];
+  /** A card vault entry the append stores in its own statement (see `payments/paymentVault.ts`). */
+  vaultEntry?: VaultEntry;
 }
 
 /** Runs commands: load → fold → decide → append, with retries and idempotency keys. */
@@ -165,6 +167,7 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
   async function handle<C, E extends DomainEvent, S>(decider: Decider<C, E, S>, id: string, command: C, ctx: CommandContext, opts: HandleOptions = {}): Promise<CommandResult> {
     const streamId = decider.streamId(id);
     const claim = ctx.idempotencyKey === undefined ? undefined : { key: ctx.idempotencyKey, requestHash: requestHash(streamId, opts.request ?? command) };
+    const appendOptions: AtomicAppendOptions = { ...(claim && { idempotency: claim }), ...(opts.guards && { guards: opts.guards }), ...(opts.vaultEntry && { vaultEntry: opts.vaultEntry }) };
     for (let attempt = 1; ; attempt++) {
       // A stream id the server just made up cannot exist yet: skip the read (a clash would only
       // cost a retry, which reads).
@@ -187,7 +190,7 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
       }
       if (events.length === 0) return (await firstResult(claim)) ?? { streamId, streamVersion: version, position, appended: [] };
       const outcome = await appendTraced(streamId, ctx, (traceparent) =>
-        store.append(streamId, version, toNewEvents(events, { ...ctx, traceparent }), { ...(claim && { idempotency: claim }), ...(opts.guards && { guards: opts.guards }) }));
+        store.append(streamId, version, toNewEvents(events, { ...ctx, traceparent }), appendOptions));
       if (outcome.ok) {
         const last = outcome.positions.at(-1);
         return { streamId, streamVersion: outcome.streamVersion, position: last ? positionText(last) : position, appended: events.map((e) => e.type) };

@@ -2,10 +2,11 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type BaseContext } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { context as otelContext, SpanKind } from '@opentelemetry/api';
 import type { GraphQLSchema } from 'graphql';
-import { type AppConfig, childLogger, type Logger, collectProcessMetrics, contextFromTraceparent, counter, gauge, heapAfterGc, histogram, isLoopbackHost, metrics, withSpan } from '../../platform/index.ts';
+import { type AppConfig, type Logger, collectProcessMetrics, contextFromTraceparent, counter, gauge, heapAfterGc, histogram, isLoopbackHost, metrics, withSpan } from '../../platform/index.ts';
 import { ErrorCode } from '../errors.ts';
 import { createEdgeLimiters, limitRules, parseOptions } from '../limits/index.ts';
 import { admitHttp, correlationIdOf, type CreateContext } from './admission.ts';
@@ -105,6 +106,11 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
     validationRules: [...limitRules(config.limits), noSubscriptionOverHttpRule],
     formatError,
     plugins: [
+      // Apollo's implicit cache-control plugin hooks every field resolution (the reads profile's
+      // schemaInstrumentation frames) only to end with `cache-control: no-store`, as no type has a
+      // cache hint; handleGraphQL sets that header itself. (Usage reporting and inline traces are
+      // not installed: no APOLLO_KEY, not a subgraph.)
+      ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: Math.floor(stopTimeoutMs * 0.8) }),
       landingPagePlugin(config, GRAPHQL_PATH),
       costPlugin(config.limits.maxQueryCost),
@@ -121,14 +127,18 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const correlationId = correlationIdOf(req.headers['x-correlation-id']);
     res.setHeader('x-correlation-id', correlationId);
+    // Answers are per principal: never stored by a cache (what Apollo's cache-control plugin sent).
+    res.setHeader('cache-control', 'no-store');
     if (stopping) res.setHeader('connection', 'close');
-    const parent = contextFromTraceparent(firstHeader(req.headers.traceparent), otelContext.active());
-    await otelContext.with(parent, () =>
+    const active = otelContext.active();
+    const parent = contextFromTraceparent(firstHeader(req.headers.traceparent), active);
+    // Without a traceparent the parent is the active context: skip entering it again.
+    const inParent = <T>(fn: () => Promise<T>) => (parent === active ? fn() : otelContext.with(parent, fn));
+    await inParent(() =>
       withSpan(
         `${req.method ?? 'GET'} ${GRAPHQL_PATH}`,
         { 'http.request.method': req.method ?? 'GET', 'url.path': GRAPHQL_PATH, 'orderflow.correlation_id': correlationId },
         async (span) => {
-          const reqLogger = childLogger(logger, { correlationId });
           let body: unknown;
           if (req.method === 'POST') {
             const read = await readBody(req, config.http.maxBodyBytes);
@@ -157,7 +167,8 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
           }
           const response = await apollo.executeHTTPGraphQLRequest({
             httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-            context: () => admitHttp({ config, limiters, createContext }, req, { correlationId, logger: reqLogger }),
+            // admitHttp binds the request's logger once (correlation, subject, trace), when Apollo asks for the context.
+            context: () => admitHttp({ config, limiters, createContext }, req, { correlationId, logger }),
           });
           span.setAttribute('http.response.status_code', response.status ?? 200);
           await writeApolloResponse(res, response);

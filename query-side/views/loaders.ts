@@ -16,9 +16,13 @@ export interface Loaders {
  */
 export function createLoaders(views: CachedViewReader, floor: ReadFloor = []): Loaders {
   const atFloor = () => (floor.length > 0 ? floor : undefined);
+  // Each loader is built on first use: most operations read one kind (or none), and this runs per request.
+  let order: Loaders['order'] | undefined;
+  let stock: Loaders['stock'] | undefined;
+  let sales: Loaders['sales'] | undefined;
   return {
-    order: new DataLoader((ids) => views.orderDetails(ids, atFloor()), { maxBatchSize: 500 }),
-    stock: new DataLoader((skus) => views.stock(skus, atFloor()), { maxBatchSize: 500 }),
-    sales: new DataLoader((skus) => views.sales(skus), { maxBatchSize: 500 }),
+    get order() { return (order ??= new DataLoader((ids) => views.orderDetails(ids, atFloor()), { maxBatchSize: 500 })); },
+    get stock() { return (stock ??= new DataLoader((skus) => views.stock(skus, atFloor()), { maxBatchSize: 500 })); },
+    get sales() { return (sales ??= new DataLoader((skus) => views.sales(skus), { maxBatchSize: 500 })); },
   };
 }

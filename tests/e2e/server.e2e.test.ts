@@ -108,6 +108,7 @@ describe('GraphQL server over HTTP and WebSocket (development)', () => {
     expect(r.status).toBe(200);
     expect(r.json).toEqual({ data: { health: { status: 'OK', version: expect.any(String) } } });
     expect(r.headers.get('x-correlation-id')).toBeTruthy();
+    expect(r.headers.get('cache-control')).toBe('no-store'); // answers are per principal: no shared cache may keep one
   });
 
   it('echoes a sane correlation id', async () => {
@@ -119,6 +120,7 @@ describe('GraphQL server over HTTP and WebSocket (development)', () => {
     const r = await post(s.url, { query: '{ health { status ' });
     expect(r.status).toBe(400);
     expect(r.json.errors?.[0]?.extensions?.['code']).toBe('GRAPHQL_PARSE_FAILED');
+    expect(r.headers.get('cache-control')).toBe('no-store');
   });
 
   it('gives 400 GRAPHQL_VALIDATION_FAILED for an unknown field and 400 BAD_REQUEST for broken JSON', async () => {

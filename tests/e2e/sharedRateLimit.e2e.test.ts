@@ -77,6 +77,12 @@ describe('two API processes, one Redis', () => {
     expect((await ask(urls[1] ?? '', 'Bearer dev:shared-b:customer')).status).toBe(200);
   });
 
+  it('count every one of many concurrent requests exactly (each replica coalesces them into batched Redis spends)', async () => {
+    const answers = await Promise.all(Array.from({ length: 3 * BUDGET }, (_, i) => ask(urls[i % 2] ?? '', 'Bearer dev:shared-f:customer')));
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(BUDGET);
+    expect(answers.filter((a) => a.status !== 200).map((a) => a.code)).toEqual(Array<string>(2 * BUDGET).fill('RATE_LIMITED'));
+  });
+
   it('share one budget of failed authentications per address: HTTP 429 and WebSocket close 4429 once it is spent', async () => {
     const answers = await alternate(AUTH_FAILURES + 2, 'Bearer not-a-valid-token');
     expect(answers.map((a) => a.status)).toEqual([...Array<number>(AUTH_FAILURES).fill(401), 429, 429]);

@@ -16,7 +16,10 @@ import type { ResilientGatewayOptions } from '../../command-side/payments/resili
 import { createSandboxGateway, type SandboxGateway } from '../../command-side/payments/sandboxGateway.ts';
 import { createSagaWorker, sagaTopics, type SagaWorker } from '../../command-side/saga/runtime/sagaWorker.ts';
 import { createKafka } from '../../messaging/kafka.ts';
-import { freshEventStore } from './eventStore.ts';
+import { orderCommands } from '../../command-side/handlers/orders.ts';
+import { createPostgresPaymentVault } from '../../command-side/payments/paymentVault.ts';
+import { randomUUID } from 'node:crypto';
+import { freshEventStore, testCtx } from './eventStore.ts';
 import { kafkaBrokers, uniqueId } from './isolation.ts';
 import { testLogger, testRelay } from './relayHarness.ts';
 
@@ -179,4 +182,17 @@ export async function quiesce(s: SagaStack, timeoutMs = 30_000): Promise<void> {
     if (Number(rows[0]?.n) > 0) return false;
     return (await caughtUp(s.admin, `${s.prefix}saga.fulfilment`, topics)) && (await caughtUp(s.admin, `${s.prefix}notify`, [topics[0] as string]));
   }, timeoutMs, 200);
+}
+
+/**
+ * Places an order through the stack's handler; the customer id is derived from the order id, so
+ * mail and views can be matched to it. Returns the order id.
+ */
+export async function placeOrderFor(s: SagaStack, lines: { sku: string; quantity: number }[], token: string): Promise<string> {
+  const orderId = randomUUID();
+  await orderCommands(s.handler, createPostgresPaymentVault(s.pool)).placeOrder(
+    { orderId, customerId: `cust-${orderId.slice(0, 8)}`, lines, paymentToken: token, shippingAddress: { line1: '1 Main St', city: 'Lyon', postalCode: '69001', country: 'FR' } },
+    testCtx(),
+  );
+  return orderId;
 }

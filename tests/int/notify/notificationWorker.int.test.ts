@@ -1,26 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_COLUMNS, type EventRow } from '../../../command-side/eventStore/sql/storedEvent.ts';
-import { orderCommands } from '../../../command-side/handlers/orders.ts';
-import { createPostgresPaymentVault } from '../../../command-side/payments/paymentVault.ts';
 import { messageIdFor } from '../../../command-side/notifications/smtpNotifier.ts';
 import { startSmtpSink, type SmtpSink } from '../../../command-side/notifications/smtpSink.ts';
 import { rowToWireEvent } from '../../../command-side/outbox/wireEvent.ts';
 import { encodeEvent } from '../../../messaging/codec.ts';
 import { familyTopic } from '../../../messaging/topics.ts';
-import { testCtx } from '../../support/eventStore.ts';
 import { seedProduct } from '../../support/orders.ts';
-import { quiesce, startSagaStack, uniqueMessageIds, waitForStatus, waitUntil, type SagaStack } from '../../support/saga.ts';
+import { quiesce, startSagaStack, uniqueMessageIds, waitForStatus, waitUntil, placeOrderFor, type SagaStack } from '../../support/saga.ts';
 
-async function place(s: SagaStack, sku: string, token: string): Promise<string> {
-  const orderId = randomUUID();
-  await orderCommands(s.handler, createPostgresPaymentVault(s.pool)).placeOrder(
-    { orderId, customerId: `cust-${orderId.slice(0, 8)}`, lines: [{ sku, quantity: 1 }], paymentToken: token, shippingAddress: { line1: '1 Main St', city: 'Lyon', postalCode: '69001', country: 'FR' } },
-    testCtx(),
-  );
-  return orderId;
-}
+const place = (s: SagaStack, sku: string, token: string): Promise<string> => placeOrderFor(s, [{ sku, quantity: 1 }], token);
 
 async function sentRows(s: SagaStack, orderId: string): Promise<{ notification_key: string; message_id: string }[]> {
   return (await s.pool.query<{ notification_key: string; message_id: string }>('select notification_key, message_id from notifications_sent where order_id = $1', [orderId])).rows;

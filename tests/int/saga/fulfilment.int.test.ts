@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEOUT_REASON } from '../../../command-side/saga/fulfilment.ts';
 import { orderCommands } from '../../../command-side/handlers/orders.ts';
@@ -17,6 +16,7 @@ import {
   waitForStatus,
   waitUntil,
   type SagaStack,
+  placeOrderFor,
 } from '../../support/saga.ts';
 
 const FINAL = ['confirmed', 'rejected', 'cancelled', 'shipped'] as const;
@@ -43,15 +43,7 @@ async function timeoutRows(s: SagaStack, orderId: string): Promise<number> {
   return Number(rows[0]?.n);
 }
 
-/** Places an order whose customer id is derived from the order id, so mail can be matched to it. */
-async function place(s: SagaStack, lines: { sku: string; quantity: number }[], token: string): Promise<string> {
-  const orderId = randomUUID();
-  await orderCommands(s.handler, createPostgresPaymentVault(s.pool)).placeOrder(
-    { orderId, customerId: `cust-${orderId.slice(0, 8)}`, lines, paymentToken: token, shippingAddress: { line1: '1 Main St', city: 'Lyon', postalCode: '69001', country: 'FR' } },
-    testCtx(),
-  );
-  return orderId;
-}
+const place = placeOrderFor;
 
 describe('fulfilment saga on the real stack (Postgres, Kafka, SMTP sink)', () => {
   let s: SagaStack;

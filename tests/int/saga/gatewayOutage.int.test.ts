@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BreakerState } from '../../../command-side/payments/resilientGateway.ts';
 import { orderCommands } from '../../../command-side/handlers/orders.ts';
@@ -17,6 +16,7 @@ import {
   waitForStatus,
   waitUntil,
   type SagaStack,
+  placeOrderFor,
 } from '../../support/saga.ts';
 
 /**
@@ -27,14 +27,7 @@ import {
 const OUTAGE_MS = Number(process.env.ORDERFLOW_TEST_OUTAGE_MS ?? 30_000);
 const HALF_OPEN_MS = 2000;
 
-async function place(s: SagaStack, sku: string, quantity: number, token: string): Promise<string> {
-  const orderId = randomUUID();
-  await orderCommands(s.handler, createPostgresPaymentVault(s.pool)).placeOrder(
-    { orderId, customerId: `cust-${orderId.slice(0, 8)}`, lines: [{ sku, quantity }], paymentToken: token, shippingAddress: { line1: '1 Main St', city: 'Lyon', postalCode: '69001', country: 'FR' } },
-    testCtx(),
-  );
-  return orderId;
-}
+const place = (s: SagaStack, sku: string, quantity: number, token: string): Promise<string> => placeOrderFor(s, [{ sku, quantity }], token);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

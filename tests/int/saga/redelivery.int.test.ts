@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderCommands } from '../../../command-side/handlers/orders.ts';
@@ -11,16 +10,9 @@ import { familyTopic } from '../../../messaging/topics.ts';
 import { testCtx } from '../../support/eventStore.ts';
 import { collect, type Collected } from '../../support/kafkaCollector.ts';
 import { seedProduct } from '../../support/orders.ts';
-import { inventoryOf, orderOf, paymentOf, quiesce, startSagaStack, waitForStatus, waitUntil, type SagaStack } from '../../support/saga.ts';
+import { inventoryOf, orderOf, paymentOf, quiesce, startSagaStack, waitForStatus, waitUntil, placeOrderFor, type SagaStack } from '../../support/saga.ts';
 
-async function place(s: SagaStack, lines: { sku: string; quantity: number }[], token: string): Promise<string> {
-  const orderId = randomUUID();
-  await orderCommands(s.handler, createPostgresPaymentVault(s.pool)).placeOrder(
-    { orderId, customerId: `cust-${orderId.slice(0, 8)}`, lines, paymentToken: token, shippingAddress: { line1: '1 Main St', city: 'Lyon', postalCode: '69001', country: 'FR' } },
-    testCtx(),
-  );
-  return orderId;
-}
+const place = placeOrderFor;
 
 /** Everything the saga and the notifier could change, in a comparable form. */
 async function snapshot(s: SagaStack, orderIds: string[], skus: string[]) {
