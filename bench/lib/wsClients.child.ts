@@ -3,6 +3,7 @@
  * socket, or plain `ws` clients for the raw baseline) so that the load generator does not share the
  * server's event loop, and records when each message arrived. Driven over IPC (see `wsFleet.ts`).
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { now } from './clock.ts';
@@ -19,6 +20,9 @@ let errors = 0;
 let firstError: string | undefined;
 /** Size of the last graphql-ws "next" frame as the server sends it (id + type + payload). */
 let frameBytes = 0;
+/** This process's event-loop delay: time a message waited behind the fleet's own work. */
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
 
 function reply(m: FleetReply): void {
   process.send?.(m);
@@ -61,7 +65,8 @@ function openGraphql(i: number, url: string, token: string, query: string, varia
         const key = v.data?.inventoryChanged?.item?.onHand;
         if (typeof key === 'number') {
           record(i, key);
-          frameBytes = JSON.stringify({ id: '00000000-0000-4000-8000-000000000000', type: 'next', payload: v }).length;
+          // Once: a stringify per message would add the fleet's own work to every latency.
+          if (frameBytes === 0) frameBytes = JSON.stringify({ id: '00000000-0000-4000-8000-000000000000', type: 'next', payload: v }).length;
         } else if (v.errors) fail(v.errors);
       },
       error: fail,
@@ -77,8 +82,10 @@ function openRaw(i: number, url: string): Promise<boolean> {
     ws.on('open', () => resolve(true));
     ws.on('error', (e) => (fail(e), resolve(false)));
     ws.on('message', (data: Buffer) => {
+      // The same JSON a graphql-ws client parses: {"id":…,"type":"next","payload":{"k":…,"pad":…}}.
       const parsed: unknown = JSON.parse(data.toString('utf8'));
-      const key = typeof parsed === 'object' && parsed !== null && 'k' in parsed ? parsed.k : undefined;
+      const payload = typeof parsed === 'object' && parsed !== null && 'payload' in parsed ? parsed.payload : undefined;
+      const key = typeof payload === 'object' && payload !== null && 'k' in payload ? payload.k : undefined;
       if (typeof key === 'number') record(i, key);
     });
   });
@@ -104,7 +111,10 @@ process.on('message', (raw: unknown) => {
         break;
       }
       case 'status':
-        reply({ type: 'status', receivedBy: receivedBy.size, deliveries: keys.length, errors, frameBytes, ...(firstError !== undefined && { firstError }) });
+        reply({
+          type: 'status', receivedBy: receivedBy.size, deliveries: keys.length, errors, frameBytes, ...(firstError !== undefined && { firstError }),
+          cpuMicros: ((c) => c.user + c.system)(process.cpuUsage()), loopDelayP99Ms: loopDelay.percentile(99) / 1e6, loopDelayMaxMs: loopDelay.max / 1e6,
+        });
         break;
       case 'collect':
         reply({ type: 'deliveries', keys, clients: clientsOf, times });
@@ -112,6 +122,7 @@ process.on('message', (raw: unknown) => {
         clientsOf = [];
         times = [];
         receivedBy.clear();
+        loopDelay.reset();
         break;
       case 'close':
         await Promise.all(graphqlClients.map((c) => c.dispose()));

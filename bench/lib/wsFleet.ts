@@ -4,6 +4,9 @@ import { FleetReply, type FleetCommand } from './wsFleetProtocol.ts';
 
 type Reply<T extends FleetReply['type']> = Extract<FleetReply, { type: T }>;
 
+/** Deliveries recorded by the fleet: change key, receiving client and arrival time, per message. */
+export type Deliveries = Reply<'deliveries'>;
+
 /** A child process holding many WebSocket clients (see `wsClients.child.ts`). */
 export interface WsFleet {
   open(cmd: Omit<Extract<FleetCommand, { cmd: 'open' }>, 'cmd'>): Promise<Reply<'opened'>>;

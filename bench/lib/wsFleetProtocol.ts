@@ -23,7 +23,11 @@ export type FleetCommand = z.infer<typeof FleetCommand>;
 export const FleetReply = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('opened'), open: z.number(), failed: z.number(), errors: z.number(), firstError: z.string().optional() }),
-  z.object({ type: z.literal('status'), receivedBy: z.number(), deliveries: z.number(), errors: z.number(), firstError: z.string().optional(), frameBytes: z.number() }),
+  z.object({
+    type: z.literal('status'), receivedBy: z.number(), deliveries: z.number(), errors: z.number(), firstError: z.string().optional(), frameBytes: z.number(),
+    /** The fleet's own CPU (user + system) since it started, and its event-loop delay since the last collect: its share of every latency. */
+    cpuMicros: z.number(), loopDelayP99Ms: z.number(), loopDelayMaxMs: z.number(),
+  }),
   z.object({ type: z.literal('deliveries'), keys: z.array(z.number()), clients: z.array(z.number()), times: z.array(z.number()) }),
   z.object({ type: z.literal('closed') }),
 ]);
