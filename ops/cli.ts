@@ -8,6 +8,7 @@ import { roles, type Role } from './roles/index.ts';
 import { runRoles } from './run.ts';
 import { DEFAULT_SHAPE, parseShape } from './topology/plan.ts';
 import { runTopology } from './topology/runTopology.ts';
+import { awaitAssignedRole } from './topology/spare.ts';
 import { ExitCode } from './commands/cliSupport.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
 import { registerEventsCommands } from './commands/events.ts';
@@ -87,6 +88,16 @@ for (const role of roles) {
     .description(role.description)
     .action(async () => runAndExit([role]));
 }
+
+program
+  .command('spare', { hidden: true })
+  .description('(run by the topology supervisor) load everything, then run the role it is handed')
+  .action(async () => {
+    const name = await awaitAssignedRole();
+    const role = roles.find((r) => r.name === name);
+    if (!role) throw new CommanderError(2, 'orderflow.usage', `spare: unknown role ${name}`);
+    await runAndExit([role]);
+  });
 
 registerProjectionCommands(program);
 registerDlqCommands(program);

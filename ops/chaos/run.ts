@@ -181,7 +181,9 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
       // The next fault starts from the full shape, every process answering /readyz again since.
       const healthFrom = Date.now();
       while (Date.now() < healthFrom + 60_000 && topology.pids().size < specs.length) await sleep(250);
-      const back = await readyTimeline(specs, healthFrom, 120_000, () => '').catch((err: unknown) => err instanceof Error ? err.message : String(err));
+      // Quick: 30 s at most (at load ~40 a /readyz check missed its 2 s bound often enough that
+      // waiting 120 s for all ten at once cost two minutes per fault).
+      const back = await readyTimeline(specs, healthFrom, opts.quick ? 30_000 : 120_000, () => '').catch((err: unknown) => err instanceof Error ? err.message : String(err));
       if (typeof back === 'string') log(`not every process is ready again: ${back.trim()}`);
       await sleep(opts.quick ? 1_000 : 10_000);
     }

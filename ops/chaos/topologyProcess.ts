@@ -83,6 +83,7 @@ export function spawnTopology(opts: TopologyOptions): TopologyProcess {
     } catch {
       return;
     }
+    if (parsed.msg === 'spare started' && parsed.pid !== undefined) all.add(parsed.pid); // it must be gone at the end too
     if (!parsed.process || parsed.pid === undefined) return;
     if (parsed.msg === 'process started') {
       milestones[`${parsed.process} started`] ??= Date.now();

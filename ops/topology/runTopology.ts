@@ -39,6 +39,7 @@ export async function runTopology(opts: TopologyOptions): Promise<number> {
     const supervisor = createSupervisor({
       specs, logger, stopTimeoutMs: config.shutdownTimeoutMs + 5_000, entry: bundle.file,
       fenceMembers: (members) => fenceGroupMembers({ brokers: config.kafka.brokers, members }),
+      spare: true,
     });
     const backends = specs.filter((s) => s.role === 'serve').map((s) => ({ host: config.http.host, port: Number(s.env['ORDERFLOW_HTTP_PORT']) }));
     const proxy = backends.length > 0 ? await startProxy({ host: config.http.host, port: config.http.port, backends, logger }) : undefined;

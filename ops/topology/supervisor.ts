@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { isGroupMemberMessage, type FenceOutcome, type GroupMember } from '../../messaging/index.ts';
 import { counter, type Logger } from '../../platform/index.ts';
 import type { ProcessSpec } from './plan.ts';
+import { createSparePool, type AssignRoleMessage } from './spare.ts';
 
 const ORDERFLOW_BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'orderflow.mjs');
 
@@ -43,6 +44,12 @@ export interface SupervisorOptions {
    * their groups rebalance now rather than after the session timeout.
    */
   fenceMembers?: (members: GroupMember[]) => Promise<FenceOutcome[]>;
+  /**
+   * Keep one pre-loaded spare (`orderflow spare`, see {@link createSparePool}) and hand a dead
+   * process's role to it instead of starting a process from scratch. Needs an `entry` that has the
+   * `spare` command. @default false
+   */
+  spare?: boolean;
 }
 
 /** Restarts processes that die, with backoff, until stopped. */
@@ -65,8 +72,9 @@ interface Slot {
 /**
  * Runs each process spec as `orderflow <role>` and keeps it running: a process that exits while the
  * supervisor runs is restarted after a backoff (250 ms doubling to 10 s; reset once it stayed up
- * 30 s), its consumer group members fenced first when it died (`fenceMembers`). Every start and
- * exit is logged with the pid, code or signal, and uptime.
+ * 30 s), its consumer group members fenced first when it died (`fenceMembers`), its role handed to
+ * the pre-loaded spare when there is one (`spare`). Every start and exit is logged with the pid, code
+ * or signal, and uptime.
  */
 export function createSupervisor(opts: SupervisorOptions): Supervisor {
   const minBackoff = opts.minBackoffMs ?? 250;
@@ -75,6 +83,11 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
   const log = opts.logger.child({ component: 'supervisor' });
   const slots: Slot[] = opts.specs.map((spec) => ({ spec, child: undefined, starts: 0, backoffMs: minBackoff, startedAt: 0, timer: undefined }));
   let stopping = false;
+  const entry = opts.entry ?? ORDERFLOW_BIN;
+  const stdio = ['ignore', opts.stdio ?? 'inherit', opts.stdio ?? 'inherit', 'ipc'] as const;
+  const spares = opts.spare
+    ? createSparePool({ logger: log, delayMs: 10_000, spawnSpare: () => spawn(process.execPath, ['--enable-source-maps', entry, 'spare'], { env: opts.env ?? process.env, stdio: [...stdio] }) })
+    : undefined;
 
   /** Fences a dead process's group members before its successor starts (its joins would wait on them). */
   async function fence(name: string, members: GroupMember[]): Promise<void> {
@@ -90,10 +103,12 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
   function launch(slot: Slot): void {
     if (stopping) return;
     slot.timer = undefined;
-    const child = spawn(process.execPath, ['--enable-source-maps', opts.entry ?? ORDERFLOW_BIN, slot.spec.role], {
-      env: { ...(opts.env ?? process.env), ...slot.spec.env },
-      stdio: ['ignore', opts.stdio ?? 'inherit', opts.stdio ?? 'inherit', 'ipc'],
-    });
+    const spare = slot.starts > 0 ? spares?.take() : undefined; // first starts all load at once anyway
+    const child = spare ?? spawn(process.execPath, ['--enable-source-maps', entry, slot.spec.role], { env: { ...(opts.env ?? process.env), ...slot.spec.env }, stdio: [...stdio] });
+    if (spare) {
+      const assign: AssignRoleMessage = { type: 'orderflow.assign-role', role: slot.spec.role, env: slot.spec.env };
+      spare.send(assign);
+    }
     slot.child = child;
     const members = new Map<string, string>(); // the group members it announced: memberId → groupId
     child.on('message', (message) => {
@@ -102,7 +117,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
     slot.starts++;
     slot.startedAt = Date.now();
     if (slot.starts > 1) restarts.inc({ process: slot.spec.name });
-    log.info({ process: slot.spec.name, role: slot.spec.role, pid: child.pid, start: slot.starts, opsPort: slot.spec.opsPort }, 'process started');
+    log.info({ process: slot.spec.name, role: slot.spec.role, pid: child.pid, start: slot.starts, opsPort: slot.spec.opsPort, spare: spare !== undefined }, 'process started');
     child.once('error', (err) => log.error({ err, process: slot.spec.name }, 'process could not be spawned'));
     child.once('exit', (code, signal) => {
       const uptimeMs = Date.now() - slot.startedAt;
@@ -128,6 +143,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
     async stop() {
       stopping = true;
       for (const slot of slots) clearTimeout(slot.timer);
+      await spares?.stop();
       const bound = opts.stopTimeoutMs ?? 25_000;
       // The edge first (stop taking requests), then the workers behind it.
       const order = [...slots].reverse();
