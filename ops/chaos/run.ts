@@ -110,12 +110,15 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
     await pool?.end().catch(() => undefined);
     if (!opts.keepStack) await privateStackDown(stack).catch((err: unknown) => log(`stack down failed: ${String(err)}`));
   })());
+  // Every signal is handled, not only the first: `npm run` and `timeout` each pass a SIGTERM on, and
+  // a second one under the default handler killed the run mid-cleanup, its engines left running.
   const onSignal = (signal: NodeJS.Signals) => {
+    if (cleaning) return log(`${signal}: already stopping`);
     log(`${signal}: stopping everything this run started`);
     void cleanup().finally(() => process.exit(130));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   try {
     log(`private stack in ${stack.cfg.dir} (postgres ${stack.cfg.postgres.port}, kafka ${stack.cfg.kafka.port}, mongo ${stack.cfg.ferretdb.port})`);
