@@ -1,6 +1,7 @@
 import type { Consumer, ConsumerRunConfig, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { gauge, reportFatal } from '../platform/index.ts';
+import { announceGroupMember } from './memberAnnouncement.ts';
 
 /** Options of {@link joinConsumerGroup}. */
 export interface ConsumerGroupOptions {
@@ -21,7 +22,7 @@ export interface ConsumerGroupOptions {
 
 const consumerLag = gauge({
   name: 'orderflow_consumer_lag',
-  help: 'Messages between the last batch this process consumed and the partition end, per consumer group',
+  help: 'Messages of a partition this process has not finished handling (the batch in hand and what follows it up to the partition end at its fetch), per consumer group',
   labelNames: ['group', 'topic', 'partition'],
 });
 
@@ -30,13 +31,23 @@ const consumerLag = gauge({
  * group is joined — so a caller can produce right after without racing the first assignment.
  * kafkajs restarts a retriable crash by itself; a crash it will not restart (it cannot rejoin its
  * group) is reported with {@link reportFatal}, which makes a role process exit non-zero so its
- * supervisor restarts it. The lag of every batch is the `orderflow_consumer_lag` gauge.
+ * supervisor restarts it. Every join is announced to a supervisor ({@link announceGroupMember}), which
+ * fences the member when the process dies. The lag of every batch, at its start and at its end, is the
+ * `orderflow_consumer_lag` gauge.
  */
 export async function joinConsumerGroup(opts: ConsumerGroupOptions): Promise<Consumer> {
   const consumer = opts.kafka.consumer({ groupId: opts.groupId, sessionTimeout: opts.sessionTimeout, heartbeatInterval: opts.heartbeatInterval, maxWaitTimeInMs: opts.maxWaitTimeInMs ?? 100, allowAutoTopicCreation: false });
   await consumer.connect();
   await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? true });
-  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    announceGroupMember({ groupId: payload.groupId, memberId: payload.memberId });
+    resolve();
+  }));
+  // Set when a batch starts too: measured only after it, the lag of a consumer that fetches
+  // everything there is and then takes a minute to handle it read 0 the whole minute.
+  consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => {
+    consumerLag.set({ group: opts.groupId, topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLagLow));
+  });
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
     consumerLag.set({ group: opts.groupId, topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLag));
   });

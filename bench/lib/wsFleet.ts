@@ -4,8 +4,13 @@ import { FleetReply, type FleetCommand } from './wsFleetProtocol.ts';
 
 type Reply<T extends FleetReply['type']> = Extract<FleetReply, { type: T }>;
 
+/** Deliveries recorded by the fleet: change key, receiving client and arrival time, per message. */
+export type Deliveries = Reply<'deliveries'>;
+
 /** A child process holding many WebSocket clients (see `wsClients.child.ts`). */
 export interface WsFleet {
+  /** The child's pid (to check it is gone after `close`). */
+  pid: number;
   open(cmd: Omit<Extract<FleetCommand, { cmd: 'open' }>, 'cmd'>): Promise<Reply<'opened'>>;
   status(): Promise<Reply<'status'>>;
   /** Every delivery recorded since the last collect (and clears them in the child). */
@@ -39,6 +44,7 @@ export async function startFleet(): Promise<WsFleet> {
   }
   await expect('ready');
   return {
+    pid: child.pid ?? -1,
     open: (cmd) => expect('opened', { cmd: 'open', ...cmd }),
     status: () => expect('status', { cmd: 'status' }),
     collect: () => expect('deliveries', { cmd: 'collect' }),

@@ -9,7 +9,7 @@ import { MongoClient } from 'mongodb';
 import pg from 'pg';
 import { eventStorePorts } from '../../command-side/eventStore/eventLogPorts.ts';
 import { LOG_START } from '../../contracts/eventLog.ts';
-import { createStreamingFold } from '../../projector/memory/streamingFold.ts';
+import { createStreamingFold, emptyFoldStore } from '../../projector/memory/streamingFold.ts';
 import { ensureIndexes } from '../../projector/mongo/generations.ts';
 import { stampAdds } from '../../projector/projections/index.ts';
 import { orderDetailProjection } from '../../projector/projections/order_detail.ts';
@@ -19,6 +19,8 @@ import { replayIntoGeneration } from '../../projector/rebuild/index.ts';
 export interface RebuildChildReport {
   foldEvents: number;
   foldMs: number;
+  /** CPU time (user + system, GC threads included) of the timed fold sections. */
+  foldCpuMs: number;
   events: number;
   replayMs: number;
   storeReads: number;
@@ -36,14 +38,16 @@ try {
   const source = eventStorePorts(pool);
   // Fold only: the same streaming fold with a store that is never read (nothing was flushed to it) and
   // flushes that are selected but not written. Only the fold is timed, not the reads.
-  const fold = createStreamingFold(projection, { findById: () => Promise.resolve(null), findBy: () => Promise.resolve([]) }, { window: FLUSH_EVERY });
+  const fold = createStreamingFold(projection, emptyFoldStore, { window: FLUSH_EVERY });
   let foldMs = 0;
+  let foldCpuMs = 0;
   let seq = 0;
   for (let from = LOG_START; ;) {
     const batch = await source.readAll(from, 5000, projection.handles);
     const last = batch.at(-1);
     if (!last) break;
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     for (const e of batch) {
       seq++;
       const reading = fold.apply(stampAdds(projection.project(e.envelope), { shard: 'base', position: e.position }), seq);
@@ -54,6 +58,8 @@ try {
       }
     }
     foldMs += performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    foldCpuMs += (cpu.user + cpu.system) / 1000;
     from = last.position;
   }
   await mongo.connect();
@@ -63,7 +69,7 @@ try {
   const r0 = performance.now();
   const replay = await replayIntoGeneration({ source, db, projection, generation, flushEveryEvents: FLUSH_EVERY });
   const report: RebuildChildReport = {
-    foldEvents: seq, foldMs, events: replay.events, replayMs: performance.now() - r0, storeReads: replay.storeReads,
+    foldEvents: seq, foldMs, foldCpuMs, events: replay.events, replayMs: performance.now() - r0, storeReads: replay.storeReads,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);

@@ -5,7 +5,7 @@ import { CORRELATION_ID, currentTraceparent, parentContext, withSpan } from '../
 import type { Decider } from '../domain/aggregate.ts';
 import type { EventStore, NewEvent } from '../eventStore/eventStore.ts';
 import { findIdempotencyKey } from '../eventStore/sql/idempotency.ts';
-import type { IdempotencyClaim, StreamGuard } from '../eventStore/sql/appendToStreamAtomic.ts';
+import type { AtomicAppendOptions, IdempotencyClaim, StreamGuard, VaultEntry } from '../eventStore/sql/appendToStreamAtomic.ts';
 import { ConcurrencyError, IdempotencyKeyReusedError, StaleGuardError } from './errors.ts';
 
 /** Who and what caused a command: copied into every event's envelope. */
@@ -41,6 +41,12 @@ export interface CommandHandlerOptions {
   maxAttempts?: number;
   /** Streams whose folded state is kept to fold only newer events on the next load. @default 10000 */
   stateCacheSize?: number;
+  /**
+   * Only streams of at least this many events are kept: a short stream (an order's handful of events)
+   * costs the same one read with or without its cached state, and keeping each would grow the cache
+   * with every order placed until `stateCacheSize` (tens of MiB of folded orders in the saga). @default 16
+   */
+  stateCacheMinEvents?: number;
 }
 
 /** Per-call options of {@link CommandHandler.handle}. */
@@ -56,6 +62,8 @@ export interface HandleOptions {
    * append only lands while they are unchanged, else {@link StaleGuardError} (nothing written).
    */
   guards?: readonly StreamGuard[];
+  /** A card vault entry the append stores in its own statement (see `payments/paymentVault.ts`). */
+  vaultEntry?: VaultEntry;
 }
 
 /** Runs commands: load → fold → decide → append, with retries and idempotency keys. */
@@ -91,6 +99,7 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
   const source = options.source ?? 'orderflow/command-side';
   const maxAttempts = options.maxAttempts ?? 8;
   const stateCacheSize = options.stateCacheSize ?? 10_000;
+  const stateCacheMinEvents = options.stateCacheMinEvents ?? 16;
 
   // Folded states by stream, as of a version: a later load reads and folds only the events after
   // it. Events are immutable and versions dense, so an entry is never wrong, only behind; evolve is
@@ -108,7 +117,7 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
     const state = stored.reduce((s, e) => decider.evolve(s, { type: e.envelope.type, data: e.envelope.data } as E), cached?.state ?? decider.initialState);
     const version = last?.envelope.streamVersion ?? cached?.version ?? 0;
     const position = last ? positionText(last.position) : (cached?.position ?? positionText(START));
-    if (latest && version > 0 && (states.get(streamId)?.version ?? 0) < version) {
+    if (latest && version >= stateCacheMinEvents && (states.get(streamId)?.version ?? 0) < version) {
       states.delete(streamId); // re-insert: the Map's order is the eviction order
       states.set(streamId, { state, version, position });
       if (states.size > stateCacheSize) states.delete(states.keys().next().value as string);
@@ -158,6 +167,7 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
   async function handle<C, E extends DomainEvent, S>(decider: Decider<C, E, S>, id: string, command: C, ctx: CommandContext, opts: HandleOptions = {}): Promise<CommandResult> {
     const streamId = decider.streamId(id);
     const claim = ctx.idempotencyKey === undefined ? undefined : { key: ctx.idempotencyKey, requestHash: requestHash(streamId, opts.request ?? command) };
+    const appendOptions: AtomicAppendOptions = { ...(claim && { idempotency: claim }), ...(opts.guards && { guards: opts.guards }), ...(opts.vaultEntry && { vaultEntry: opts.vaultEntry }) };
     for (let attempt = 1; ; attempt++) {
       // A stream id the server just made up cannot exist yet: skip the read (a clash would only
       // cost a retry, which reads).
@@ -180,7 +190,7 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
       }
       if (events.length === 0) return (await firstResult(claim)) ?? { streamId, streamVersion: version, position, appended: [] };
       const outcome = await appendTraced(streamId, ctx, (traceparent) =>
-        store.append(streamId, version, toNewEvents(events, { ...ctx, traceparent }), { ...(claim && { idempotency: claim }), ...(opts.guards && { guards: opts.guards }) }));
+        store.append(streamId, version, toNewEvents(events, { ...ctx, traceparent }), appendOptions));
       if (outcome.ok) {
         const last = outcome.positions.at(-1);
         return { streamId, streamVersion: outcome.streamVersion, position: last ? positionText(last) : position, appended: events.map((e) => e.type) };

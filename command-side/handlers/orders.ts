@@ -40,7 +40,7 @@ export function orderCommands(handler: CommandHandler, vault: PaymentVault) {
       const skus = data.lines.map((l) => l.sku);
       const { paymentToken, ...rest } = data;
       // Only the provider's reference goes further; the idempotency fingerprint is a hash of the request.
-      const paymentRef = await vault.exchange(paymentToken);
+      const { ref: paymentRef, entry: vaultEntry } = await vault.exchange(paymentToken);
       // Prices come from the per-process cache; the append checks their versions in its own
       // statement, so an old price is never charged: a stale entry costs one more attempt.
       for (let attempt = 1; ; attempt++) {
@@ -49,7 +49,7 @@ export function orderCommands(handler: CommandHandler, vault: PaymentVault) {
         try {
           // A new order's stream does not exist yet (the id is new, or the key's first use): skip
           // the read; a retry or a reused id loses the stream claim and then reads.
-          return await handler.handle(orderDecider, orderId, { type: 'PlaceOrder', data: { ...rest, paymentRef, orderId, catalogue, now } }, ctx, { request: data, assumeNew: true, guards });
+          return await handler.handle(orderDecider, orderId, { type: 'PlaceOrder', data: { ...rest, paymentRef, orderId, catalogue, now } }, ctx, { request: data, assumeNew: true, guards, ...(vaultEntry && { vaultEntry }) });
         } catch (err) {
           if (!(err instanceof StaleGuardError) || attempt >= MAX_PRICE_ATTEMPTS) throw err;
           prices.invalidate(err.streams);

@@ -1,5 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import type { VaultEntry } from '../eventStore/sql/appendToStreamAtomic.ts';
+
+/** What an exchange gives back: the new reference and, when the caller must store it, the entry. */
+export interface PaymentExchange {
+  ref: string;
+  /**
+   * Set by a vault that lives in the event store's own database (the sandbox): the order's append
+   * stores the entry in its own statement, so the reference exists exactly when the order that
+   * names it does, and placing an order stays one round trip. Absent when the provider already
+   * stored it (a remote provider's API call).
+   */
+  entry?: VaultEntry;
+}
 
 /**
  * The provider's card vault: the payment step turns the client's card token into an opaque
@@ -7,8 +20,8 @@ import type pg from 'pg';
  * events, Kafka, logs and dead letters; the saga resolves it at the moment it calls the provider.
  */
 export interface PaymentVault {
-  /** Stores `token` with the provider and returns its new reference. */
-  exchange(token: string): Promise<string>;
+  /** A new reference for `token`, stored with the provider or left to the caller's append (see {@link PaymentExchange.entry}). */
+  exchange(token: string): Promise<PaymentExchange>;
   /** The token behind `ref`, or undefined for an unknown (or redacted) reference. */
   tokenOf(ref: string): Promise<string | undefined>;
 }
@@ -21,13 +34,16 @@ export function newPaymentRef(): string {
   return `pm_${randomBytes(16).toString('hex')}`;
 }
 
-/** The sandbox provider's vault, in its Postgres table `sandbox_payment_methods` (migration 004). */
+/**
+ * The sandbox provider's vault, in its Postgres table `sandbox_payment_methods` (migration 004), in
+ * the event store's database: an exchange only makes the reference; the order's append stores the
+ * entry (`eventStore/sql/appendToStreamAtomic.ts`).
+ */
 export function createPostgresPaymentVault(pool: pg.Pool): PaymentVault {
   return {
-    async exchange(token) {
+    exchange(token) {
       const ref = newPaymentRef();
-      await pool.query('insert into sandbox_payment_methods (ref, token) values ($1, $2)', [ref, token]);
-      return ref;
+      return Promise.resolve({ ref, entry: { ref, token } });
     },
     async tokenOf(ref) {
       const { rows } = await pool.query<{ token: string }>('select token from sandbox_payment_methods where ref = $1', [ref]);

@@ -83,7 +83,7 @@ export function registerDlqCommands(program: Command, io: Io = processIo): void 
     .option('--json', 'print JSON')
     .action((id: string, o: { json?: boolean }) => runCommand(io, async () => {
       const config = loadConfig();
-      const r = await withPool(config, (pool) => withMongo(config, (db) => retryDeadLetter({ db, id, streams: eventStorePorts(pool), projectionFor: projectionByName })));
+      const r = await withPool(config, (pool) => withMongo(config, (db) => retryDeadLetter({ db, id, streams: eventStorePorts(pool), projectionFor: projectionByName, partitions: config.kafka.topicPartitions })));
       if (!r.ok) return refusal(id, r);
       emit(io, o.json, r, () => [
         `retried ${id}: ${r.doc.streamId}@${r.doc.streamVersion}..${r.retriedThrough} re-projected into generation ${r.generation}`,

@@ -38,18 +38,22 @@ const isOperatorObject = (v: unknown): v is Record<string, unknown> => isPlainOb
  */
 export function storedValue(v: unknown): unknown {
   if (v === undefined) return null;
+  if (typeof v !== 'object' || v === null) return v;
   if (v instanceof Date) return new Date(v.getTime());
-  if (Array.isArray(v)) return v.map(storedValue);
-  if (isPlainObject(v)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = storedValue(x);
+  if (Array.isArray(v)) {
+    const out: unknown[] = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = storedValue(v[i]);
     return out;
   }
-  return v;
+  const out: Record<string, unknown> = {};
+  const from = v as Record<string, unknown>;
+  for (const k of Object.keys(from)) out[k] = storedValue(from[k]);
+  return out;
 }
 
 /** Reads a (dotted) path; `undefined` when any step is missing. */
 export function getPath(doc: Doc, path: string): unknown {
+  if (!path.includes('.')) return doc[path];
   let cur: unknown = doc;
   for (const part of path.split('.')) {
     if (!isPlainObject(cur)) return undefined;
@@ -59,6 +63,7 @@ export function getPath(doc: Doc, path: string): unknown {
 }
 
 function parentOf(doc: Doc, path: string, create: boolean): { parent: Record<string, unknown>; key: string } | undefined {
+  if (!path.includes('.')) return { parent: doc, key: path };
   const parts = path.split('.');
   const key = parts.pop() ?? path;
   let cur: Record<string, unknown> = doc;

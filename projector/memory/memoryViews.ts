@@ -1,5 +1,6 @@
 import { comparePositionText, type EventEnvelope } from '../../contracts/index.ts';
-import { bucketId, rankOrder, rerank, resolveAdds, type AddOp, type Projection, type RankedView, type RankItem, type RankOp, type ShardedView, type WriteOp } from '../projections/index.ts';
+import { bucketId, rankedListId, rankOrder, rerank, resolveAdds, type AddOp, type Projection, type RankedView, type RankItem, type RankOp, type ShardedView, type WriteOp } from '../projections/index.ts';
+import { rankShardOf } from '../runner/liveShard.ts';
 import { shardId } from '../mongo/shards.ts';
 import { applyUpdate, getPath, matches, storedValue, upsertSeed, UnsupportedOperationError, valuesEqual, type Doc } from './documentOps.ts';
 
@@ -14,6 +15,11 @@ interface Held {
   touched: number;
   /** Clock reading of the first change since the last flush (meaningful while `dirty`). */
   dirtySince: number;
+  /**
+   * A flush handed `doc` itself to the writer (no copy): the next change copies it first. Most
+   * flushed documents are never touched again, so copying on write spares a copy per document.
+   */
+  shared?: boolean;
 }
 
 /** What a flush or eviction policy sees of a held document. */
@@ -35,7 +41,11 @@ export interface ViewChanges {
   replaces: Doc[];
 }
 
-const idKey = (id: unknown): string => (typeof id === 'string' ? `s:${id}` : `j:${JSON.stringify(id)}`);
+/**
+ * Map key of a document id. A string id is its own key (no concatenation: a fresh string per lookup
+ * costs a flatten and a hash); other ids and strings that could collide with them get a prefix.
+ */
+const idKey = (id: unknown): string => (typeof id === 'string' ? (id.charCodeAt(0) === 1 ? `\u0001s:${id}` : id) : `\u0001j:${JSON.stringify(id)}`);
 
 const scalarKey = (v: unknown): string | undefined =>
   typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? `${typeof v}:${String(v)}` : undefined;
@@ -77,15 +87,27 @@ class ViewStore {
     return index;
   }
 
-  /** Runs `change` on a document (or adds a new one) keeping the equality indexes right. */
+  /**
+   * Runs `change` on a document (or adds a new one) keeping the equality indexes right. `change`
+   * must mutate `held.doc` as it is when called (a shared document is copied before).
+   */
   write(held: Held, change: () => void, isNew: boolean): void {
-    const k = idKey(held.doc['_id']);
-    const before = [...this.indexes].map(([field, index]) => ({ field, index, value: isNew ? undefined : getPath(held.doc, field) }));
-    change();
+    if (held.shared) {
+      held.doc = storedValue(held.doc) as Doc;
+      held.shared = false;
+    }
     const now = this.clock();
     if (!held.dirty || isNew) held.dirtySince = now;
     held.dirty = true;
     held.touched = now;
+    if (this.indexes.size === 0) {
+      change();
+      if (isNew) this.docs.set(idKey(held.doc['_id']), held);
+      return;
+    }
+    const k = idKey(held.doc['_id']);
+    const before = [...this.indexes].map(([field, index]) => ({ field, index, value: isNew ? undefined : getPath(held.doc, field) }));
+    change();
     if (isNew) this.docs.set(k, held);
     for (const { field, index, value } of before) {
       if (!isNew) removeFrom(index, value, k);
@@ -170,10 +192,19 @@ export interface MemoryViews {
   minDirtySince(): number | undefined;
   /** Keys of the buckets waiting for {@link MemoryViews.settleBuckets}. */
   pendingBuckets(): Record<string, unknown>[];
+  /** Ranked list shards waiting for a refill from their members in {@link MemoryViews.settleBuckets}. */
+  pendingRefills(): { bucket: string; shard: string }[];
+}
+
+/** Options of {@link createMemoryViews}. */
+export interface MemoryViewOptions {
+  /** Partitions of the event topics: a ranked member's list shard is its stream's partition. @default 6 */
+  partitions?: number;
 }
 
 /** Creates empty in-memory views for a projection. */
-export function createMemoryViews(projection: Projection): MemoryViews {
+export function createMemoryViews(projection: Projection, opts: MemoryViewOptions = {}): MemoryViews {
+  const partitions = opts.partitions ?? 6;
   let clock = 0;
   let external = false;
   const now = () => clock;
@@ -181,8 +212,8 @@ export function createMemoryViews(projection: Projection): MemoryViews {
   const buckets = projection.buckets;
   const pending = new Map<string, Record<string, unknown>>();
   const stateOf = (view: string, held: Held): HeldState => ({ view, touched: held.touched, dirtySince: held.dirtySince, dirty: held.dirty });
-  /** Ranked lists to refill from their members when buckets settle. */
-  const refills = new Set<string>();
+  /** Ranked list shards to refill from their members when buckets settle, by list id. */
+  const refills = new Map<string, { bucket: string; shard: string }>();
 
   const store = (view: string): ViewStore => {
     const s = stores.get(view);
@@ -238,29 +269,33 @@ export function createMemoryViews(projection: Projection): MemoryViews {
   }
 
   /**
-   * A `rank` op as the store adapter applies it (`applyRanks`). A list that needs a refill (a listed
-   * member left it while full) is recomputed once, from the members held here, when buckets settle:
-   * until then later rank ops on it have nothing to add (the refill reads every member's last state).
+   * A `rank` op as the store adapter applies it (`applyRanks`): in the list shard of the member's
+   * partition. A list that needs a refill (a listed member left it while full) is recomputed once,
+   * from its members, when buckets settle: until then later rank ops on it have nothing to add (the
+   * refill reads every member's last state).
    */
   function rank(op: RankOp): void {
     const spec = projection.ranked;
     if (!spec) throw new UnsupportedOperationError(`projection ${projection.name} ranks in ${op.view}, which is not a ranked view`);
     const member = store(spec.members).get(op.member)?.doc;
     if (!member) return;
+    const shard = rankShardOf(spec, op.member, partitions);
     for (const bucket of spec.bucketsOf(member)) {
-      if (refills.has(bucket)) continue;
-      const held = store(spec.view).get(bucket);
+      const listId = rankedListId(bucket, shard);
+      if (refills.has(listId)) continue;
+      const held = store(spec.view).get(listId);
       const current = Array.isArray(held?.doc['items']) ? (held.doc['items'] as RankItem[]) : [];
       const { items, refill } = rerank(current, new Map([[op.member, spec.itemOf(member, bucket)]]), spec.size);
-      if (refill) refills.add(bucket);
-      else setList(spec, bucket, items);
+      if (refill) refills.set(listId, { bucket, shard });
+      else setList(spec, bucket, shard, items);
     }
   }
 
-  function setList(spec: RankedView, bucket: string, items: RankItem[]): void {
+  function setList(spec: RankedView, bucket: string, shard: string, items: RankItem[]): void {
     const lists = store(spec.view);
-    const held = lists.get(bucket);
-    if (!held) lists.write({ doc: { _id: bucket, items: storedValue(items) }, persisted: false, dirty: true, touched: clock, dirtySince: clock }, () => undefined, true);
+    const listId = rankedListId(bucket, shard);
+    const held = lists.get(listId);
+    if (!held) lists.write({ doc: { _id: listId, bucket, shard, items: storedValue(items) }, persisted: false, dirty: true, touched: clock, dirtySince: clock }, () => undefined, true);
     else if (!valuesEqual(held.doc['items'], items)) lists.write(held, () => {
       held.doc['items'] = storedValue(items);
     }, false);
@@ -269,10 +304,10 @@ export function createMemoryViews(projection: Projection): MemoryViews {
   function settleRefills(): void {
     const spec = projection.ranked;
     if (!spec) return;
-    for (const bucket of refills) {
+    for (const { bucket, shard } of refills.values()) {
       const { filter } = spec.newest(bucket);
-      setList(spec, bucket, store(spec.members).candidates(filter).filter((h) => matches(h.doc, filter))
-        .flatMap((h) => spec.itemOf(h.doc, bucket) ?? []).sort(rankOrder).slice(0, spec.size));
+      const mine = store(spec.members).candidates(filter).filter((h) => matches(h.doc, filter) && rankShardOf(spec, String(h.doc['_id']), partitions) === shard);
+      setList(spec, bucket, shard, mine.flatMap((h) => spec.itemOf(h.doc, bucket) ?? []).sort(rankOrder).slice(0, spec.size));
     }
     refills.clear();
   }
@@ -341,8 +376,9 @@ export function createMemoryViews(projection: Projection): MemoryViews {
         const changes: ViewChanges = { view, inserts: [], replaces: [] };
         for (const held of s.docs.values()) {
           if (!held.dirty || (pick && !pick(stateOf(view, held)))) continue;
-          // A copy: the caller writes it while later events keep changing the held document.
-          (held.persisted ? changes.replaces : changes.inserts).push(storedValue(held.doc) as Doc);
+          // Shared, not copied: a later change copies it first (the caller writes it meanwhile).
+          (held.persisted ? changes.replaces : changes.inserts).push(held.doc);
+          held.shared = true;
           held.dirty = false;
           held.persisted = true;
         }
@@ -361,8 +397,10 @@ export function createMemoryViews(projection: Projection): MemoryViews {
     evict(pick) {
       let n = 0;
       for (const [view, s] of stores) {
+        // A list waiting for its refill is kept: the refill writes it as a replace of what is held.
+        const waiting = view === projection.ranked?.view ? refills : undefined;
         for (const [k, held] of s.docs) {
-          if (held.dirty || !pick(stateOf(view, held))) continue;
+          if (held.dirty || !pick(stateOf(view, held)) || waiting?.has(String(held.doc['_id']))) continue;
           s.remove(k, held);
           n++;
         }
@@ -375,6 +413,7 @@ export function createMemoryViews(projection: Projection): MemoryViews {
       return min;
     },
     pendingBuckets: () => [...pending.values()],
+    pendingRefills: () => [...refills.values()],
   };
   return views;
 }
@@ -383,8 +422,8 @@ export function createMemoryViews(projection: Projection): MemoryViews {
  * Folds a projection over envelopes entirely in memory (no store): the documents the projection's
  * views would hold after exactly these events. Used for "as of" answers in the views' own shape.
  */
-export function foldInMemory(projection: Projection, envelopes: Iterable<EventEnvelope>): MemoryViews {
-  const views = createMemoryViews(projection);
+export function foldInMemory(projection: Projection, envelopes: Iterable<EventEnvelope>, opts: MemoryViewOptions = {}): MemoryViews {
+  const views = createMemoryViews(projection, opts);
   views.project(envelopes);
   views.settleBuckets();
   return views;

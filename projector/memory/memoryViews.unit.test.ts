@@ -27,6 +27,21 @@ describe('in-memory fold of a projection', () => {
     expect(JSON.stringify(m.docs('order_detail'))).not.toContain('tok_secret');
   });
 
+  it('a flushed document is not changed by later events (copy on write), and ids of different types never collide', () => {
+    const m = createMemoryViews(orderDetailProjection);
+    const events = stream('order-o1', [orderPlaced('o1'), { type: 'OrderStockReserved', data: { orderId: 'o1' } }]);
+    m.project(events.slice(0, 1));
+    const [flushed] = m.takeChanges();
+    const before = JSON.stringify(flushed);
+    m.project(events.slice(1));
+    expect(JSON.stringify(flushed)).toBe(before);
+    expect(m.get('order_detail', 'o1')).toMatchObject({ v: 2, reservation: { status: 'reserved' } });
+    expect(m.takeChanges()[0]?.replaces).toEqual([expect.objectContaining({ _id: 'o1', v: 2 })]);
+    for (const id of [1, '1', '\u0001j:1', '\u0001s:1', true]) m.apply([{ kind: 'insert', view: 'order_detail', doc: { _id: id, v: 1 } }]);
+    expect(m.docs('order_detail').map((d) => d['_id'])).toEqual(['o1', 1, '1', '\u0001j:1', '\u0001s:1', true]);
+    expect(m.get('order_detail', '\u0001j:1')).toEqual({ _id: '\u0001j:1', v: 1 });
+  });
+
   it('exact-next guard: an event after a gap is skipped, as in the store', () => {
     const events = stream('inventory-S', [
       { type: 'StockRestocked', data: { sku: 'S', quantity: 5 } },
@@ -54,10 +69,11 @@ describe('in-memory fold of a projection', () => {
     const events = stream('order-x', [orderPlaced('x', { lines }), orderConfirmed('x', 500), orderCancelled('x', 500, true)]);
     const m = foldInMemory(salesByProductProjection, events.slice(0, 2));
     expect(m.get('sales_by_product', 'A:EUR#base')).toMatchObject({ unitsSold: 2, revenueMinor: 200 });
-    expect(m.get('sales_recent', 'A')).toMatchObject({ items: [{ id: 'x', units: 2 }] });
+    // Listed in the shard of order-x's partition (orders.5 of 6), the one writer of that list document.
+    expect(m.get('sales_recent', 'A#orders.5')).toMatchObject({ bucket: 'A', shard: 'orders.5', items: [{ id: 'x', units: 2 }] });
     m.project(events.slice(2));
     expect(m.get('sales_by_product', 'A:EUR#base')).toMatchObject({ unitsSold: 0, revenueMinor: 0 });
-    expect(m.get('sales_recent', 'B')).toMatchObject({ items: [] });
+    expect(m.get('sales_recent', 'B#orders.5')).toMatchObject({ items: [] });
     expect(m.get('sales_orders', 'x')).toMatchObject({ counted: false, v: 3 });
   });
 

@@ -1,4 +1,5 @@
-import { bucketId, type Projection, type WriteOp } from '../projections/index.ts';
+import { bucketId, rankedListId, resolveAdds, type Projection, type WriteOp } from '../projections/index.ts';
+import { rankShardOf } from '../runner/liveShard.ts';
 import { shardId } from '../mongo/shards.ts';
 import { UnsupportedOperationError, type Doc } from './documentOps.ts';
 import { createMemoryViews, type MemoryViews, type ViewChanges } from './memoryViews.ts';
@@ -10,7 +11,19 @@ export interface FoldStore {
   findById(view: string, id: unknown): Promise<Doc | null>;
   /** Every stored document of a logical view whose `field` equals `value`. */
   findBy(view: string, field: string, value: unknown): Promise<Doc[]>;
+  /**
+   * The first `limit` stored documents of a logical view matching `filter` in `sort` order that
+   * `accept` takes (a ranked list's refill: its shard's newest members not held in memory).
+   */
+  newest(view: string, q: { filter: Record<string, unknown>; sort: Record<string, 1 | -1> }, accept: (doc: Doc) => boolean, limit: number): Promise<Doc[]>;
 }
+
+/** A store that holds nothing (a fold that never flushed to it: the fold-only measurement). */
+export const emptyFoldStore: FoldStore = {
+  findById: () => Promise.resolve(null),
+  findBy: () => Promise.resolve([]),
+  newest: () => Promise.resolve([]),
+};
 
 /** How often a streaming fold flushes and what it keeps. */
 export interface FoldPolicy {
@@ -26,6 +39,8 @@ export interface FoldPolicy {
   maxDirtyEvents?: number;
   /** Sequence number of the last event already in the store (a resumed fold). @default 0 */
   startSeq?: number;
+  /** Partitions of the event topics: a ranked member's list shard is its stream's partition. @default 6 */
+  partitions?: number;
 }
 
 /** What {@link StreamingFold.takeFlush} hands to the writer. */
@@ -67,8 +82,9 @@ function equalityOf(cond: unknown): unknown {
  * filter ({@link SeenIds}): when an event targets a document memory does not hold, a filter miss
  * proves the store has none (so it is new: no read), and a hit means "maybe": the fold reads the store
  * first ({@link FoldStore}) and merges. Everything else is {@link MemoryViews}' exact semantics, so the
- * documents equal what folding the whole log in memory would give. A projection with a ranked view
- * (a refill reads all of a bucket's members) is folded whole and written at the end: not bounded.
+ * documents equal what folding the whole log in memory would give. A ranked list's refill (rare: a
+ * listed member left a full list) reads the shard's newest members the store has and memory does not
+ * hold, at most the list's size, when the next flush settles it.
  */
 export interface StreamingFold {
   readonly views: MemoryViews;
@@ -99,12 +115,10 @@ export interface StreamingFold {
 
 /** Creates a streaming fold of `projection` that reads forgotten documents from `store`. */
 export function createStreamingFold(projection: Projection, store: FoldStore, policy: FoldPolicy): StreamingFold {
-  const views = createMemoryViews(projection);
+  const partitions = policy.partitions ?? 6;
+  const views = createMemoryViews(projection, { partitions });
   const seen = createSeenIds();
   const window = policy.window;
-  // A ranked list's refill reads every member of its bucket: a ranked projection (sales_by_product)
-  // keeps its whole fold in memory and writes it at the end (no resume point before that).
-  const bounded = projection.ranked === undefined;
   const maxDirty = policy.maxDirtyEvents ?? window * 4;
   /** Fields of each view whose values go into the filter: `_id` and each index's leading field. */
   const keyed = new Map(projection.views.map((v) => [v.name, ['_id', ...new Set(v.indexes.map((i) => Object.keys(i.key)[0] ?? '_id'))]]));
@@ -152,20 +166,23 @@ export function createStreamingFold(projection: Projection, store: FoldStore, po
         return filterLookup(op.view, op.filter);
       case 'recompute':
         return []; // read when the buckets settle (takeFlush)
-      case 'rank':
-        return []; // a ranked projection's fold is not bounded: everything stays in memory
+      case 'rank': {
+        const spec = projection.ranked;
+        if (!spec) return [];
+        const member = views.get(spec.members, op.member);
+        if (!member) return filterLookup(spec.members, { _id: op.member });
+        const shard = rankShardOf(spec, op.member, partitions);
+        return spec.bucketsOf(member).flatMap((bucket) => filterLookup(spec.view, { _id: rankedListId(bucket, shard) }));
+      }
       case 'recomputeFromEntries':
         return projection.buckets ? filterLookup(projection.buckets.entriesView, op.entries) : [];
       case 'add': {
         const spec = projection.sharded;
         if (!spec) return [];
-        let key: Record<string, unknown> = op.key;
-        if (op.via) {
-          const via = views.get(op.via.view, op.via.id);
-          if (!via) return filterLookup(op.via.view, { _id: op.via.id });
-          key = { ...key, ...Object.fromEntries(op.via.fields.map((f) => [f, String(via[f])])) };
-        }
-        return filterLookup(spec.view, { _id: shardId(bucketId(spec, key), op.at?.shard ?? 'base') });
+        const via = op.via ? views.get(op.via.view, op.via.id) : undefined;
+        if (op.via && !via) return filterLookup(op.via.view, { _id: op.via.id });
+        // Every shard the add lands in (one per element of a per-element add: an order's lines).
+        return resolveAdds(spec, op, via).flatMap(({ key }) => filterLookup(spec.view, { _id: shardId(bucketId(spec, key), op.at?.shard ?? 'base') }));
       }
     }
   }
@@ -183,7 +200,7 @@ export function createStreamingFold(projection: Projection, store: FoldStore, po
     for (let i = from; i < ops.length; i++) {
       const op = ops[i];
       if (!op) continue;
-      // A via-add needs its entry before its shard can be named: at most two rounds.
+      // A via-add needs its entry (a rank its member) before its shard (its lists) can be named: at most two rounds.
       for (let round = 0, needed = lookupsOf(op); needed.length > 0 && round < 3; round++, needed = lookupsOf(op)) await fetch(needed);
       views.setClock(seq);
       views.apply([op]);
@@ -213,7 +230,15 @@ export function createStreamingFold(projection: Projection, store: FoldStore, po
     },
     async takeFlush(seq, opts) {
       const all = opts?.all === true;
-      if (!bounded && !all) return { changes: [], flushedSeq: policy.startSeq ?? 0, documents: 0 };
+      const ranked = projection.ranked;
+      if (ranked && written.has(ranked.members)) {
+        const members = ranked.members;
+        await Promise.all(views.pendingRefills().map(async ({ bucket, shard }) => {
+          storeReads++;
+          const held = (d: Doc) => views.get(members, d['_id']) !== undefined; // memory is newer
+          views.load(members, await store.newest(members, ranked.newest(bucket), (d) => !held(d) && rankShardOf(ranked, String(d['_id']), partitions) === shard, ranked.size));
+        }));
+      }
       const buckets = projection.buckets;
       if (buckets) {
         const needed = views.pendingBuckets().flatMap((key) => [
@@ -234,7 +259,6 @@ export function createStreamingFold(projection: Projection, store: FoldStore, po
       return { changes, flushedSeq: oldest === undefined ? seq : oldest - 1, documents };
     },
     evict(seq) {
-      if (!bounded) return 0;
       loaded.clear();
       return views.evict((h) => h.touched <= seq - window);
     },

@@ -4,8 +4,9 @@ import type { EventEnvelope } from '../../contracts/envelope.ts';
 import { projections, stampAdds, type Projection, type WriteOp } from '../projections/index.ts';
 import { orderDetailProjection } from '../projections/order_detail.ts';
 import { logArb } from '../../tests/support/projectionArbitraries.ts';
-import { orderConfirmed, orderPlaced, stream } from '../../tests/support/projectionFixtures.ts';
-import { getPath, storedValue, type Doc } from './documentOps.ts';
+import { envelope, orderCancelled, orderConfirmed, orderPlaced, stream } from '../../tests/support/projectionFixtures.ts';
+import { salesByProductProjection } from '../projections/sales_by_product.ts';
+import { getPath, matches, storedValue, type Doc } from './documentOps.ts';
 import { createMemoryViews } from './memoryViews.ts';
 import { createStreamingFold, type FoldStore, type StreamingFold } from './streamingFold.ts';
 import { createSeenIds } from './seenIds.ts';
@@ -29,6 +30,18 @@ function memoryStore() {
     findBy: (view, field, value) => {
       reads++;
       return Promise.resolve([...coll(view).values()].filter((d) => getPath(d, field) === value).map((d) => storedValue(d) as Doc));
+    },
+    newest: (view, q, accept, limit) => {
+      reads++;
+      const order = (a: Doc, b: Doc) => {
+        for (const [f, dir] of Object.entries(q.sort)) {
+          const [x, y] = [String(getPath(a, f)), String(getPath(b, f))];
+          if (x !== y) return (x < y ? -1 : 1) * dir;
+        }
+        return 0;
+      };
+      const found = [...coll(view).values()].filter((d) => matches(d, q.filter)).sort(order).map((d) => storedValue(d) as Doc).filter(accept);
+      return Promise.resolve(found.slice(0, limit));
     },
   };
   return {
@@ -59,8 +72,8 @@ const opsOf = (projection: Projection, e: EventEnvelope, i: number): WriteOp[] =
   projection.handles.includes(e.type) ? stampAdds(projection.project(e), { shard: 'base', position: `1.${i + 1}` }) : [];
 
 /** What folding the whole log in memory gives: the reference. */
-function reference(projection: Projection, log: readonly EventEnvelope[]) {
-  const m = createMemoryViews(projection);
+function reference(projection: Projection, log: readonly EventEnvelope[], partitions?: number) {
+  const m = createMemoryViews(projection, { partitions });
   log.forEach((e, i) => m.apply(opsOf(projection, e, i)));
   m.settleBuckets();
   return Object.fromEntries(projection.views.map((v) => [v.name, [...m.docs(v.name)].sort((a, b) => (JSON.stringify(a['_id']) < JSON.stringify(b['_id']) ? -1 : 1))]));
@@ -138,6 +151,25 @@ describe('streaming fold: bounded memory, same documents as the whole-log fold',
     expect(replaces).toBe(0); // each order's two events are adjacent: written once, as an insert
     expect(store.reads).toBe(0); // nothing forgotten was touched again
     expect(peak).toBeLessThanOrEqual(3 * 40); // about three windows of documents, not 500
+  });
+});
+
+describe('streaming fold of ranked lists (sales_by_product)', () => {
+  it('refills a full list shard from the store when one of its newest leaves it, and ends equal to the whole-log fold', async () => {
+    // 60 orders of one SKU, confirmed in order; every fifth then cancelled (often one of its shard's 10 newest).
+    const log: EventEnvelope[] = [];
+    for (let o = 0; o < 60; o++) log.push(...stream(`order-s${o}`, [orderPlaced(`s${o}`, { lines: [{ sku: 'A', quantity: 1 + (o % 3), unitPriceMinor: 100 }] }), orderConfirmed(`s${o}`, 100, `2024-03-01T12:${String(o).padStart(2, '0')}:00Z`)]));
+    for (let o = 59; o >= 0; o -= 5) log.push(envelope(orderCancelled(`s${o}`, 100, true), `order-s${o}`, 3));
+    for (const window of [3, 7, 20]) {
+      const store = memoryStore();
+      // Two partitions: about 30 orders per list shard, so full lists lose members to cancellations.
+      const fold = createStreamingFold(salesByProductProjection, store.port, { window, partitions: 2 });
+      await replay(fold, salesByProductProjection, log, store, window);
+      expect(asViews(salesByProductProjection, store)).toEqual(reference(salesByProductProjection, log, 2));
+      expect(fold.storeReads).toBeGreaterThan(0); // the refills and forgotten members were read back
+      const lists = store.sorted('sales_recent');
+      expect(new Set(lists.map((l) => l['shard'])).size).toBeGreaterThan(1); // one list per writer (partition)
+    }
   });
 });
 

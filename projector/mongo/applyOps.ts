@@ -29,6 +29,16 @@ async function runMany(db: Db, names: ViewNames, op: Extract<WriteOp, { kind: 'u
   await runBulk(db, names, op.view, [{ updateMany: { filter: op.filter, update: op.update } }]);
 }
 
+/** Options of {@link applyOps}. */
+export interface ApplyOptions {
+  /** The rebuild's drain: writes a generation that still carries the hand-over marker. */
+  drain?: boolean;
+  /** The projection's ranked view (`rank` ops). */
+  ranked?: RankedView;
+  /** Partitions of the event topics: a ranked member's list shard is its stream's partition. @default 6 */
+  partitions?: number;
+}
+
 /**
  * Applies a batch of write ops with the result of applying them one by one, in order, at a cost of
  * at most one write per touched document: single-document ops are folded per document in memory and
@@ -40,7 +50,7 @@ async function runMany(db: Db, names: ViewNames, op: Extract<WriteOp, { kind: 'u
  * idempotent (version and position guards), so re-applying a batch after a failure is safe.
  * @throws CoalesceConflictError (transient) when another writer changed a touched document meanwhile.
  */
-export async function applyOps(db: Db, names: ViewNames, ops: readonly WriteOp[], buckets: BucketSpec | undefined, sharded?: ShardedView, opts: { drain?: boolean; ranked?: RankedView } = {}): Promise<TouchedKeys> {
+export async function applyOps(db: Db, names: ViewNames, ops: readonly WriteOp[], buckets: BucketSpec | undefined, sharded?: ShardedView, opts: ApplyOptions = {}): Promise<TouchedKeys> {
   const { ranked } = opts;
   const touched: TouchedKeys = new Map();
   const adds: AddOp[] = [];
@@ -86,7 +96,7 @@ export async function applyOps(db: Db, names: ViewNames, ops: readonly WriteOp[]
   }
   if (ranks.length > 0) {
     if (!ranked) throw new Error(`rank ops on ${ranks[0]?.view ?? '?'}, which is not a ranked view`);
-    for (const id of await applyRanks(db, names, ranked, ranks, reads)) touch(touched, ranked.view, id);
+    for (const id of await applyRanks(db, names, ranked, ranks, reads, opts.partitions ?? 6)) touch(touched, ranked.view, id);
   }
   if (buckets) {
     for (const filter of fromEntries) {

@@ -102,7 +102,7 @@ function initialDoc(e: OrderEnvelope, updatedAt: string): Record<string, unknown
     placedAt: placed ? placed.at : updatedAt,
     updatedAt,
   };
-  return { ...doc };
+  return doc;
 }
 
 /** Non-status fields an order event sets on an existing doc. */

@@ -126,22 +126,58 @@ export interface RankItem {
 
 /**
  * Per bucket, the `size` newest members (e.g. the last 10 counted orders of a SKU), kept exact at a
- * cost that does not depend on how many members the bucket has: one document per bucket
- * (`{ _id: bucket, items }`), re-ranked once per batch from the touched members' documents
- * (single-writer, version-guarded), written compare-and-set on the items read. Only when a listed member
- * leaves a full list is the list refilled from the members (`newest`, an index range on MongoDB).
+ * cost that does not depend on how many members the bucket has. A bucket's list is kept in shards,
+ * one per writer ({@link RankedList}: `{ _id: bucket#shard, bucket, shard, items }`), the shard being
+ * the Kafka partition of the member's stream, so every list document has exactly one writer: the live
+ * projector of that partition, a rebuild's fold of a shadow, or a rebuild's drain during the
+ * hand-over. A shard lists its own members' `size` newest, re-ranked once per batch from the touched
+ * members' documents; a read merges the shards ({@link mergeRanked}): the `size` newest of the bucket
+ * are among the union of each shard's `size` newest. Only when a listed member leaves a full shard
+ * list is that list refilled from the shard's members (`newest`, an index range on MongoDB).
  */
 export interface RankedView {
   view: string;
   /** Logical view of the member documents. */
   members: string;
   size: number;
+  /** The stream whose events change a member (its partition names the member's list shard). */
+  memberStream(memberId: string): { type: EventType; streamId: string };
   /** Buckets a member belongs to (whether listed or not). */
   bucketsOf(member: Record<string, unknown>): string[];
   /** What a member shows in `bucket`, or null when it is not to be listed there. */
   itemOf(member: Record<string, unknown>, bucket: string): RankItem | null;
   /** Filter and sort of the members listed in a bucket, newest first (what a refill reads). */
   newest(bucket: string): { filter: Record<string, unknown>; sort: Record<string, 1 | -1> };
+}
+
+/** One shard of a bucket's ranked list: the newest of the members one writer ranks. */
+export interface RankedList {
+  _id: string;
+  bucket: string;
+  shard: string;
+  items: RankItem[];
+}
+
+/** `_id` of a bucket's list shard. */
+export function rankedListId(bucket: string, shard: string): string {
+  return `${bucket}#${shard}`;
+}
+
+/**
+ * A bucket's list as reads see it: its shards' items merged, newest first, at most `size` (a member
+ * listed by two shards, e.g. after the partition count changed, counts once, with its newest item).
+ * Pure.
+ */
+export function mergeRanked(lists: readonly Record<string, unknown>[], size: number): RankItem[] {
+  const byId = new Map<string, RankItem>();
+  for (const list of lists) {
+    const items = Array.isArray(list['items']) ? (list['items'] as RankItem[]) : [];
+    for (const it of items) {
+      const seen = byId.get(it.id);
+      if (!seen || rankOrder(it, seen) < 0) byId.set(it.id, it);
+    }
+  }
+  return [...byId.values()].sort(rankOrder).slice(0, size);
 }
 
 /** Newest first: `at` descending, then `id` descending. */
@@ -171,8 +207,9 @@ export function bucketId(spec: ShardedView, key: Record<string, unknown>): strin
   return spec.keyFields.map((f) => String(key[f])).join(':');
 }
 
-/** Stamps the `add` ops of one event with where they land (other ops pass through). Pure. */
-export function stampAdds(ops: readonly WriteOp[], at: ShardStamp): WriteOp[] {
+/** Stamps the `add` ops of one event with where they land (other ops pass through). Pure: `ops` is not modified (returned as is when it has no `add`). */
+export function stampAdds(ops: WriteOp[], at: ShardStamp): WriteOp[] {
+  if (!ops.some((op) => op.kind === 'add')) return ops; // nothing to stamp: the same array, not a copy
   return ops.map((op) => (op.kind === 'add' ? { ...op, at } : op));
 }
 
@@ -283,9 +320,21 @@ export function contextOf(e: EventEnvelope): ProjectionContext {
  * @throws ProjectionError `INVALID_TIMESTAMP` on an unparseable timestamp.
  */
 export function isoInstant(ts: string): string {
+  if (isCanonicalInstant(ts)) return ts;
   const ms = Date.parse(ts);
   if (Number.isNaN(ms)) throw new ProjectionError('INVALID_TIMESTAMP', `not a timestamp: ${JSON.stringify(ts.slice(0, 64))}`);
   return new Date(ms).toISOString();
+}
+
+const CANONICAL_INSTANT = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
+/**
+ * True when `ts` is already what `isoInstant` would return: the store writes every timestamp in
+ * this form, so a replay skips a parse and a format per event. Days 29–31 take the slow path
+ * (whether they exist depends on the month).
+ */
+function isCanonicalInstant(ts: string): boolean {
+  return ts.length === 24 && CANONICAL_INSTANT.test(ts);
 }
 
 /** UTC calendar day `YYYY-MM-DD` of an ISO-8601 timestamp. @throws ProjectionError `INVALID_TIMESTAMP`. */

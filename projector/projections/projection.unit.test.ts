@@ -34,6 +34,15 @@ describe('projection helpers', () => {
     expect(() => contextOf(bad)).toThrow(expect.objectContaining({ code: 'INVALID_TIMESTAMP', retriable: false }));
   });
 
+  it('isoInstant returns a canonical instant as is and anything else as Date would format it', () => {
+    // The fast path (no parse for what the store writes) must agree with the slow one everywhere.
+    for (const ts of ['2026-01-01T00:00:00.000Z', '2024-02-28T23:59:59.999Z', '2024-02-29T12:00:00.000Z', '2023-02-29T12:00:00.000Z',
+      '2026-04-31T00:00:00.000Z', '2026-12-31T23:59:59.999Z', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00.000+01:00', '0001-01-01T00:00:00.000Z']) {
+      expect(isoInstant(ts)).toBe(new Date(Date.parse(ts)).toISOString());
+    }
+    expect(() => isoInstant('2026-13-01T00:00:00.000Z')).toThrow(ProjectionError);
+  });
+
   it('parseDoc returns the parsed doc or throws MALFORMED_DOC', () => {
     const S = z.object({ n: z.int() });
     expect(parseDoc(S, { n: 1, extra: true }, 'thing')).toEqual({ n: 1 });

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { EventEnvelope, EventType } from '../../contracts/index.ts';
-import { isoInstant, parseDoc, pick, sumShards, type Projection, type RankedView, type RankItem, type ShardedView, type ViewSpec, type WriteOp } from './projection.ts';
+import { isoInstant, mergeRanked, parseDoc, pick, sumShards, type Projection, type RankedView, type RankItem, type ShardedView, type ViewSpec, type WriteOp } from './projection.ts';
 
 /** Logical view of the sales sums: shards per (sku, currency, writer), summed on read. */
 export const SALES_BY_PRODUCT_VIEW = 'sales_by_product';
 /** Logical view of one document per order: its lines and whether it counts. */
 export const SALES_ORDERS_VIEW = 'sales_orders';
-/** Logical view of one document per SKU: its newest counted orders. */
+/** Logical view of the recent-order lists: one document per (SKU, writer), merged on read. */
 export const SALES_RECENT_VIEW = 'sales_recent';
 
 /** How many counted orders a SKU lists, newest first. */
@@ -66,6 +66,7 @@ export const SALES_RECENT: RankedView = {
   view: SALES_RECENT_VIEW,
   members: SALES_ORDERS_VIEW,
   size: RECENT_ORDERS,
+  memberStream: (orderId) => ({ type: 'OrderConfirmed', streamId: `order-${orderId}` }),
   bucketsOf: (member) => parseDoc(Order, member, 'sales order').skus,
   itemOf(member, sku): RankItem | null {
     const o = parseDoc(Order, member, 'sales order');
@@ -76,11 +77,11 @@ export const SALES_RECENT: RankedView = {
   newest: (sku) => ({ filter: { skus: sku, counted: true }, sort: { countedAt: -1, _id: -1 } }),
 };
 
-/** Shards by SKU; orders by SKU and recency (the refill of a recent list); recent lists by SKU (`_id`). */
+/** Shards by SKU; orders by SKU and recency (the refill of a recent list); recent-list shards by SKU. */
 export const SALES_VIEWS: ViewSpec[] = [
   { name: SALES_BY_PRODUCT_VIEW, indexes: [{ key: { sku: 1 }, name: 'sku' }] },
   { name: SALES_ORDERS_VIEW, indexes: [{ key: { skus: 1, counted: 1, countedAt: -1, _id: -1 }, name: 'recent' }] },
-  { name: SALES_RECENT_VIEW, indexes: [] },
+  { name: SALES_RECENT_VIEW, indexes: [{ key: { bucket: 1 }, name: 'bucket' }] },
 ];
 
 /**
@@ -124,13 +125,14 @@ export function projectSalesByProduct(envelope: EventEnvelope): WriteOp[] {
 }
 
 /**
- * A SKU's sales from its shard documents and its recent-list document (read side). Pure.
+ * A SKU's sales from its sum shards and its recent-list shards (read side; both merged). Pure.
  * `undefined` when the SKU has neither (never sold).
  */
-export function salesBucketOf(sku: string, shards: readonly Record<string, unknown>[], recent: Record<string, unknown> | null | undefined): SalesBucket | undefined {
+export function salesBucketOf(sku: string, shards: readonly Record<string, unknown>[], recent: readonly Record<string, unknown>[]): SalesBucket | undefined {
   const buckets = sumShards(SALES_SHARDS, shards.filter((s) => s['sku'] === sku));
-  if (buckets.length === 0 && !recent) return undefined;
-  const items = Array.isArray(recent?.['items']) ? (recent['items'] as RankItem[]) : [];
+  const lists = recent.filter((l) => l['bucket'] === sku);
+  if (buckets.length === 0 && lists.length === 0) return undefined;
+  const items = mergeRanked(lists, RECENT_ORDERS);
   return {
     _id: sku,
     sku,
@@ -148,7 +150,8 @@ export function salesBucketOf(sku: string, shards: readonly Record<string, unkno
  */
 export const salesByProductProjection: Projection = {
   name: 'sales_by_product',
-  codeVersion: 2,
+  // 3: recent lists kept per (SKU, writer) and merged on read.
+  codeVersion: 3,
   views: SALES_VIEWS,
   handles: SALES_EVENTS,
   sharded: SALES_SHARDS,

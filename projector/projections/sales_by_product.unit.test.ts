@@ -88,10 +88,17 @@ describe('recent orders: exact top 10 at constant cost', () => {
       return stream(`order-${id}`, i >= 10 ? [...events, orderCancelled(id, 10, true)] : events);
     }).flat();
     const m = foldInMemory(salesByProductProjection, envs);
-    const bucket = salesBucketOf('A', m.docs(SALES_BY_PRODUCT_VIEW), m.get(SALES_RECENT_VIEW, 'A'));
+    const bucket = salesBucketOf('A', m.docs(SALES_BY_PRODUCT_VIEW), m.docs(SALES_RECENT_VIEW));
     expect(bucket?.unitsSold).toBe(10);
     expect(bucket?.recentOrders.map((o) => o.orderId)).toEqual(['o09', 'o08', 'o07', 'o06', 'o05', 'o04', 'o03', 'o02', 'o01', 'o00']);
     expect(RECENT_ORDERS).toBe(SALES_RECENT.size);
+  });
+
+  it('salesBucketOf merges the list shards of its SKU: newest first, ten at most, a member once', () => {
+    const at = (m: number) => `2024-03-01T12:${String(m).padStart(2, '0')}:00.000Z`;
+    const list = (shard: string, ms: number[], sku = 'A') => ({ _id: `${sku}#${shard}`, bucket: sku, shard, items: ms.map((m) => ({ id: `o${m}`, at: at(m), units: 1 })) });
+    const lists = [list('orders.0', [30, 20, 10, 8, 6, 4, 2, 1, 0, 3]), list('orders.1', [29, 19, 9, 7, 5, 30]), list('orders.0', [59, 58], 'B')];
+    expect(salesBucketOf('A', [], lists)?.recentOrders.map((o) => o.orderId)).toEqual(['o30', 'o29', 'o20', 'o19', 'o10', 'o9', 'o8', 'o7', 'o6', 'o5']);
   });
 
   it('salesBucketOf sums shards per currency and over currencies for units', () => {
@@ -100,12 +107,12 @@ describe('recent orders: exact top 10 at constant cost', () => {
       { sku: 'A', currency: 'EUR', shard: 'orders.1', pos: '2', unitsSold: 1, revenueMinor: 100 },
       { sku: 'A', currency: 'USD', shard: 'orders.2', pos: '3', unitsSold: 1, revenueMinor: 30 },
     ];
-    expect(salesBucketOf('A', shards, { _id: 'A', items: [{ id: 'o1', at: '2024-03-01T12:00:00.000Z', units: 2 }] })).toEqual({
+    expect(salesBucketOf('A', shards, [{ _id: 'A#orders.0', bucket: 'A', shard: 'orders.0', items: [{ id: 'o1', at: '2024-03-01T12:00:00.000Z', units: 2 }] }])).toEqual({
       _id: 'A', sku: 'A', unitsSold: 4,
       revenue: [{ currency: 'EUR', amountMinor: 300 }, { currency: 'USD', amountMinor: 30 }],
       recentOrders: [{ orderId: 'o1', units: 2, at: '2024-03-01T12:00:00.000Z' }],
     });
-    expect(salesBucketOf('Z', [], null)).toBeUndefined();
+    expect(salesBucketOf('Z', [], [])).toBeUndefined();
     expect(stampAdds([], { shard: 'base', position: '1' })).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Db, Document } from 'mongodb';
 import { physicalName } from '../mongo/generations.ts';
-import { sumShards, type Projection, type ShardedView } from '../projections/index.ts';
+import { mergeRanked, sumShards, type Projection, type RankedView, type ShardedView } from '../projections/index.ts';
 
 /**
  * Fields left out of the content hash because they do not follow from the events. The views hold
@@ -67,9 +67,23 @@ export interface GenerationComparison {
   views: ViewComparison[];
 }
 
-async function hashes(db: Db, collection: string, ignore: readonly string[], sharded?: ShardedView): Promise<Map<string, string>> {
+/** How a view is compared: document by document, or by the bucket reads see (sums or ranked lists kept in shards). */
+type Shape = { sharded: ShardedView } | { ranked: RankedView } | undefined;
+
+async function hashes(db: Db, collection: string, ignore: readonly string[], shape: Shape): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  if (sharded) {
+  if (shape && 'ranked' in shape) {
+    // A ranked view likewise: per bucket, its list shards merged (which writer lists a member follows from the partition count).
+    const byBucket = new Map<string, Document[]>();
+    for await (const doc of db.collection(collection).find({}, { batchSize: 5000 })) {
+      const bucket = String(doc['bucket']);
+      byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), doc]);
+    }
+    for (const [bucket, lists] of byBucket) out.set(canonicalJson(bucket), docHash({ _id: bucket, items: mergeRanked(lists, shape.ranked.size) }, ignore));
+    return out;
+  }
+  if (shape) {
+    const { sharded } = shape;
     // A sharded view is compared by what reads see: its buckets (how the sums are spread over shards differs between a replay and the live writers).
     const shards = await db.collection(collection).find({}, { batchSize: 5000 }).toArray();
     for (const doc of sumShards(sharded, shards)) out.set(canonicalJson(doc['_id']), docHash(doc, ignore));
@@ -94,8 +108,8 @@ export async function compareGenerations(db: Db, projection: Projection, a: numb
   const maxListed = opts.maxListed ?? 20;
   const views: ViewComparison[] = [];
   for (const view of projection.views) {
-    const sharded = projection.sharded?.view === view.name ? projection.sharded : undefined;
-    const [ha, hb] = await Promise.all([hashes(db, physicalName(view.name, a), ignore, sharded), hashes(db, physicalName(view.name, b), ignore, sharded)]);
+    const shape: Shape = projection.sharded?.view === view.name ? { sharded: projection.sharded } : projection.ranked?.view === view.name ? { ranked: projection.ranked } : undefined;
+    const [ha, hb] = await Promise.all([hashes(db, physicalName(view.name, a), ignore, shape), hashes(db, physicalName(view.name, b), ignore, shape)]);
     const onlyInA: string[] = [];
     const onlyInB: string[] = [];
     const different: string[] = [];

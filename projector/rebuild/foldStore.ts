@@ -9,6 +9,19 @@ export function mongoFoldStore(db: Db, generation: number): FoldStore {
   return {
     findById: (view, id) => coll(view).findOne({ _id: id } as Filter<Document>),
     findBy: (view, field, value) => coll(view).find({ [field]: value } as Filter<Document>).toArray(),
+    async newest(view, q, accept, limit) {
+      const out: Document[] = [];
+      const cursor = coll(view).find(q.filter as Filter<Document>).sort(q.sort).batchSize(Math.max(limit * 4, 16));
+      try {
+        for await (const doc of cursor) {
+          if (accept(doc)) out.push(doc);
+          if (out.length >= limit) break;
+        }
+      } finally {
+        await cursor.close();
+      }
+      return out;
+    },
   };
 }
 

@@ -186,7 +186,7 @@ export async function beginRebuild(opts: RebuildOptions): Promise<StartedRebuild
         return publish();
       };
       const replay = await replayIntoGeneration({
-        source, db, projection, generation: target, batchSize: opts.batchSize, flushEveryEvents: opts.flushEveryEvents, signal, onFlush,
+        source, db, projection, generation: target, batchSize: opts.batchSize, partitions: opts.partitions, flushEveryEvents: opts.flushEveryEvents, signal, onFlush,
         ...(resume && { from: resume.position, resumedEvents: resume.events }),
         onBatch: (b) => {
           checkLease();

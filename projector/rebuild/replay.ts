@@ -41,6 +41,8 @@ export interface ReplayOptions {
   resumedEvents?: number;
   /** Events per read. @default 5000 */
   batchSize?: number;
+  /** Partitions of the event topics: a ranked member's list shard is its stream's partition. @default 6 */
+  partitions?: number;
   /**
    * Flush every this many events (in the background, overlapping the next reads): documents untouched
    * for that many events are written, younger ones kept for the next flush. @default 10000
@@ -139,7 +141,7 @@ export async function replayIntoGeneration(opts: ReplayOptions): Promise<ReplayR
   let position = opts.from ?? LOG_START;
   let fold = opts.fold;
   if (!fold) {
-    fold = createStreamingFold(projection, mongoFoldStore(db, generation), { window: flushEvery, startSeq: opts.resumedEvents ?? 0 });
+    fold = createStreamingFold(projection, mongoFoldStore(db, generation), { window: flushEvery, startSeq: opts.resumedEvents ?? 0, partitions: opts.partitions });
     if ((opts.resumedEvents ?? 0) > 0) await rememberGeneration(fold, db, projection, generation);
   }
   const active = fold;
@@ -235,7 +237,7 @@ export async function drainInto(opts: {
         throw new ReplayProjectionError({ eventId, streamId, streamVersion, type, position: e.position }, cause);
       }
     });
-    await applyOps(db, names, ops, projection.buckets, projection.sharded, { drain: true, ranked: projection.ranked });
+    await applyOps(db, names, ops, projection.buckets, projection.sharded, { drain: true, ranked: projection.ranked, partitions: opts.partitions ?? 6 });
     position = last.position;
     events += batch.length;
   }

@@ -111,6 +111,8 @@ export async function retryDeadLetter(args: {
   streams: StreamSource;
   /** Resolves the dead letter's projection (the registry, or a test's own). */
   projectionFor(name: string): Projection | undefined;
+  /** Partitions of the event topics (a ranked member's list shard). @default 6 */
+  partitions?: number;
   now?: () => Date;
 }): Promise<RetryOutcome | DeadLetterRefusal> {
   const { db, id, streams } = args;
@@ -144,7 +146,7 @@ export async function retryDeadLetter(args: {
       const last = events.at(-1)?.streamVersion ?? head;
       if (events.length === 0 && round === 0) return { ok: false, reason: 'NO_STREAM', doc };
       if (round > 0 && last === head) break;
-      await applyOps(db, names, events.flatMap(project), projection.buckets, projection.sharded, { ranked: projection.ranked });
+      await applyOps(db, names, events.flatMap(project), projection.buckets, projection.sharded, { ranked: projection.ranked, partitions: args.partitions ?? 6 });
       head = last;
     }
   } catch (err) {

@@ -1,4 +1,5 @@
 import { familyOf, type EventType } from '../../contracts/index.ts';
+import type { RankedView } from '../projections/index.ts';
 import { partitionOf } from '../../messaging/index.ts';
 
 /**
@@ -13,4 +14,14 @@ export function liveShard(type: EventType, partition: number): string {
 /** {@link liveShard} of a stream's event, computed (the topic must have `partitions` partitions). */
 export function liveShardOf(type: EventType, streamId: string, partitions: number): string {
   return liveShard(type, partitionOf(streamId, partitions));
+}
+
+/**
+ * The list shard a ranked member is ranked in: the Kafka partition of its stream, as the producer
+ * computes it, so the one writer of that partition is the one writer of the list document.
+ * `partitions` must match the topics (`ORDERFLOW_TOPIC_PARTITIONS`).
+ */
+export function rankShardOf(spec: RankedView, memberId: string, partitions: number): string {
+  const { type, streamId } = spec.memberStream(memberId);
+  return liveShardOf(type, streamId, partitions);
 }

@@ -92,7 +92,7 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
   /** Per "topic:partition", the position of the last notification sent or tried (its `after` lets caches see a lost one). */
   const notified = new Map<string, string>();
   const tracer = trace.getTracer('orderflow');
-  const writeViews: ViewWriter = opts.writeViews ?? ((names, ops, p) => applyOps(db, names, ops, p.buckets, p.sharded, { ranked: p.ranked }));
+  const writeViews: ViewWriter = opts.writeViews ?? ((names, ops, p) => applyOps(db, names, ops, p.buckets, p.sharded, { ranked: p.ranked, partitions: opts.partitions ?? 6 }));
   let consumer: Consumer | undefined;
 
   /** Decodes and projects one message; sums of a sharded view land in the shard of this partition's writer. */
@@ -174,6 +174,10 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
     if (!last) return;
     const lastPosition = [...decoded].reverse().find((d) => d.position !== '')?.position ?? '';
     const nextOffset = (BigInt(last.message.offset) + 1n).toString();
+    // The views hold the batch now: tell subscribers and caches at once, while the checkpoint and the
+    // offset commit go on (a crash before the commit redelivers the batch: an idempotent re-apply and a
+    // repeated notification of the same state, never a notification of something unwritten).
+    const notifying = touched.size > 0 && lastPosition !== '' ? notify(where, alias.generation, touched, lastPosition, causes) : undefined;
     if (lastPosition !== '') {
       const cp = { projection: projection.name, topic: batch.topic, partition: batch.partition, offset: nextOffset, position: lastPosition, highWatermark: batch.highWatermark, codeVersion: projection.codeVersion };
       const saved = await attempt(() => advanceCheckpoint(db, cp), r, () => 'transient');
@@ -188,15 +192,19 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
     metrics.applied.inc({ projection: projection.name }, decoded.length);
     for (const d of decoded) if (d.occurredAt) metrics.endToEndSeconds.observe({ projection: projection.name }, (now - d.occurredAt) / 1000);
     metrics.lag.set({ projection: projection.name, topic: batch.topic, partition: String(batch.partition) }, Number(BigInt(batch.highWatermark) - BigInt(nextOffset)));
-    if (touched.size > 0 && lastPosition !== '') {
-      const after = notified.get(where);
-      notified.set(where, lastPosition); // even if the send fails: the next one's `after` then shows the gap
-      await publishViewChanged(producer, prefix, {
-        projection: projection.name, generation: alias.generation,
-        touched: Object.fromEntries([...touched].map(([v, ids]) => [v, [...ids]])),
-        positions: { [where]: lastPosition }, ...(after !== undefined && { after: { [where]: after } }), at: new Date(now).toISOString(), causes,
-      }).catch((err: unknown) => log.warn({ err }, 'view-changed notification failed'));
-    }
+    // Awaited before the next batch, so one partition's notifications stay in order.
+    await notifying;
+  }
+
+  /** Publishes what a batch changed (`at` = now, just after the view write); a failed send is logged, not retried. */
+  function notify(where: string, generation: number, touched: TouchedKeys, position: string, causes: ChangeCause[]): Promise<void> {
+    const after = notified.get(where);
+    notified.set(where, position); // even if the send fails: the next one's `after` then shows the gap
+    return publishViewChanged(producer, prefix, {
+      projection: projection.name, generation,
+      touched: Object.fromEntries([...touched].map(([v, ids]) => [v, [...ids]])),
+      positions: { [where]: position }, ...(after !== undefined && { after: { [where]: after } }), at: new Date().toISOString(), causes,
+    }).catch((err: unknown) => log.warn({ err }, 'view-changed notification failed'));
   }
 
   /**

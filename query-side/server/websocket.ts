@@ -16,7 +16,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { subscribeShared } from '../subscriptions/sharedExecution.ts';
+import { subscribeShared, type ResultSink } from '../subscriptions/sharedExecution.ts';
 import { createSharedFrames, type SharedFrames } from '../subscriptions/sharedFrames.ts';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { type AppConfig, childLogger, type Logger, counter, gauge } from '../../platform/index.ts';
@@ -25,6 +25,7 @@ import { tokenExpiresAt } from '../auth/authenticate.ts';
 import { anonymousSubscriptionFields, refusedAnonymousFields } from './anonymousSubscriptions.ts';
 import { watchSocketAuth } from './socketAuthWatch.ts';
 import { createSocketLimits } from './socketLimits.ts';
+import { createSocketSink } from './socketSink.ts';
 import { appError, ErrorCode, isErrorCode, queryTooComplex, unauthenticated } from '../errors.ts';
 import { fragmentsOf, limitRules, operationCost, parseOptions, tokenLimitError, type EdgeLimiters } from '../limits/index.ts';
 import { authenticateWithin, enforceRateLimit, principalKey, type CreateContext } from './admission.ts';
@@ -114,6 +115,13 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.http.maxBodyBytes });
   const frames = createSharedFrames();
+  // Each operation's direct writer, by the ExecutionArgs object graphql-ws hands back to `subscribe`.
+  const sinks = new WeakMap<ExecutionArgs, ResultSink>();
+  const slowConsumer = (socket: WebSocket) => {
+    refusedSockets.inc({ reason: 'slow_consumer' });
+    // Once closing, every further send is dropped (readyState is no longer OPEN).
+    socket.close(WsClose.SLOW_CONSUMER, 'slow consumer: send buffer over its limit');
+  };
   wss.on('connection', (socket) => {
     sendSharedFrames(socket, frames);
     connections.inc();
@@ -123,7 +131,9 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
   const server = useServer<Record<string, unknown> | undefined, SocketExtra>(
     {
       schema,
-      subscribe: (args) => subscribeShared(args, eventContext && ((c) => eventContext(c as TContext))),
+      // Hub subscriptions push through their socket's sink (one pass over the sockets per change);
+      // any other source goes through graphql-ws's iterator and onNext below.
+      subscribe: (args) => subscribeShared(args, eventContext && ((c) => eventContext(c as TContext)), sinks.get(args)),
       isProd: config.env === 'production',
       connectionInitWaitTimeout: 5_000,
       onConnect: async (ctx) => {
@@ -153,7 +163,7 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
         socket.once('close', stopWatching);
         return true;
       },
-      onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+      onSubscribe: async (ctx, id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
         const principal = ctx.extra.principal ?? anonymous();
         if (Object.keys(ctx.subscriptions).length > maxOps) {
           return [appError(ErrorCode.RATE_LIMITED, `more than ${maxOps} concurrent operations on one socket`, { limit: maxOps })];
@@ -191,13 +201,20 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
         try {
           const contextValue = await createContext(principal, ctx.extra.request, { correlationId, logger: opLogger, transport: 'ws' });
           operations.inc({ type: operation.operation });
-          return {
+          const args: ExecutionArgs = {
             schema,
             document,
             ...(payload.operationName != null && { operationName: payload.operationName }),
             variableValues: payload.variables ?? {},
             contextValue,
           };
+          const { socket } = ctx.extra;
+          sinks.set(args, createSocketSink({
+            socket, id, maxBufferedBytes: config.websocket.maxBufferedBytes, formatErrors: format,
+            onSlowConsumer: () => slowConsumer(socket),
+            onFailure: (err) => opLogger.warn({ err }, 'subscription event failed'),
+          }));
+          return args;
         } catch (err) {
           return [err instanceof GraphQLError ? err : new GraphQLError('context creation failed', { originalError: err instanceof Error ? err : new Error(String(err)) })];
         }
@@ -206,9 +223,7 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
       onNext: (ctx, _id, _payload, _args, result) => {
         // A consumer that does not read lets unsent frames pile up in our memory: drop it instead.
         if (ctx.extra.socket.bufferedAmount > config.websocket.maxBufferedBytes) {
-          refusedSockets.inc({ reason: 'slow_consumer' });
-          // Once closing, the adapter drops every further send (readyState is no longer OPEN).
-          ctx.extra.socket.close(WsClose.SLOW_CONSUMER, 'slow consumer: send buffer over its limit');
+          slowConsumer(ctx.extra.socket);
           return undefined;
         }
         // Errors are formatted per principal; a plain result is the object every socket on the key shares.

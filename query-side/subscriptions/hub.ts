@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { CORRELATION_IDS, distinctValues, linksTo, withSpan } from '../../platform/index.ts';
+import { CORRELATION_IDS, distinctValues, histogram, linksTo, withSpan } from '../../platform/index.ts';
 import { ensureTopics, joinConsumerGroup, viewChangedTopic } from '../../messaging/index.ts';
 import { parseViewChanged, type ViewChanged } from '../../projector/index.ts';
 import type { ConsistencyTracker } from '../consistency/tracker.ts';
@@ -18,6 +18,16 @@ type Payload = { token: string } & Record<string, unknown>;
 type Listener = (p: Payload) => void;
 /** One payload for every socket on a key. */
 type Broadcast = { channel: Channel; key: string; payload: Payload };
+
+/**
+ * Where a change's time goes before its sockets have it: `notified` (the projector's `at`, stamped
+ * after the view write → this replica received the notification; ms resolution, another process),
+ * `load` (→ payloads read), `push` (→ the last socket's frame handed to the kernel).
+ */
+const fanoutSeconds = histogram({
+  name: 'orderflow_subscription_fanout_seconds', help: 'Subscription fan-out per change that reached a socket, by stage (notified, load, push)', labelNames: ['stage'],
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+});
 
 const RESUME_REVENUE_DAYS = 90;
 const RESUME_CUSTOMER_ORDERS = 50;
@@ -69,15 +79,21 @@ export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; view
    * Loads what a change touched and broadcasts it. A change that reaches a socket is pushed inside a
    * `subscription.push` span linked to the append span of every event behind it (the last async hop).
    */
-  async function dispatch(change: ViewChanged): Promise<void> {
+  async function dispatch(change: ViewChanged, receivedAt: number): Promise<void> {
     const broadcasts = await load(change);
     const sockets = broadcasts.reduce((n, b) => n + (listeners[b.channel].get(b.key)?.size ?? 0), 0);
     if (sockets === 0) return;
+    const loadedAt = performance.now();
     const causes = change.causes ?? [];
     const attributes = { 'orderflow.projection': change.projection, 'orderflow.subscription.sockets': sockets, [CORRELATION_IDS]: distinctValues(causes.map((c) => c.correlationId)) };
     await withSpan('subscription.push', attributes, () => {
       for (const b of broadcasts) broadcast(b.channel, b.key, b.payload);
     }, { links: linksTo(causes.map((c) => c.traceparent)) });
+    const writtenAt = performance.now();
+    const viewAt = Date.parse(change.at);
+    if (Number.isFinite(viewAt)) fanoutSeconds.observe({ stage: 'notified' }, Math.max(0, performance.timeOrigin + receivedAt - viewAt) / 1000);
+    fanoutSeconds.observe({ stage: 'load' }, (loadedAt - receivedAt) / 1000);
+    fanoutSeconds.observe({ stage: 'push' }, (writtenAt - loadedAt) / 1000);
   }
 
   /** The latest state of every key in a subscription's scope (sent first on resume). */
@@ -116,12 +132,13 @@ export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; view
         sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 50, name: 'subscription hub', logger: log,
         run: {
           eachMessage: async ({ message }) => {
+            const receivedAt = performance.now();
             const change = parseViewChanged(message.value);
             if (!change) return;
             // The view cache first: once the tracker moves, a waiting read may look at the cache.
             views.applyChange(change);
             tracker.update(change.projection, change.positions);
-            await dispatch(change).catch((err: unknown) => log.warn({ err, projection: change.projection }, 'subscription dispatch failed'));
+            await dispatch(change, receivedAt).catch((err: unknown) => log.warn({ err, projection: change.projection }, 'subscription dispatch failed'));
           },
         },
       });

@@ -1,6 +1,13 @@
 import { createSourceEventStream, execute, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { isPushSource, pushTo } from './queue.ts';
 
 type Result = ExecutionResult | Promise<ExecutionResult>;
+
+/**
+ * Where a subscription's results go when they need not pass through graphql-ws's per-socket
+ * iterator: called once per event, in order, with the (possibly pending) shared result.
+ */
+export type ResultSink = (result: Result) => void;
 
 /** Per hub payload object: the execution result per (query text, operation, variables). */
 const shared = new WeakMap<object, Map<string, Result>>();
@@ -22,8 +29,12 @@ function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
  * Each event executes with `eventContext(subscription's context)` when given: per-operation caches
  * (DataLoaders) must not outlive one event, or a subscription holds every document it ever loaded
  * and answers later events from stale copies.
+ *
+ * With a `sink`, and a source that can push (the hub's queue), every result goes to `sink`
+ * synchronously as the hub broadcasts, and the returned iterator yields nothing: it only ends when
+ * the source does, or when the caller returns it (graphql-ws, on `complete` or a closed socket).
  */
-export async function subscribeShared(args: ExecutionArgs, eventContext?: (context: unknown) => unknown): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+export async function subscribeShared(args: ExecutionArgs, eventContext?: (context: unknown) => unknown, sink?: ResultSink): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
   const source = await createSourceEventStream(args);
   if (!isAsyncIterable(source)) return source;
   const key = keyOf(args);
@@ -31,18 +42,20 @@ export async function subscribeShared(args: ExecutionArgs, eventContext?: (conte
   const forEvent = (rootValue: unknown): ExecutionArgs => ({ ...args, rootValue, ...(eventContext && { contextValue: eventContext(args.contextValue) }) });
   const run = (payload: unknown): Result => {
     if (typeof payload !== 'object' || payload === null) return execute(forEvent(payload));
-    const byKey = shared.get(payload) ?? new Map<string, Result>();
-    shared.set(payload, byKey);
+    let byKey = shared.get(payload);
+    if (!byKey) shared.set(payload, (byKey = new Map<string, Result>()));
     const hit = byKey.get(key);
     if (hit) return hit;
     const result = execute(forEvent(payload));
     byKey.set(key, result);
     return result;
   };
+  if (sink && isPushSource(it)) it[pushTo]((payload) => sink(run(payload)));
   const iterator: AsyncIterableIterator<ExecutionResult> = {
     async next() {
       const r = await it.next();
       if (r.done) return { done: true, value: undefined };
+      // A pushing source yields only its end; anything else is a pull-mode event.
       return { done: false, value: await run(r.value) };
     },
     async return() {

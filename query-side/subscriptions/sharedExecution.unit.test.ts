@@ -1,6 +1,7 @@
 import { parse } from 'graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { describe, expect, it } from 'vitest';
+import { createQueue } from './queue.ts';
 import { subscribeShared } from './sharedExecution.ts';
 
 describe('subscribeShared', () => {
@@ -62,5 +63,29 @@ describe('subscribeShared', () => {
     expect(new Set(seen).size).toBe(3);
     expect(seen).not.toContain(operation);
     expect(operation.cache.size).toBe(0); // nothing accumulated over the operation's life
+  });
+
+  it('with a sink and a pushing source, delivers each event synchronously to every sink and yields nothing', async () => {
+    let resolved = 0;
+    const queues: ReturnType<typeof createQueue<{ n: number }>>[] = [];
+    const schema = makeExecutableSchema({
+      typeDefs: 'type Query { x: Int } type Tick { n: Int! double: Int! } type Subscription { tick: Tick! }',
+      resolvers: {
+        Tick: { double: (t: { n: number }) => (resolved++, t.n * 2) },
+        Subscription: { tick: { subscribe: () => (queues.push(createQueue(10, () => undefined)), queues.at(-1)?.iterator), resolve: (p: unknown) => p } },
+      },
+    });
+    const got: unknown[][] = [[], []];
+    const its = await Promise.all(got.map((into) => subscribeShared({ schema, document: parse('subscription { tick { n double } }'), variableValues: {} }, undefined, (r) => void into.push(r))));
+    const payload = { n: 2 };
+    for (const q of queues) q.push(payload); // what the hub's broadcast does: one object to every listener
+    expect(got).toEqual([[{ data: { tick: { n: 2, double: 4 } } }], [{ data: { tick: { n: 2, double: 4 } } }]]);
+    expect(got[0]?.[0]).toBe(got[1]?.[0]); // the very same result object: one serialisation downstream
+    expect(resolved).toBe(1);
+    const [first] = its;
+    if (!first || !(Symbol.asyncIterator in first)) throw new Error('expected an iterator');
+    const end = first.next();
+    await first.return?.();
+    expect(await end).toEqual({ done: true, value: undefined });
   });
 });

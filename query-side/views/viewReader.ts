@@ -35,12 +35,12 @@ export function createViewReader(db: Db, aliasTtlMs = 500) {
     orderRows: (ids: readonly string[]) => byIds<OrderByCustomerDoc>(ordersByCustomerProjection, 'orders_by_customer', ids),
     /** Stock levels by SKU. */
     stock: (skus: readonly string[]) => byIds<InventoryDoc>(inventoryProjection, 'inventory', skus),
-    /** Sales by SKU: per SKU its few shards summed (by the `sku` index) and its recent list (by `_id`). */
+    /** Sales by SKU: per SKU its few shards summed (by the `sku` index) and its recent-list shards merged (by the `bucket` index). */
     async sales(skus: readonly string[]): Promise<(SalesBucket | undefined)[]> {
-      const [shards, recent] = await Promise.all([coll<Document>(salesByProductProjection, SALES_BY_PRODUCT_VIEW), coll<Document & { _id: string }>(salesByProductProjection, SALES_RECENT_VIEW)]);
+      const [shards, recent] = await Promise.all([coll<Document>(salesByProductProjection, SALES_BY_PRODUCT_VIEW), coll<Document>(salesByProductProjection, SALES_RECENT_VIEW)]);
       const unique = [...new Set(skus)];
       const found = await Promise.all(unique.map(async (sku) => {
-        const [mine, list] = await Promise.all([shards.find({ sku }).toArray(), recent.findOne({ _id: sku })]);
+        const [mine, list] = await Promise.all([shards.find({ sku }).toArray(), recent.find({ bucket: sku }).toArray()]);
         return salesBucketOf(sku, mine, list);
       }));
       const bySku = new Map(unique.map((sku, i) => [sku, found[i]]));

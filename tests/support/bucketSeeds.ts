@@ -2,7 +2,8 @@ import type { Db } from 'mongodb';
 import type { ViewNames } from '../../projector/mongo/generations.ts';
 import { stampAdds, type WriteOp } from '../../projector/projections/index.ts';
 import { projectRevenueByDay, REVENUE_BY_DAY_VIEW, REVENUE_ENTRIES_VIEW } from '../../projector/projections/revenue_by_day.ts';
-import { SALES_BY_PRODUCT_VIEW, SALES_ORDERS_VIEW, SALES_RECENT_VIEW, salesByProductProjection } from '../../projector/projections/sales_by_product.ts';
+import { SALES_BY_PRODUCT_VIEW, SALES_ORDERS_VIEW, SALES_RECENT, SALES_RECENT_VIEW, salesByProductProjection } from '../../projector/projections/sales_by_product.ts';
+import { rankShardOf } from '../../projector/runner/liveShard.ts';
 import { envelope, orderCancelled, orderConfirmed, orderPlaced } from './projectionFixtures.ts';
 
 /**
@@ -40,14 +41,24 @@ export function revenueBatch(day: string, n: number, old = 0, seq = 0): WriteOp[
 /** Time of the `i`-th seeded sales order (one a second from 2024-05-01). */
 export const salesAt = (i: number): string => new Date(Date.UTC(2024, 4, 1) + i * 1000).toISOString();
 
-/** `n` counted orders of one unit (100 EUR) of `sku` (ids `${sku}-o${i}`): order documents, a base shard, the recent list. */
+/** The list shard (of `partitions`, the adapter's default 6) that ranks seeded order `i` of `sku`. */
+export const salesShardOf = (sku: string, i: number, partitions = 6): string => rankShardOf(SALES_RECENT, `${sku}-o${i}`, partitions);
+
+/** `n` counted orders of one unit (100 EUR) of `sku` (ids `${sku}-o${i}`): order documents, a base shard, the recent list of each writer. */
 export async function seedSalesSku(db: Db, names: ViewNames, sku: string, n: number): Promise<void> {
   await insertAll(db, names(SALES_ORDERS_VIEW), n, (i) => ({
     _id: `${sku}-o${i}`, skus: [sku], lines: [{ sku, units: 1, revenueMinor: 100 }], currency: 'EUR', counted: true, countedAt: salesAt(i), v: 4,
   }));
   await db.collection(names(SALES_BY_PRODUCT_VIEW)).insertOne({ _id: `${sku}:EUR#base` as never, sku, currency: 'EUR', shard: 'base', pos: '100.1', unitsSold: n, revenueMinor: 100 * n });
-  const items = Array.from({ length: Math.min(10, n) }, (_, k) => ({ id: `${sku}-o${n - 1 - k}`, at: salesAt(n - 1 - k), units: 1 }));
-  await db.collection(names(SALES_RECENT_VIEW)).insertOne({ _id: sku as never, items });
+  // Per list shard, its ten newest orders: newest first, each order in the shard of its stream's partition.
+  const lists = new Map<string, { id: string; at: string; units: number }[]>();
+  for (let i = n - 1; i >= 0; i--) {
+    const shard = salesShardOf(sku, i);
+    const items = lists.get(shard) ?? [];
+    if (items.length < 10) items.push({ id: `${sku}-o${i}`, at: salesAt(i), units: 1 });
+    lists.set(shard, items);
+  }
+  await db.collection(names(SALES_RECENT_VIEW)).insertMany([...lists].map(([shard, items]) => ({ _id: `${sku}#${shard}` as never, bucket: sku, shard, items })));
 }
 
 /** One sales batch of `sku`: order `n` placed (2 × 150) and confirmed (the newest), order `old` (long off the list) cancelled. */

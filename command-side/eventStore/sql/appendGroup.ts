@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { NewEvent } from './appendToStream.ts';
+import { EVENT_COLUMNS_TARGET, headOf, type NewEvent } from './appendToStream.ts';
 import { parsePosition, type AtomicAppendOptions, type AtomicAppendResult } from './appendToStreamAtomic.ts';
 
 /** One command's append inside a group: what {@link appendToStreamAtomic} takes, for one stream. */
@@ -22,41 +22,33 @@ export type AppendGroupResult =
 
 // One statement for N commands on N distinct streams, hence one transaction and one WAL flush.
 // Each CTE is the per-command version of appendToStreamAtomic.ts, keyed by the command's index:
-// 1. `stale`: the commands some of whose guard streams moved (statement snapshot) are dropped;
-// 2. the others claim or advance their stream head compare-and-set: a lost race drops only that
-//    command (its row is simply not returned), never its neighbours;
-// 3. events are inserted only for the commands that won their head;
-// 4. their idempotency keys are claimed with the result a retry replays. A key already there raises
-//    23505 and rolls the whole statement back: the caller re-runs each command alone.
+// 1. `cmd`: each stream's head in the statement's snapshot; `stale`: the commands some of whose
+//    guard streams moved. Only the commands at their expected head with fresh guards go on, so a
+//    conflict already committed drops only that command (its row reports the head it found);
+// 2. their events are inserted, in stream id order (two groups racing on the same streams then
+//    meet in the same order instead of deadlocking); a writer that committed one of those
+//    versions after the snapshot makes the insert fail on the unique (stream_id, stream_version)
+//    key, which rolls the whole statement back: the caller re-runs each command alone;
+// 3. their idempotency keys are claimed with the result a retry replays (a key already there
+//    raises 23505 as well) and their vault entries stored.
 // The relay's NOTIFY is sent after the commit, not here (see ../relayWaker.ts).
 const APPEND_GROUP = `
-  with cmd as (
-    select * from unnest($1::int[], $2::text[], $3::int[], $4::int[]) as c(idx, stream_id, expected, next)
+  with cmd as materialized (
+    select c.*, ${headOf('c.stream_id')} as head from unnest($1::int[], $2::text[], $3::int[], $4::int[]) as c(idx, stream_id, expected, next)
   ), stale as (
     select g.cmd, array_agg(g.stream_id) as ids
     from unnest($17::int[], $18::text[], $19::int[]) as g(cmd, stream_id, version)
-    left join streams s on s.stream_id = g.stream_id
-    where coalesce(s.version, 0) <> g.version
+    where ${headOf('g.stream_id')} <> g.version
     group by g.cmd
-  ), fresh as (
-    select c.idx, c.stream_id, c.expected, c.next from cmd c where not exists (select 1 from stale where stale.cmd = c.idx)
-  ), claimed as (
-    insert into streams (stream_id, version) select stream_id, next from fresh where expected = 0 order by stream_id
-    on conflict do nothing returning stream_id
-  ), advanced as (
-    update streams s set version = f.next, updated_at = now() from fresh f
-    where f.expected > 0 and s.stream_id = f.stream_id and s.version = f.expected
-    returning s.stream_id
   ), won as (
-    select f.idx, f.stream_id, f.next from fresh f
-    where f.stream_id in (select stream_id from claimed union all select stream_id from advanced)
+    select c.idx, c.stream_id, c.next from cmd c where c.head = c.expected and not exists (select 1 from stale where stale.cmd = c.idx)
   ), inserted as (
-    insert into events (event_id, stream_id, stream_version, type, version, data, metadata, source, correlation_id, causation_id, traceparent, occurred_at)
+    insert into events ${EVENT_COLUMNS_TARGET}
     select e.event_id, w.stream_id, e.stream_version, e.type, e.version, e.data, e.metadata, e.source, e.correlation_id, e.causation_id, e.traceparent, e.occurred_at
     from unnest($5::int[], $6::uuid[], $7::int[], $8::text[], $9::int[], $10::jsonb[], $11::jsonb[], $12::text[], $13::text[], $14::text[], $15::text[], $16::timestamptz[])
       as e(cmd, event_id, stream_version, type, version, data, metadata, source, correlation_id, causation_id, traceparent, occurred_at)
     join won w on w.idx = e.cmd
-    order by e.cmd, e.stream_version
+    order by w.stream_id, e.stream_version
     returning stream_id, transaction_id::text || '.' || global_position::text as position, global_position
   ), last as (
     select distinct on (stream_id) stream_id, position from inserted order by stream_id, global_position desc
@@ -65,19 +57,18 @@ const APPEND_GROUP = `
     select k.key, k.hash, jsonb_build_object('streamId', w.stream_id, 'streamVersion', w.next, 'position', l.position, 'appended', '[]'::jsonb)
     from unnest($20::int[], $21::text[], $22::text[]) as k(cmd, key, hash)
     join won w on w.idx = k.cmd join last l on l.stream_id = w.stream_id
-    returning 1
+  ), vaulted as (
+    insert into sandbox_payment_methods (ref, token)
+    select v.ref, v.token from unnest($23::int[], $24::text[], $25::text[]) as v(cmd, ref, token) join won w on w.idx = v.cmd
   )
-  select c.idx,
+  select c.idx, c.head,
     coalesce((select ids from stale where stale.cmd = c.idx), '{}') as stale,
-    array(select i.position from inserted i where i.stream_id = c.stream_id order by i.global_position) as positions,
-    (select count(*) from keyed) as keyed
+    array(select i.position from inserted i where i.stream_id = c.stream_id order by i.global_position) as positions
   from cmd c order by c.idx`;
-
-const CURRENT_VERSIONS = 'select stream_id, version from streams where stream_id = any($1::text[])';
 
 /** Errors after which the group was rolled back because of one (unknown) member: re-run each alone. */
 const RETRY_ALONE_CODES = new Set([
-  '23505', // unique violation: an idempotency key already claimed (or a duplicate event id)
+  '23505', // unique violation: a version taken by a writer that committed after the snapshot, or an idempotency key already claimed
   '40P01', // deadlock with another process's group or command on the same streams
   '40001', // serialization failure
 ]);
@@ -87,6 +78,7 @@ function groupParams(commands: readonly GroupedAppend[]): unknown[] {
   const ev: unknown[][] = Array.from({ length: 12 }, () => []);
   const guard: [number[], string[], number[]] = [[], [], []];
   const key: [number[], string[], string[]] = [[], [], []];
+  const vault: [number[], string[], string[]] = [[], [], []];
   commands.forEach((c, idx) => {
     cmd[0].push(idx); cmd[1].push(c.streamId); cmd[2].push(c.expectedVersion); cmd[3].push(c.expectedVersion + c.events.length);
     c.events.forEach((e, i) => {
@@ -96,8 +88,10 @@ function groupParams(commands: readonly GroupedAppend[]): unknown[] {
     for (const g of c.options?.guards ?? []) { guard[0].push(idx); guard[1].push(g.streamId); guard[2].push(g.version); }
     const k = c.options?.idempotency;
     if (k) { key[0].push(idx); key[1].push(k.key); key[2].push(k.requestHash); }
+    const v = c.options?.vaultEntry;
+    if (v) { vault[0].push(idx); vault[1].push(v.ref); vault[2].push(v.token); }
   });
-  return [...cmd, ...ev, ...guard, ...key];
+  return [...cmd, ...ev, ...guard, ...key, ...vault];
 }
 
 /**
@@ -107,29 +101,24 @@ function groupParams(commands: readonly GroupedAppend[]): unknown[] {
  * Streams must be distinct and every command must carry events (the caller, `groupCommit.ts`,
  * ensures both); idempotency keys must be distinct too. It does not NOTIFY the relay.
  * @returns one result per command in input order, or `RETRY_ALONE` (nothing written) when the
- *   statement was rolled back for a reason owned by an unknown member (key taken, deadlock).
+ *   statement was rolled back for a reason owned by an unknown member (a version taken after the
+ *   snapshot, a key taken, a deadlock).
  * @throws the driver's error for anything else (nothing is known to be written or not: as for a
  *   single append, e.g. a connection lost during the commit).
  */
 export async function appendGroup(db: pg.Pool | pg.ClientBase, commands: readonly GroupedAppend[]): Promise<AppendGroupResult> {
-  let rows: { idx: number; stale: string[]; positions: string[] }[];
+  let rows: { idx: number; head: number; stale: string[]; positions: string[] }[];
   try {
-    ({ rows } = await db.query<{ idx: number; stale: string[]; positions: string[] }>({ name: 'orderflow_append_group', text: APPEND_GROUP, values: groupParams(commands) }));
+    ({ rows } = await db.query<{ idx: number; head: number; stale: string[]; positions: string[] }>({ name: 'orderflow_append_group', text: APPEND_GROUP, values: groupParams(commands) }));
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code !== undefined && RETRY_ALONE_CODES.has(code)) return { ok: false, reason: 'RETRY_ALONE', code };
     throw err;
   }
-  const lost = commands.filter((_, i) => rows[i] !== undefined && rows[i].stale.length === 0 && rows[i].positions.length === 0).map((c) => c.streamId);
-  const actual = new Map<string, number>();
-  if (lost.length > 0) {
-    const current = await db.query<{ stream_id: string; version: number }>(CURRENT_VERSIONS, [lost]);
-    for (const r of current.rows) actual.set(r.stream_id, r.version);
-  }
   const results = commands.map((c, i): AtomicAppendResult => {
     const row = rows[i];
     if (row && row.stale.length > 0) return { ok: false, reason: 'STALE_GUARD', stale: row.stale };
-    if (!row || row.positions.length === 0) return { ok: false, reason: 'WRONG_EXPECTED_VERSION', expected: c.expectedVersion, actual: actual.get(c.streamId) ?? null };
+    if (!row || row.positions.length === 0) return { ok: false, reason: 'WRONG_EXPECTED_VERSION', expected: c.expectedVersion, actual: row?.head ?? null };
     return { ok: true, streamVersion: c.expectedVersion + c.events.length, positions: row.positions.map(parsePosition) };
   });
   return { ok: true, results };
