@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
-import { isGroupMemberMessage, type FenceOutcome, type GroupMember } from '../../messaging/index.ts';
+import { isGroupMemberMessage, SUPERVISOR_IPC_ENV, type FenceOutcome, type GroupMember } from '../../messaging/index.ts';
 import { counter, type Logger } from '../../platform/index.ts';
 import type { ProcessSpec } from './plan.ts';
 import { createSparePool, type AssignRoleMessage } from './spare.ts';
@@ -84,9 +84,11 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
   const slots: Slot[] = opts.specs.map((spec) => ({ spec, child: undefined, starts: 0, backoffMs: minBackoff, startedAt: 0, timer: undefined }));
   let stopping = false;
   const entry = opts.entry ?? ORDERFLOW_BIN;
+  // SUPERVISOR_IPC_ENV: its children announce their group members on the channel (no other parent).
+  const childEnv = { ...(opts.env ?? process.env), [SUPERVISOR_IPC_ENV]: '1' };
   const stdio = ['ignore', opts.stdio ?? 'inherit', opts.stdio ?? 'inherit', 'ipc'] as const;
   const spares = opts.spare
-    ? createSparePool({ logger: log, delayMs: 10_000, spawnSpare: () => spawn(process.execPath, ['--enable-source-maps', entry, 'spare'], { env: opts.env ?? process.env, stdio: [...stdio] }) })
+    ? createSparePool({ logger: log, delayMs: 10_000, spawnSpare: () => spawn(process.execPath, ['--enable-source-maps', entry, 'spare'], { env: childEnv, stdio: [...stdio] }) })
     : undefined;
 
   /** Fences a dead process's group members before its successor starts (its joins would wait on them). */
@@ -104,7 +106,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
     if (stopping) return;
     slot.timer = undefined;
     const spare = slot.starts > 0 ? spares?.take() : undefined; // first starts all load at once anyway
-    const child = spare ?? spawn(process.execPath, ['--enable-source-maps', entry, slot.spec.role], { env: { ...(opts.env ?? process.env), ...slot.spec.env }, stdio: [...stdio] });
+    const child = spare ?? spawn(process.execPath, ['--enable-source-maps', entry, slot.spec.role], { env: { ...childEnv, ...slot.spec.env }, stdio: [...stdio] });
     if (spare) {
       const assign: AssignRoleMessage = { type: 'orderflow.assign-role', role: slot.spec.role, env: slot.spec.env };
       spare.send(assign);
