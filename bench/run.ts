@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only <scenario>]`: starts the local stack, prints the machine,
+ * `npm run bench [-- --quick] [-- --only <scenario>] [-- --events N]`: starts the local stack, prints the machine,
  * service versions and durability settings, runs the scenarios under `bench/scenarios/`, prints a
  * table (figure, same-run baseline, ratio, target, pass/miss) and writes `bench/results/latest.json`.
  */
@@ -51,21 +51,23 @@ function resultFiles(quick: boolean, only: string[] | undefined): string[] {
   return [resolve(RESULTS_DIR, 'latest.json'), resolve(RESULTS_DIR, quick ? 'quick.json' : 'full.json')];
 }
 
-function parse(): { quick: boolean; only: string[] | undefined } {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true } }, allowPositionals: false });
+function parse(): { quick: boolean; only: string[] | undefined; events: number | undefined } {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true }, events: { type: 'string' } }, allowPositionals: false });
+  const events = values.events === undefined ? undefined : Number(values.events);
+  if (events !== undefined && !(Number.isInteger(events) && events >= 4000)) throw new Error(`--events must be an integer ≥ 4000, not "${values.events ?? ''}"`);
   const only = values.only?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0);
   const known = new Set(SCENARIOS.map(([id]) => id));
   for (const id of only ?? []) {
     if (!known.has(id) && !/^[1-9]$/.test(id)) throw new Error(`unknown scenario "${id}"; one of ${[...known].join(', ')} (or 1-9)`);
   }
-  return { quick: values.quick ?? false, only: only?.map((id) => (/^[1-9]$/.test(id) ? (SCENARIOS[Number(id) - 1]?.[0] ?? id) : id)) };
+  return { quick: values.quick ?? false, events, only: only?.map((id) => (/^[1-9]$/.test(id) ? (SCENARIOS[Number(id) - 1]?.[0] ?? id) : id)) };
 }
 
 const stamp = () => new Date().toISOString().slice(11, 19);
 const log = (m: string) => console.log(`[${stamp()}] ${m}`);
 
 async function main(): Promise<void> {
-  const { quick, only } = parse();
+  const { quick, only, events } = parse();
   const started = Date.now();
   const startedAt = new Date().toISOString();
   log(`orderflow bench (${quick ? 'quick' : 'full'}${only ? `, only ${only.join(',')}` : ''}): starting the stack`);
@@ -94,7 +96,7 @@ async function main(): Promise<void> {
   const timeoutOverride = Number(process.env['BENCH_SCENARIO_TIMEOUT_S']) * 1000;
   const timeoutMs = timeoutOverride > 0 ? timeoutOverride : quick ? 100_000 : 240_000;
   // Scenarios that start the roles as separate processes and ramp through rates get longer by default.
-  const longer: Record<string, number> = { freshness: quick ? 240_000 : 480_000, reads: quick ? 180_000 : 300_000, bucketCost: quick ? 240_000 : 360_000, rebuild: quick ? 240_000 : 1_800_000 };
+  const longer: Record<string, number> = { freshness: quick ? 240_000 : 480_000, reads: quick ? 180_000 : 300_000, bucketCost: quick ? 240_000 : 360_000, rebuild: quick && events === undefined ? 240_000 : 1_800_000 };
   const timeoutOf = (id: string) => (timeoutOverride > 0 ? timeoutOverride : (longer[id] ?? timeoutMs));
   let mongoDown: string | undefined;
   for (const [id, run] of SCENARIOS) {
@@ -113,7 +115,7 @@ async function main(): Promise<void> {
       timer = setTimeout(() => r('timeout'), timeoutOf(id));
     });
     try {
-      const r = await Promise.race([run({ quick, log }), timedOut]);
+      const r = await Promise.race([run({ quick, log, ...(events !== undefined && { events }) }), timedOut]);
       if (r === 'timeout') throw new Error(`timed out after ${timeoutOf(id) / 1000} s`);
       const cpuSeconds = cpuDelta(cpu0, cpuSnapshot());
       results.push({ ...r, wallMs: Date.now() - t0, loadAvg: { before: Number(before.toFixed(2)), after: Number((os.loadavg()[0] ?? 0).toFixed(2)) }, cpuSeconds });

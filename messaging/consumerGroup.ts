@@ -1,6 +1,7 @@
 import type { Consumer, ConsumerRunConfig, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { gauge, reportFatal } from '../platform/index.ts';
+import { announceGroupMember } from './memberAnnouncement.ts';
 
 /** Options of {@link joinConsumerGroup}. */
 export interface ConsumerGroupOptions {
@@ -30,13 +31,17 @@ const consumerLag = gauge({
  * group is joined — so a caller can produce right after without racing the first assignment.
  * kafkajs restarts a retriable crash by itself; a crash it will not restart (it cannot rejoin its
  * group) is reported with {@link reportFatal}, which makes a role process exit non-zero so its
- * supervisor restarts it. The lag of every batch is the `orderflow_consumer_lag` gauge.
+ * supervisor restarts it. Every join is announced to a supervisor ({@link announceGroupMember}), which
+ * fences the member when the process dies. The lag of every batch is the `orderflow_consumer_lag` gauge.
  */
 export async function joinConsumerGroup(opts: ConsumerGroupOptions): Promise<Consumer> {
   const consumer = opts.kafka.consumer({ groupId: opts.groupId, sessionTimeout: opts.sessionTimeout, heartbeatInterval: opts.heartbeatInterval, maxWaitTimeInMs: opts.maxWaitTimeInMs ?? 100, allowAutoTopicCreation: false });
   await consumer.connect();
   await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? true });
-  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    announceGroupMember({ groupId: payload.groupId, memberId: payload.memberId });
+    resolve();
+  }));
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
     consumerLag.set({ group: opts.groupId, topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLag));
   });

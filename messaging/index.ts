@@ -2,8 +2,10 @@
 export { decodeEvent, encodeEvent, header, type WireEvent } from './codec.ts';
 export { joinConsumerGroup } from './consumerGroup.ts';
 export { publishDeadLetter, type DeadLetterInput, type PublishedDeadLetter } from './deadLetter.ts';
+export { fenceGroupMembers, type FenceOptions, type FenceOutcome, type GroupMember } from './groupFencing.ts';
 export { inOrderBatch } from './inOrderBatch.ts';
 export { createKafka, createOrderedProducer } from './kafka.ts';
+export { announceGroupMember, isGroupMemberMessage, type GroupMemberMessage } from './memberAnnouncement.ts';
 export { partitionOf } from './partitioning.ts';
 export { isTransientInfraError, retryUntilDone, StopRequested, type FailureKind, type RetryOptions } from './retry.ts';
 export { deadLetterTopic, ensureTopics, eventTopics, familyTopic, unroutableTopic, viewChangedTopic } from './topics.ts';

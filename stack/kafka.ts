@@ -60,7 +60,8 @@ function writeConfig(cfg: StackConfig): string {
 function formatStorage(cfg: StackConfig, props: string): void {
   if (existsSync(join(cfg.kafka.dataDir, 'meta.properties'))) return;
   const clusterId = Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
-  run('java', ['-cp', `${cfg.kafka.libDir}/*`, `-Dlog4j.configuration=file:${join(cfg.kafka.home, 'log4j.properties')}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props],
+  // One id in 64 starts with '-': as a separate argument the tool's parser takes it for an option.
+  run('java', ['-cp', `${cfg.kafka.libDir}/*`, `-Dlog4j.configuration=file:${join(cfg.kafka.home, 'log4j.properties')}`, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', props],
     `Kafka storage format failed; remove ${cfg.kafka.dataDir} and retry`);
 }
 

@@ -49,7 +49,13 @@ async function withLock<T>(cfg: StackConfig, fn: () => Promise<T>): Promise<T> {
  */
 export async function stackUp(cfg: StackConfig = loadStackConfig()): Promise<StackStarted> {
   return withLock(cfg, async () => {
-    const [postgres, kafka, redis] = await Promise.all([postgresUp(cfg), kafkaUp(cfg), redisUp(cfg)]);
+    // allSettled: when one fails, the others have finished starting before the error reaches a
+    // caller that stops the stack (Promise.all let Postgres come up after that stop, left running).
+    const settled = await Promise.allSettled([postgresUp(cfg), kafkaUp(cfg), redisUp(cfg)]);
+    const [postgres, kafka, redis] = settled.map((s) => {
+      if (s.status === 'rejected') throw s.reason;
+      return s.value;
+    }) as [boolean, boolean, boolean];
     const ferretdb = await ferretdbUp(cfg);
     return { postgres, kafka, ferretdb, redis };
   });

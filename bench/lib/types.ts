@@ -6,6 +6,8 @@ export interface BenchOptions {
   quick: boolean;
   /** Prints progress lines. */
   log(message: string): void;
+  /** `--events N`: the size of the event store a scenario that seeds one replays (`rebuild`). */
+  events?: number;
 }
 
 /** A target on one figure, as the issue states it. */

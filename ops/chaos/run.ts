@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { MongoClient } from 'mongodb';
 import pg from 'pg';
 import { migrate, startSmtpSink, messageIdFor, type SmtpSink } from '../../command-side/index.ts';
@@ -14,7 +16,8 @@ import { resumeCheck, writeReport } from './report.ts';
 import { subscribersSawEverything } from './subscriberCheck.ts';
 import { startSubscriber, type Subscriber } from './subscribers.ts';
 import { ackedInStore, noDoubleCharge, orderStatuses, ordersFinal, stockConserved } from './storeChecks.ts';
-import { pidAlive, spawnTopology, type TopologyProcess } from './topologyProcess.ts';
+import { cpuMs, pidAlive, spawnTopology, type TopologyProcess } from './topologyProcess.ts';
+import { allReady, readyTimeline } from './readiness.ts';
 import { viewsEqualReplay } from './viewCheck.ts';
 
 /** Options of {@link runChaos} (`npm run chaos -- [--quick] [--rate N] [--out file] [--keep-stack]`). */
@@ -58,11 +61,6 @@ async function metricValue(port: number, name: string): Promise<number | undefin
   return line ? Number(line.split(' ').at(-1)) : undefined;
 }
 
-async function allReady(ports: number[]): Promise<boolean> {
-  const up = await Promise.all(ports.map((p) => fetch(`http://127.0.0.1:${p}/readyz`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.status === 200, () => false)));
-  return up.every(Boolean);
-}
-
 /**
  * The fault-injection run: a private stack, the topology over it, a steady load with readers and
  * resuming subscribers, the faults one after another (each followed by a resume measurement), then
@@ -86,6 +84,18 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
   const subscribers: Subscriber[] = [];
   let error: string | undefined;
   let topologyExit: number | null | undefined;
+  // How long each startup step took (ms), for the JSON: where a slow start goes.
+  const startup: {
+    stackMs?: number; migrateMs?: number; topologyReadyMs?: number; milestonesMs?: Record<string, number>;
+    processReadyMs?: Record<string, number>; processCpuAtReadyMs?: Record<string, number | undefined>; seedMs?: number;
+  } = {};
+  let stepAt = began;
+  const step = () => {
+    const now = Date.now();
+    const ms = now - stepAt;
+    stepAt = now;
+    return ms;
+  };
 
   let cleaning: Promise<void> | undefined;
   const cleanup = () => (cleaning ??= (async () => {
@@ -108,11 +118,13 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
     log(`private stack in ${stack.cfg.dir} (postgres ${stack.cfg.postgres.port}, kafka ${stack.cfg.kafka.port}, mongo ${stack.cfg.ferretdb.port})`);
     await privateStackUp(stack);
     await ensureDatabase(stack.cfg, runId);
-    log('private stack up');
+    startup.stackMs = step();
+    log(`private stack up in ${startup.stackMs} ms`);
     const databaseUrl = postgresUrl(stack.cfg, runId);
     pool = new pg.Pool({ connectionString: databaseUrl, max: 4, connectionTimeoutMillis: 5_000 });
     pool.on('error', () => undefined); // the Postgres restart fault ends these sessions
     await migrate(pool);
+    startup.migrateMs = step();
     mongo = new MongoClient(stack.mongoUrl, { serverSelectionTimeoutMS: 30_000 });
     sink = await startSmtpSink({ port: 0, maxMessages: 10_000_000 });
     const mailSink = sink;
@@ -124,15 +136,22 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
       ORDERFLOW_HTTP_PORT: String(CHAOS_PORTS.api), ORDERFLOW_AUTH_MODE: 'dev', ORDERFLOW_RATE_LIMIT_PER_MINUTE: '1000000',
       ORDERFLOW_SMTP_SINK: 'off', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port), NOTIFY_FROM: `orders@${MAIL_DOMAIN}`,
     };
-    topology = spawnTopology({ env, shape: SHAPE, servePortBase: SERVE_PORT_BASE, opsPortBase: OPS_PORT_BASE });
+    const logFile = opts.out.replace(/\.json$/, '') + '.topology.log';
+    mkdirSync(dirname(logFile), { recursive: true });
+    writeFileSync(logFile, '');
+    log(`topology log: ${logFile}`);
+    topology = spawnTopology({ env, shape: SHAPE, servePortBase: SERVE_PORT_BASE, opsPortBase: OPS_PORT_BASE, logFile });
     const specs = planTopology({ shape: parseShape(SHAPE), servePortBase: SERVE_PORT_BASE, opsPortBase: OPS_PORT_BASE });
-    const readyDeadline = Date.now() + 300_000;
-    while (!(await allReady(specs.map((s) => s.opsPort)))) {
-      if (Date.now() > readyDeadline) throw new Error(`topology not ready within 300 s:\n${topology.tail(20).join('\n')}`);
-      await sleep(500);
-    }
-    log(`topology ready: ${specs.map((s) => s.name).join(', ')}`);
+    const spawnedAt = Date.now();
+    const tail = topology;
+    startup.processReadyMs = await readyTimeline(specs, spawnedAt, 300_000, () => tail.tail(20).join('\n'));
+    startup.topologyReadyMs = step();
+    startup.milestonesMs = Object.fromEntries(Object.entries(topology.milestones()).map(([k, at]) => [k, at - spawnedAt]));
+    // CPU each process used to get there: against the wall times above, what the box's load cost.
+    startup.processCpuAtReadyMs = Object.fromEntries([...topology.pids(), ['supervisor', topology.pid] as const].map(([name, pid]) => [name, cpuMs(pid)]));
+    log(`topology ready in ${startup.topologyReadyMs} ms: ${Object.entries(startup.processReadyMs).map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)}s`).join(', ')}`);
     await seedCatalogue(url, SKUS, 1_000_000);
+    startup.seedMs = step();
     for (const c of CUSTOMERS.slice(0, 4)) subscribers.push(startSubscriber(url, c, opts.quick ? 7_000 : 15_000));
     load = startLoad({ url, rate: opts.rate, skus: SKUS, customers: CUSTOMERS, readers: 2, random });
     await sleep(opts.quick ? 5_000 : 30_000);
@@ -156,7 +175,7 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
       log(`${result.fault} (${result.target}): projected ${String(result.resume.allProjectedMs)} ms, saga ${String(result.resume.allSagaStepMs)} ms, mail ${String(result.resume.allMailMs)} ms${result.error ? `, ERROR ${result.error}` : ''}`);
       // The next fault starts from the full shape, every process ready again.
       const healthy = Date.now() + 120_000;
-      while (Date.now() < healthy && !(topology.pids().size === specs.length && (await allReady(specs.map((s) => s.opsPort))))) await sleep(500);
+      while (Date.now() < healthy && !(topology.pids().size === specs.length && (await allReady(specs)))) await sleep(500);
       await sleep(opts.quick ? 2_000 : 10_000);
     }
     await load.stop();
@@ -193,6 +212,6 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
     details: { left },
   });
   const passed = error === undefined && checks.every((c) => c.passed);
-  writeReport(opts.out, { passed, quick: opts.quick, rate: opts.rate, seed: opts.seed, runId, durationMs: Date.now() - began, error, stats: load?.stats, faults, checks }, print);
+  writeReport(opts.out, { passed, quick: opts.quick, rate: opts.rate, seed: opts.seed, runId, durationMs: Date.now() - began, startup, error, stats: load?.stats, faults, checks }, print);
   return passed;
 }

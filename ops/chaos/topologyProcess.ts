@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { projectRoot } from '../../stack/config.ts';
 
@@ -29,6 +29,8 @@ export interface TopologyProcess {
   stop(timeoutMs: number): Promise<number | null>;
   /** Last log lines (for failure messages). */
   tail(n: number): string[];
+  /** When each process was first started, and when the topology logged `role bundle built` and `topology started` (epoch ms). */
+  milestones(): Record<string, number>;
   readonly pid: number;
 }
 
@@ -38,6 +40,8 @@ export interface TopologyOptions {
   servePortBase: number;
   opsPortBase: number;
   shape: string;
+  /** Every line the topology and its processes print is appended here. */
+  logFile?: string;
 }
 
 interface SupervisorLine {
@@ -62,9 +66,13 @@ export function spawnTopology(opts: TopologyOptions): TopologyProcess {
   const exits: ProcessExit[] = [];
   const lines: string[] = [];
   let buffered = '';
+  const milestones: Record<string, number> = {};
+  const logStream = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
   const onLine = (line: string) => {
+    logStream?.write(`${line}\n`);
     lines.push(line);
     if (lines.length > 500) lines.shift();
+    for (const msg of ['role bundle built', 'topology started']) if (line.includes(`"msg":"${msg}"`)) milestones[msg] ??= Date.now();
     if (!line.includes('"component":"supervisor"')) return;
     let parsed: SupervisorLine;
     try {
@@ -74,6 +82,7 @@ export function spawnTopology(opts: TopologyOptions): TopologyProcess {
     }
     if (!parsed.process || parsed.pid === undefined) return;
     if (parsed.msg === 'process started') {
+      milestones[`${parsed.process} started`] ??= Date.now();
       current.set(parsed.process, parsed.pid);
       all.add(parsed.pid);
     } else if (parsed.msg?.startsWith('process exited')) {
@@ -93,7 +102,10 @@ export function spawnTopology(opts: TopologyOptions): TopologyProcess {
   child.stderr.on('data', onData);
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   let gone = false;
-  void exited.then(() => (gone = true));
+  void exited.then(() => {
+    gone = true;
+    logStream?.end();
+  });
   if (child.pid === undefined) throw new Error('orderflow start --topology did not start');
   return {
     pid: child.pid,
@@ -124,6 +136,7 @@ export function spawnTopology(opts: TopologyOptions): TopologyProcess {
       return outcome[0];
     },
     tail: (n) => lines.slice(-n),
+    milestones: () => ({ ...milestones }),
   };
 }
 
@@ -145,4 +158,15 @@ export function pidAlive(pid: number): boolean {
 function readStat(pid: number): string {
   const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return text.slice(text.lastIndexOf(')') + 2);
+}
+
+/** CPU time (user + system, ms) a live process has used so far, from /proc; undefined when it is gone. */
+export function cpuMs(pid: number): number | undefined {
+  try {
+    const fields = readStat(pid).split(' ');
+    // After the command: state is field 3, utime 14 and stime 15 (1-based), in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,12 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
+import { isGroupMemberMessage, type FenceOutcome, type GroupMember } from '../../messaging/index.ts';
 import { counter, type Logger } from '../../platform/index.ts';
 import type { ProcessSpec } from './plan.ts';
 
 const ORDERFLOW_BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'orderflow.mjs');
 
 const restarts = counter({ name: 'orderflow_supervisor_restarts_total', help: 'Processes restarted by the topology supervisor', labelNames: ['process'] });
+const fenced = counter({ name: 'orderflow_supervisor_fenced_members_total', help: 'Group members of dead processes the supervisor removed, by outcome (removed, unknown, failed)', labelNames: ['outcome'] });
 
 /** A supervised process as the supervisor sees it. */
 export interface SupervisedProcess {
@@ -33,6 +35,14 @@ export interface SupervisorOptions {
   stopTimeoutMs?: number;
   /** Where child stdout/stderr go. @default 'inherit' */
   stdio?: 'inherit' | 'ignore';
+  /** The script each child runs as `node <entry> <role>` (e.g. a `buildRoleBundle` file). @default bin/orderflow.mjs */
+  entry?: string;
+  /**
+   * Called when a process died (not a clean exit 0) with the consumer group members it announced
+   * ({@link isGroupMemberMessage}), before it is restarted: `fenceGroupMembers` removes them, so
+   * their groups rebalance now rather than after the session timeout.
+   */
+  fenceMembers?: (members: GroupMember[]) => Promise<FenceOutcome[]>;
 }
 
 /** Restarts processes that die, with backoff, until stopped. */
@@ -55,7 +65,8 @@ interface Slot {
 /**
  * Runs each process spec as `orderflow <role>` and keeps it running: a process that exits while the
  * supervisor runs is restarted after a backoff (250 ms doubling to 10 s; reset once it stayed up
- * 30 s). Every start and exit is logged with the pid, code or signal, and uptime.
+ * 30 s), its consumer group members fenced first when it died (`fenceMembers`). Every start and
+ * exit is logged with the pid, code or signal, and uptime.
  */
 export function createSupervisor(opts: SupervisorOptions): Supervisor {
   const minBackoff = opts.minBackoffMs ?? 250;
@@ -65,14 +76,29 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
   const slots: Slot[] = opts.specs.map((spec) => ({ spec, child: undefined, starts: 0, backoffMs: minBackoff, startedAt: 0, timer: undefined }));
   let stopping = false;
 
+  /** Fences a dead process's group members before its successor starts (its joins would wait on them). */
+  async function fence(name: string, members: GroupMember[]): Promise<void> {
+    if (!opts.fenceMembers || members.length === 0) return;
+    const began = Date.now();
+    const outcomes = await opts.fenceMembers(members).catch((err: unknown): FenceOutcome[] => members.map((member) => ({ member, outcome: 'failed', error: String(err) })));
+    for (const o of outcomes) fenced.inc({ outcome: o.outcome });
+    const errors = outcomes.flatMap((o) => (o.outcome === 'failed' ? [`${o.member.groupId}: ${o.error}`] : []));
+    const removed = outcomes.filter((o) => o.outcome === 'removed').length;
+    log.info({ process: name, members: outcomes.length, removed, ms: Date.now() - began, ...(errors.length > 0 && { errors }) }, 'dead process fenced out of its consumer groups');
+  }
+
   function launch(slot: Slot): void {
     if (stopping) return;
     slot.timer = undefined;
-    const child = spawn(process.execPath, [ORDERFLOW_BIN, slot.spec.role], {
+    const child = spawn(process.execPath, ['--enable-source-maps', opts.entry ?? ORDERFLOW_BIN, slot.spec.role], {
       env: { ...(opts.env ?? process.env), ...slot.spec.env },
-      stdio: ['ignore', opts.stdio ?? 'inherit', opts.stdio ?? 'inherit'],
+      stdio: ['ignore', opts.stdio ?? 'inherit', opts.stdio ?? 'inherit', 'ipc'],
     });
     slot.child = child;
+    const members = new Map<string, string>(); // the group members it announced: memberId → groupId
+    child.on('message', (message) => {
+      if (isGroupMemberMessage(message)) members.set(message.memberId, message.groupId);
+    });
     slot.starts++;
     slot.startedAt = Date.now();
     if (slot.starts > 1) restarts.inc({ process: slot.spec.name });
@@ -89,7 +115,9 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
       const delayMs = slot.backoffMs;
       slot.backoffMs = Math.min(maxBackoff, slot.backoffMs * 2);
       log.warn({ process: slot.spec.name, pid: child.pid, code, signal, uptimeMs, restartInMs: delayMs }, 'process exited; restarting');
-      slot.timer = setTimeout(() => launch(slot), delayMs);
+      void fence(slot.spec.name, code === 0 ? [] : [...members].map(([memberId, groupId]) => ({ groupId, memberId }))).then(() => {
+        slot.timer = setTimeout(() => launch(slot), delayMs);
+      });
     });
   }
 
