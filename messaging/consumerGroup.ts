@@ -22,7 +22,7 @@ export interface ConsumerGroupOptions {
 
 const consumerLag = gauge({
   name: 'orderflow_consumer_lag',
-  help: 'Messages between the last batch this process consumed and the partition end, per consumer group',
+  help: 'Messages of a partition this process has not finished handling (the batch in hand and what follows it up to the partition end at its fetch), per consumer group',
   labelNames: ['group', 'topic', 'partition'],
 });
 
@@ -32,7 +32,8 @@ const consumerLag = gauge({
  * kafkajs restarts a retriable crash by itself; a crash it will not restart (it cannot rejoin its
  * group) is reported with {@link reportFatal}, which makes a role process exit non-zero so its
  * supervisor restarts it. Every join is announced to a supervisor ({@link announceGroupMember}), which
- * fences the member when the process dies. The lag of every batch is the `orderflow_consumer_lag` gauge.
+ * fences the member when the process dies. The lag of every batch, at its start and at its end, is the
+ * `orderflow_consumer_lag` gauge.
  */
 export async function joinConsumerGroup(opts: ConsumerGroupOptions): Promise<Consumer> {
   const consumer = opts.kafka.consumer({ groupId: opts.groupId, sessionTimeout: opts.sessionTimeout, heartbeatInterval: opts.heartbeatInterval, maxWaitTimeInMs: opts.maxWaitTimeInMs ?? 100, allowAutoTopicCreation: false });
@@ -42,6 +43,11 @@ export async function joinConsumerGroup(opts: ConsumerGroupOptions): Promise<Con
     announceGroupMember({ groupId: payload.groupId, memberId: payload.memberId });
     resolve();
   }));
+  // Set when a batch starts too: measured only after it, the lag of a consumer that fetches
+  // everything there is and then takes a minute to handle it read 0 the whole minute.
+  consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => {
+    consumerLag.set({ group: opts.groupId, topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLagLow));
+  });
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
     consumerLag.set({ group: opts.groupId, topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLag));
   });

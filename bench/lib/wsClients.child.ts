@@ -7,6 +7,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { now } from './clock.ts';
+import { seqOfOrderId } from './seqOrderId.ts';
 import { FleetCommand, type FleetReply } from './wsFleetProtocol.ts';
 
 const graphqlClients: Client[] = [];
@@ -40,9 +41,15 @@ function fail(err: unknown): void {
   firstError ??= err instanceof Error ? err.message : JSON.stringify(err);
 }
 
-type InventoryMsg = { inventoryChanged?: { item?: { onHand?: number } } };
+type Message = { inventoryChanged?: { item?: { onHand?: number } }; customerOrdersChanged?: { order?: { id?: string } } };
+type KeyOf = (data: Message | null | undefined) => number | undefined;
 
-function openGraphql(i: number, url: string, token: string, query: string, variables: Record<string, unknown>): Promise<boolean> {
+const keyOf: Record<NonNullable<Extract<FleetCommand, { cmd: 'open' }>['key']>, KeyOf> = {
+  onHand: (d) => d?.inventoryChanged?.item?.onHand,
+  orderSeq: (d) => seqOfOrderId(d?.customerOrdersChanged?.order?.id),
+};
+
+function openGraphql(i: number, url: string, token: string, query: string, variables: Record<string, unknown>, key: KeyOf): Promise<boolean> {
   return new Promise((resolve) => {
     let settled = false;
     const done = (ok: boolean) => {
@@ -60,11 +67,11 @@ function openGraphql(i: number, url: string, token: string, query: string, varia
       on: { connected: () => done(true), closed: () => done(false), error: (e) => (fail(e), done(false)) },
     });
     graphqlClients.push(client);
-    client.subscribe<InventoryMsg>({ query, variables }, {
+    client.subscribe<Message>({ query, variables }, {
       next: (v) => {
-        const key = v.data?.inventoryChanged?.item?.onHand;
-        if (typeof key === 'number') {
-          record(i, key);
+        const k = key(v.data);
+        if (typeof k === 'number') {
+          record(i, k);
           // Once: a stringify per message would add the fleet's own work to every latency.
           if (frameBytes === 0) frameBytes = JSON.stringify({ id: '00000000-0000-4000-8000-000000000000', type: 'next', payload: v }).length;
         } else if (v.errors) fail(v.errors);
@@ -98,11 +105,13 @@ process.on('message', (raw: unknown) => {
       case 'open': {
         let open = 0;
         let failed = 0;
+        // Client numbers go on across open commands, so deliveries of different opens stay apart.
+        const first = graphqlClients.length + rawSockets.length;
         for (let start = 0; start < cmd.count; start += cmd.batch) {
           const n = Math.min(cmd.batch, cmd.count - start);
           const results = await Promise.all(Array.from({ length: n }, (_, j) => {
-            const i = start + j;
-            return cmd.mode === 'graphql' ? openGraphql(i, cmd.url, cmd.token ?? '', cmd.query ?? '', cmd.variables ?? {}) : openRaw(i, cmd.url);
+            const i = first + start + j;
+            return cmd.mode === 'graphql' ? openGraphql(i, cmd.url, cmd.token ?? '', cmd.query ?? '', cmd.variables ?? {}, keyOf[cmd.key ?? 'onHand']) : openRaw(i, cmd.url);
           }));
           open += results.filter(Boolean).length;
           failed += results.filter((ok) => !ok).length;

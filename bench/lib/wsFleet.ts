@@ -9,6 +9,8 @@ export type Deliveries = Reply<'deliveries'>;
 
 /** A child process holding many WebSocket clients (see `wsClients.child.ts`). */
 export interface WsFleet {
+  /** The child's pid (to check it is gone after `close`). */
+  pid: number;
   open(cmd: Omit<Extract<FleetCommand, { cmd: 'open' }>, 'cmd'>): Promise<Reply<'opened'>>;
   status(): Promise<Reply<'status'>>;
   /** Every delivery recorded since the last collect (and clears them in the child). */
@@ -42,6 +44,7 @@ export async function startFleet(): Promise<WsFleet> {
   }
   await expect('ready');
   return {
+    pid: child.pid ?? -1,
     open: (cmd) => expect('opened', { cmd: 'open', ...cmd }),
     status: () => expect('status', { cmd: 'status' }),
     collect: () => expect('deliveries', { cmd: 'collect' }),

@@ -12,6 +12,12 @@ export const FleetCommand = z.discriminatedUnion('cmd', [
     token: z.string().optional(),
     query: z.string().optional(),
     variables: z.record(z.string(), z.unknown()).optional(),
+    /**
+     * Which field of a graphql message is its delivery key: `onHand` (inventoryChanged's item count,
+     * the default) or `orderSeq` (the sequence number a bench order id carries, see `seqOrderId.ts`,
+     * of customerOrdersChanged's order).
+     */
+    key: z.enum(['onHand', 'orderSeq']).optional(),
   }),
   z.object({ cmd: z.literal('status') }),
   z.object({ cmd: z.literal('collect') }),

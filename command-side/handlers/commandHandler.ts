@@ -41,6 +41,12 @@ export interface CommandHandlerOptions {
   maxAttempts?: number;
   /** Streams whose folded state is kept to fold only newer events on the next load. @default 10000 */
   stateCacheSize?: number;
+  /**
+   * Only streams of at least this many events are kept: a short stream (an order's handful of events)
+   * costs the same one read with or without its cached state, and keeping each would grow the cache
+   * with every order placed until `stateCacheSize` (tens of MiB of folded orders in the saga). @default 16
+   */
+  stateCacheMinEvents?: number;
 }
 
 /** Per-call options of {@link CommandHandler.handle}. */
@@ -93,6 +99,7 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
   const source = options.source ?? 'orderflow/command-side';
   const maxAttempts = options.maxAttempts ?? 8;
   const stateCacheSize = options.stateCacheSize ?? 10_000;
+  const stateCacheMinEvents = options.stateCacheMinEvents ?? 16;
 
   // Folded states by stream, as of a version: a later load reads and folds only the events after
   // it. Events are immutable and versions dense, so an entry is never wrong, only behind; evolve is
@@ -110,7 +117,7 @@ export function createCommandHandler(options: CommandHandlerOptions): CommandHan
     const state = stored.reduce((s, e) => decider.evolve(s, { type: e.envelope.type, data: e.envelope.data } as E), cached?.state ?? decider.initialState);
     const version = last?.envelope.streamVersion ?? cached?.version ?? 0;
     const position = last ? positionText(last.position) : (cached?.position ?? positionText(START));
-    if (latest && version > 0 && (states.get(streamId)?.version ?? 0) < version) {
+    if (latest && version >= stateCacheMinEvents && (states.get(streamId)?.version ?? 0) < version) {
       states.delete(streamId); // re-insert: the Map's order is the eviction order
       states.set(streamId, { state, version, position });
       if (states.size > stateCacheSize) states.delete(states.keys().next().value as string);

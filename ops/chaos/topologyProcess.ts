@@ -40,6 +40,8 @@ export interface TopologyOptions {
   servePortBase: number;
   opsPortBase: number;
   shape: string;
+  /** Sees every output line of the topology (its own and its children's logs). */
+  onLine?: (line: string) => void;
   /** Every line the topology and its processes print is appended here. */
   logFile?: string;
 }
@@ -69,6 +71,7 @@ export function spawnTopology(opts: TopologyOptions): TopologyProcess {
   const milestones: Record<string, number> = {};
   const logStream = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
   const onLine = (line: string) => {
+    opts.onLine?.(line);
     logStream?.write(`${line}\n`);
     lines.push(line);
     if (lines.length > 500) lines.shift();

@@ -1,5 +1,6 @@
 import { fenceGroupMembers } from '../../messaging/index.ts';
 import type { AppConfig, Logger } from '../../platform/index.ts';
+import { startOpsServer } from '../opsServer.ts';
 import { planTopology, type TopologyShape } from './plan.ts';
 import { startProxy } from './proxy.ts';
 import { buildRoleBundle } from './roleBundle.ts';
@@ -23,7 +24,10 @@ export interface TopologyOptions {
  * when it dies, its consumer group members fenced first), each running one {@link buildRoleBundle}
  * of the current sources, the serve replicas behind a round-robin proxy on the configured HTTP port.
  * Runs until a signal, then stops the processes (edge first, each draining) and the proxy. Resolves
- * 0 when every process exited 0.
+ * 0 when every process exited 0. With ORDERFLOW_OPS_PORT set, the supervisor itself answers `/healthz`,
+ * `/readyz` (every process running), `/metrics` (restarts, proxied connections) and, with
+ * ORDERFLOW_DEBUG_HEAP, `/debug/heap` there: it holds two sockets per client connection, so its
+ * memory is watched like any role's (`npm run soak`). Its children get their own ports from the plan.
  */
 export async function runTopology(opts: TopologyOptions): Promise<number> {
   const { config, logger } = opts;
@@ -38,6 +42,10 @@ export async function runTopology(opts: TopologyOptions): Promise<number> {
     });
     const backends = specs.filter((s) => s.role === 'serve').map((s) => ({ host: config.http.host, port: Number(s.env['ORDERFLOW_HTTP_PORT']) }));
     const proxy = backends.length > 0 ? await startProxy({ host: config.http.host, port: config.http.port, backends, logger }) : undefined;
+    const ops = config.ops.port === 0 ? undefined : await startOpsServer({
+      host: config.ops.host, port: config.ops.port, logger, debugHeap: config.ops.debugHeap, accepting: () => true,
+      readiness: () => Promise.resolve({ processes: supervisor.processes().every((p) => p.pid !== undefined) }),
+    });
     supervisor.start();
     logger.info({ processes: specs.map((s) => `${s.name}:${s.opsPort}`), proxy: proxy ? `${config.http.host}:${proxy.port}` : null }, 'topology started');
     const signals = opts.signals ?? ['SIGTERM', 'SIGINT'];
@@ -47,6 +55,7 @@ export async function runTopology(opts: TopologyOptions): Promise<number> {
     logger.info({ signal }, 'topology stopping');
     const clean = await supervisor.stop();
     await proxy?.close();
+    await ops?.close();
     return clean ? 0 : 1;
   } finally {
     bundle.remove();

@@ -32,33 +32,37 @@ export interface SocketAuthWatchOptions {
  * Returns the function that stops watching (call it on close).
  */
 export function watchSocketAuth(opts: SocketAuthWatchOptions): () => void {
-  const timers: NodeJS.Timeout[] = [];
+  // At most one timer of each kind is pending; each re-check replaces its own. (Pushing every
+  // re-check's timer onto a list kept one fired Timeout per socket per period for the socket's life.)
+  let expiry: NodeJS.Timeout | undefined;
+  let recheck: NodeJS.Timeout | undefined;
   let closed = false;
+  const stop = () => {
+    closed = true;
+    clearTimeout(expiry);
+    clearTimeout(recheck);
+  };
   const close = (code: number, reason: string) => {
     if (closed) return;
-    closed = true;
     stop();
     opts.socket.close(code, reason);
-  };
-  const stop = () => {
-    for (const t of timers) clearTimeout(t);
   };
   const { expiresAt } = opts;
   if (expiresAt !== undefined) {
     // setTimeout holds 2^31-1 ms at most; a longer-lived token is caught by the re-check.
     const inMs = Math.max(0, expiresAt - Date.now());
-    if (inMs < 2 ** 31 - 1) timers.push(setTimeout(() => close(SocketAuthClose.EXPIRED, 'token expired'), inMs).unref());
+    if (inMs < 2 ** 31 - 1) expiry = setTimeout(() => close(SocketAuthClose.EXPIRED, 'token expired'), inMs).unref();
   }
   if (opts.recheckMs > 0 && opts.header !== undefined) {
     const tick = () => {
       authenticate(opts.header, opts.config).then(
         () => {
-          if (!closed) timers.push(setTimeout(tick, opts.recheckMs).unref());
+          if (!closed) recheck = setTimeout(tick, opts.recheckMs).unref();
         },
         () => close(SocketAuthClose.REVOKED, 'token no longer valid'),
       );
     };
-    timers.push(setTimeout(tick, opts.recheckMs).unref());
+    recheck = setTimeout(tick, opts.recheckMs).unref();
   }
   return stop;
 }

@@ -143,7 +143,7 @@ export function metricSum(text: string, name: string, labelFilter: (labels: stri
   let sum = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(name)) continue;
-    const m = /^([a-z_:]+)(\{[^}]*\})?\s+(\S+)$/.exec(line);
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)$/.exec(line); // Prometheus names may hold digits (…_p99_seconds)
     if (!m || m[1] !== name || !labelFilter(m[2] ?? '')) continue;
     sum += Number(m[3]);
   }
