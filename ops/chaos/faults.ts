@@ -61,6 +61,16 @@ async function waitExit(ctx: FaultContext, pid: number, timeoutMs: number): Prom
   return undefined;
 }
 
+/**
+ * The same probes with no fault, measured from when they are sent: how long one order takes to be
+ * projected, stepped and mailed on this box right now, the yardstick for each fault's resume.
+ */
+export async function measureBaseline(ctx: FaultContext): Promise<ResumeTimes> {
+  const since = Date.now();
+  const customer = `probe${since % 100_000}`;
+  return measureResume(ctx.probe, customer, await ctx.load.probes(ctx.partitions, customer), since, ctx.boundMs);
+}
+
 /** Kills or stops a role process, or an engine; then places probes and measures the resume. */
 export async function injectFault(ctx: FaultContext, fault: Fault): Promise<FaultResult> {
   const name = faultName(fault);

@@ -11,11 +11,6 @@ export function isReady(port: number, timeoutMs = 10_000): Promise<boolean> {
   return fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(timeoutMs) }).then((r) => r.status === 200, () => false);
 }
 
-/** True when every target's `/readyz` answers 200. */
-export async function allReady(targets: readonly ReadyTarget[]): Promise<boolean> {
-  return (await Promise.all(targets.map((t) => isReady(t.opsPort)))).every(Boolean);
-}
-
 /**
  * Polls every target's `/readyz` (each 500 ms until it first answers 200) and resolves with the
  * time each one took to become ready, from `since`, by name: the startup timeline of the run's JSON.

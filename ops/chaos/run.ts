@@ -6,8 +6,9 @@ import { migrate, startSmtpSink, messageIdFor, type SmtpSink } from '../../comma
 import { ensureDatabase, postgresUrl } from '../../stack/postgres.ts';
 import { planTopology, parseShape } from '../topology/plan.ts';
 import { settle, type CheckResult } from './check.ts';
-import { planFaults } from './faultPlan.ts';
-import { injectFault, type FaultResult } from './faults.ts';
+import { faultName, planFaults } from './faultPlan.ts';
+import { injectFault, measureBaseline, type FaultResult } from './faults.ts';
+import type { ResumeTimes } from './resume.ts';
 import { everyEventOnKafka } from './kafkaCheck.ts';
 import { startLoad, seedCatalogue, type Load } from './load.ts';
 import { oneMailPerTransition } from './mailCheck.ts';
@@ -17,7 +18,7 @@ import { subscribersSawEverything } from './subscriberCheck.ts';
 import { startSubscriber, type Subscriber } from './subscribers.ts';
 import { ackedInStore, noDoubleCharge, orderStatuses, ordersFinal, stockConserved } from './storeChecks.ts';
 import { cpuMs, pidAlive, spawnTopology, type TopologyProcess } from './topologyProcess.ts';
-import { allReady, readyTimeline } from './readiness.ts';
+import { readyTimeline } from './readiness.ts';
 import { viewsEqualReplay } from './viewCheck.ts';
 
 /** Options of {@link runChaos} (`npm run chaos -- [--quick] [--rate N] [--out file] [--keep-stack]`). */
@@ -76,6 +77,8 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
   const url = `http://127.0.0.1:${CHAOS_PORTS.api}/graphql`;
   const checks: CheckResult[] = [];
   const faults: FaultResult[] = [];
+  const plan = planFaults(opts.quick);
+  let baseline: ResumeTimes | undefined;
   let topology: TopologyProcess | undefined;
   let sink: SmtpSink | undefined;
   let pool: pg.Pool | undefined;
@@ -169,14 +172,18 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
         return undefined;
       },
     };
-    for (const fault of planFaults(opts.quick)) {
+    baseline = await measureBaseline(ctx);
+    log(`baseline (no fault): projected ${String(baseline.allProjectedMs)} ms, saga ${String(baseline.allSagaStepMs)} ms, mail ${String(baseline.allMailMs)} ms`);
+    for (const fault of plan) {
       const result = await injectFault(ctx, fault);
       faults.push(result);
       log(`${result.fault} (${result.target}): projected ${String(result.resume.allProjectedMs)} ms, saga ${String(result.resume.allSagaStepMs)} ms, mail ${String(result.resume.allMailMs)} ms${result.error ? `, ERROR ${result.error}` : ''}`);
-      // The next fault starts from the full shape, every process ready again.
-      const healthy = Date.now() + 120_000;
-      while (Date.now() < healthy && !(topology.pids().size === specs.length && (await allReady(specs)))) await sleep(500);
-      await sleep(opts.quick ? 2_000 : 10_000);
+      // The next fault starts from the full shape, every process answering /readyz again since.
+      const healthFrom = Date.now();
+      while (Date.now() < healthFrom + 60_000 && topology.pids().size < specs.length) await sleep(250);
+      const back = await readyTimeline(specs, healthFrom, 120_000, () => '').catch((err: unknown) => err instanceof Error ? err.message : String(err));
+      if (typeof back === 'string') log(`not every process is ready again: ${back.trim()}`);
+      await sleep(opts.quick ? 1_000 : 10_000);
     }
     await load.stop();
     log(`load stopped: ${JSON.stringify(load.stats)}`);
@@ -212,6 +219,6 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
     details: { left },
   });
   const passed = error === undefined && checks.every((c) => c.passed);
-  writeReport(opts.out, { passed, quick: opts.quick, rate: opts.rate, seed: opts.seed, runId, durationMs: Date.now() - began, startup, error, stats: load?.stats, faults, checks }, print);
+  writeReport(opts.out, { passed, quick: opts.quick, rate: opts.rate, seed: opts.seed, runId, durationMs: Date.now() - began, startup, faultPlan: plan.map(faultName), baseline, error, stats: load?.stats, faults, checks }, print);
   return passed;
 }
