@@ -16,7 +16,7 @@ import { soakChecks } from './soak/checks.ts';
 const { values } = parseArgs({
   options: {
     minutes: { type: 'string', default: '30' },
-    rate: { type: 'string', default: '5' },
+    rate: { type: 'string', default: '2' },
     subscribers: { type: 'string', default: '1000' },
     'interval-s': { type: 'string', default: '30' },
     'warmup-s': { type: 'string' },

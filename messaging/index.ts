@@ -5,7 +5,7 @@ export { publishDeadLetter, type DeadLetterInput, type PublishedDeadLetter } fro
 export { fenceGroupMembers, type FenceOptions, type FenceOutcome, type GroupMember } from './groupFencing.ts';
 export { inOrderBatch } from './inOrderBatch.ts';
 export { createKafka, createOrderedProducer } from './kafka.ts';
-export { announceGroupMember, isGroupMemberMessage, type GroupMemberMessage } from './memberAnnouncement.ts';
+export { announceGroupMember, isGroupMemberMessage, SUPERVISOR_IPC_ENV, type GroupMemberMessage } from './memberAnnouncement.ts';
 export { partitionOf } from './partitioning.ts';
 export { isTransientInfraError, retryUntilDone, StopRequested, type FailureKind, type RetryOptions } from './retry.ts';
 export { deadLetterTopic, ensureTopics, eventTopics, familyTopic, unroutableTopic, viewChangedTopic } from './topics.ts';

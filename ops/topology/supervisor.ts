@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
-import { isGroupMemberMessage, type FenceOutcome, type GroupMember } from '../../messaging/index.ts';
+import { isGroupMemberMessage, SUPERVISOR_IPC_ENV, type FenceOutcome, type GroupMember } from '../../messaging/index.ts';
 import { counter, type Logger } from '../../platform/index.ts';
 import type { ProcessSpec } from './plan.ts';
 
@@ -91,7 +91,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
     if (stopping) return;
     slot.timer = undefined;
     const child = spawn(process.execPath, ['--enable-source-maps', opts.entry ?? ORDERFLOW_BIN, slot.spec.role], {
-      env: { ...(opts.env ?? process.env), ...slot.spec.env },
+      env: { ...(opts.env ?? process.env), ...slot.spec.env, [SUPERVISOR_IPC_ENV]: '1' },
       stdio: ['ignore', opts.stdio ?? 'inherit', opts.stdio ?? 'inherit', 'ipc'],
     });
     slot.child = child;
