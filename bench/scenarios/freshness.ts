@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { viewChangedTopic } from '../../messaging/topics.ts';
+import { decodeEvent } from '../../messaging/codec.ts';
+import { familyTopic, viewChangedTopic } from '../../messaging/topics.ts';
 import { parseViewChanged } from '../../projector/runner/viewChanged.ts';
 import { testKafka } from '../../tests/support/isolation.ts';
 import { tokens } from '../../tests/support/app.ts';
@@ -46,6 +47,8 @@ interface Phase {
   sub: Summary | undefined;
   subMissing: number;
   notified: Summary | undefined;
+  /** Mean ms of each hop over the phase's orders (see {@link HOPS}). */
+  hops: Partial<Record<Hop, number>>;
   /** View-store commands the projector sent per second of the phase, per acknowledged command and per event applied. */
   storeCommandsPerSecond: number;
   storeCommandsPerCommand: number | undefined;
@@ -53,6 +56,38 @@ interface Phase {
   eventsApplied: number;
   cpu: Partial<Record<TopologyRole, number>>;
 }
+
+/**
+ * The hops of one order, each from the previous timestamp to its own: the POST sent, the relay's
+ * Kafka message timestamp of its OrderPlaced (set when the relay builds the batch: append + relay
+ * pickup), the order_detail projector's ViewChanged.at (stamped right after the view write: Kafka →
+ * projector fetch + the write), this process receiving that notification (the views.changed hop),
+ * and its subscription message arriving (serve's hub + push).
+ */
+const HOPS = ['send → relay published', 'published → view written', 'view written → notified', 'notified → subscription'] as const;
+type Hop = (typeof HOPS)[number];
+
+function meanHops(ids: Iterable<string>, stamps: readonly ReadonlyMap<string, number>[]): Partial<Record<Hop, number>> {
+  const sums = HOPS.map(() => ({ sum: 0, n: 0 }));
+  for (const id of ids) {
+    HOPS.forEach((_, i) => {
+      const [a, b] = [stamps[i]?.get(id), stamps[i + 1]?.get(id)];
+      const acc = sums[i];
+      if (a !== undefined && b !== undefined && acc) {
+        acc.sum += b - a;
+        acc.n++;
+      }
+    });
+  }
+  const out: Partial<Record<Hop, number>> = {};
+  HOPS.forEach((h, i) => {
+    const acc = sums[i];
+    if (acc && acc.n > 0) out[h] = round(acc.sum / acc.n);
+  });
+  return out;
+}
+
+const hopText = (h: Partial<Record<Hop, number>>) => HOPS.map((k) => `${k} ${h[k] ?? 'n/a'}`).join(', ');
 
 const within = (p: Phase) => p.sustained && p.view !== undefined && p.viewMissing === 0 && p.view.p99 <= P99_LIMIT_MS;
 
@@ -63,6 +98,7 @@ function phaseFigure(p: Phase): Figure {
     ...(p.view && { latency: roundSummary(p.view) }),
     notes: [
       `${p.run.scheduled} scheduled, ${p.run.started} started, ${p.run.ok} ok, ${p.run.errors} errors${p.run.firstError ? ` (first: ${p.run.firstError})` : ''}; max start slip ${Math.round(p.run.maxStartDelayMs)} ms; ${p.viewMissing} of ${p.acked} never reached the view, ${p.subMissing} never reached the subscription`,
+      `hops (means, ms): ${hopText(p.hops)}`,
       `ack→subscription p50 ${p.sub ? round(p.sub.p50) : 'n/a'} p99 ${p.sub ? round(p.sub.p99) : 'n/a'} ms; ack→"view changed" received p99 ${p.notified ? round(p.notified.p99) : 'n/a'} ms`,
       `view store: ${round(p.storeCommandsPerSecond)} commands/s, ${p.storeCommandsPerCommand === undefined ? 'n/a' : round(p.storeCommandsPerCommand)} per placeOrder (saga follow-ups included)`,
       `CPU-s per role over the phase and its drain: ${cpu}`,
@@ -116,19 +152,29 @@ export const freshnessScenario: Scenario = async ({ quick, log }) => {
     const viewAt = new Map<string, number>();
     const notifiedAt = new Map<string, number>();
     const subAt = new Map<string, number>();
+    const sentAt = new Map<string, number>();
+    const publishedAt = new Map<string, number>();
     const placeOrder = async (customer: string, n: number): Promise<string> => {
-      const r = await topology.gql<PlaceOrder>(PLACE_ORDER, { input: placeOrderInput(customer, n) }, tokens.customer(customer));
+      const orderId = randomUUID();
+      sentAt.set(orderId, now());
+      const r = await topology.gql<PlaceOrder>(PLACE_ORDER, { input: { ...placeOrderInput(customer, n), orderId } }, tokens.customer(customer));
       const id = r.data?.placeOrder?.id;
       if (id === undefined || r.errors) throw new Error(`placeOrder failed: ${JSON.stringify(r.errors ?? r.data)}`);
       return id;
     };
 
     await consumer.connect();
-    await consumer.subscribe({ topic: viewChangedTopic(topology.config.kafka.topicPrefix), fromBeginning: false });
+    const ordersTopic = familyTopic(topology.config.kafka.topicPrefix, 'orders');
+    await consumer.subscribe({ topics: [viewChangedTopic(topology.config.kafka.topicPrefix), ordersTopic], fromBeginning: false });
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.run({
-      eachMessage: async ({ message }) => {
+      eachMessage: async ({ topic, message }) => {
         const t = now();
+        if (topic === ordersTopic) {
+          const { envelope } = decodeEvent(message);
+          if (envelope.type === 'OrderPlaced') publishedAt.set(envelope.streamId.replace(/^order-/, ''), Number(message.timestamp));
+          return;
+        }
         const change = parseViewChanged(message.value);
         if (change?.projection !== 'order_detail') return;
         const at = Date.parse(change.at);
@@ -200,9 +246,11 @@ export const freshnessScenario: Scenario = async ({ quick, log }) => {
         rate, run, achieved, sustained: run.started === run.scheduled && run.errors === 0 && achieved >= rate * 0.95, acked: acked.size,
         view: summarize(view.latencies), viewMissing: view.missing, sub: summarize(sub.latencies), subMissing: sub.missing,
         notified: summarize(pairLatencies(acked, notifiedAt).latencies),
+        hops: meanHops(acked.keys(), [sentAt, publishedAt, viewAt, notifiedAt, subAt]),
         storeCommandsPerSecond: commands / seconds, storeCommandsPerCommand: run.ok > 0 ? commands / run.ok : undefined,
         storeCommandsPerEvent: work1.applied > work0.applied ? commands / (work1.applied - work0.applied) : undefined, eventsApplied: work1.applied - work0.applied, cpu,
       };
+      log(`  hops: ${hopText(p.hops)}`);
       log(`  achieved ${achieved.toFixed(0)}/s; ack→view p50 ${p.view ? round(p.view.p50) : 'n/a'} p99 ${p.view ? round(p.view.p99) : 'n/a'} ms (${p.viewMissing} missing); store ${round(p.storeCommandsPerSecond)} cmd/s`);
       await sleep(1000); // saga follow-ups of the last orders, before the next phase
       return p;
@@ -241,6 +289,10 @@ export const freshnessScenario: Scenario = async ({ quick, log }) => {
         });
       }
       if (at.sub) figures.push({ name: `ack→subscription msg p99 @${TARGET_RATE}/s`, value: round(at.sub.p99), unit: 'ms', latency: roundSummary(at.sub) });
+      for (const h of HOPS) {
+        const v = at.hops[h];
+        if (v !== undefined) figures.push({ name: `hop ${h} @${TARGET_RATE}/s (mean)`, value: v, unit: 'ms' });
+      }
     }
     const best = phases.filter(within).at(-1);
     figures.push({

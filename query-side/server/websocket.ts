@@ -9,7 +9,6 @@ import {
   NoSchemaIntrospectionCustomRule,
   parse,
   specifiedRules,
-  validate,
   type DocumentNode,
   type ExecutionArgs,
   type GraphQLSchema,
@@ -26,6 +25,7 @@ import { anonymousSubscriptionFields, refusedAnonymousFields } from './anonymous
 import { watchSocketAuth } from './socketAuthWatch.ts';
 import { createSocketLimits } from './socketLimits.ts';
 import { createSocketSink } from './socketSink.ts';
+import { createDocumentCache } from './documentCache.ts';
 import { appError, ErrorCode, isErrorCode, queryTooComplex, unauthenticated } from '../errors.ts';
 import { fragmentsOf, limitRules, operationCost, parseOptions, tokenLimitError, type EdgeLimiters } from '../limits/index.ts';
 import { authenticateWithin, enforceRateLimit, principalKey, type CreateContext } from './admission.ts';
@@ -112,6 +112,7 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
   const publicSubscriptions = anonymousSubscriptionFields(schema);
   const rules: ValidationRule[] = [...specifiedRules, ...limitRules(config.limits), ...(config.env === 'production' ? [NoSchemaIntrospectionCustomRule] : [])];
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
+  const documents = createDocumentCache(schema, rules);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.http.maxBodyBytes });
   const frames = createSharedFrames();
@@ -176,7 +177,7 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
         }
         let document: DocumentNode;
         try {
-          document = parse(payload.query, parseOptions(config.limits.maxTokens));
+          document = documents.parsed(payload.query, (text) => parse(text, parseOptions(config.limits.maxTokens)));
         } catch (err) {
           const tooLong = tokenLimitError(err);
           if (tooLong) return [tooLong];
@@ -186,7 +187,7 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
           const refused = refusedAnonymousFields(document, payload.operationName, publicSubscriptions);
           if (refused.length > 0) return [unauthenticated(`subscribing to ${refused.join(', ')} requires credentials`)];
         }
-        const invalid = validate(schema, document, rules);
+        const invalid = documents.invalid(payload.query, document);
         if (invalid.length > 0) return invalid.map((e) => tagged(e, ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED));
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [appError(ErrorCode.BAD_USER_INPUT, 'could not identify the operation to run (operationName?)')];
