@@ -5,7 +5,7 @@ import type { CommandHandler } from '../../command-side/handlers/commandHandler.
 import { freshEventStore } from '../support/eventStore.ts';
 import { freshMongo, mongoConnectionUrl, uniqueId } from '../support/isolation.ts';
 import { seedProduct } from '../support/orders.ts';
-import { freeTcpPort, spawnRole, type RoleProcess } from '../support/roleProcess.ts';
+import { freePortBlock, freeTcpPort, spawnRole, type RoleProcess } from '../support/roleProcess.ts';
 import { waitUntil } from '../support/saga.ts';
 
 const CLIENTS = 3;
@@ -39,7 +39,7 @@ describe('orderflow start --topology: SIGKILL of one serve replica of two under 
     closeMongo = () => mongo.client.close();
     await seedProduct(handler, 'TOPO', 700, 1_000_000);
     port = await freeTcpPort();
-    const servePortBase = await freeTcpPort();
+    const servePortBase = await freePortBlock(20); // serve-N on base + N, ops ports on base + 10 + N
     topology = spawnRole({
       args: ['start', '--topology', '--no-stack', '--shape', 'serve=2,relay=1,project=1,saga=0,notify=0', '--serve-port-base', String(servePortBase), '--ops-port-base', String(servePortBase + 10)],
       databaseUrl: (pool.options as { connectionString: string }).connectionString,

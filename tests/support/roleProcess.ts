@@ -53,6 +53,31 @@ export async function freeTcpPort(): Promise<number> {
   return address.port;
 }
 
+async function canListen(port: number): Promise<boolean> {
+  const srv = createServer();
+  const ok = await new Promise<boolean>((resolve) => {
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => resolve(true));
+  });
+  if (ok) await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return ok;
+}
+
+/**
+ * The first of `count` consecutive free loopback ports, below Linux's ephemeral range (32768+):
+ * a port picked there with {@link freeTcpPort} plus an offset can be taken meanwhile by any
+ * outgoing connection (seen in CI: a topology's ops port, EADDRINUSE, a relay restarting forever).
+ */
+export async function freePortBlock(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * (32_000 - 20_000 - count));
+    let free = true;
+    for (let p = base; p < base + count && free; p++) free = await canListen(p);
+    if (free) return base;
+  }
+  throw new Error(`no block of ${count} free ports below 32000`);
+}
+
 /** Starts `node bin/orderflow.mjs <args>` configured from the environment a test gives it. */
 export function spawnRole(opts: RoleProcessOptions): RoleProcess {
   const child: ChildProcess = spawn(process.execPath, opts.node ?? ['bin/orderflow.mjs', ...opts.args], {
