@@ -13,13 +13,14 @@ import { everyEventOnKafka } from './kafkaCheck.ts';
 import { startLoad, seedCatalogue, type Load } from './load.ts';
 import { oneMailPerTransition } from './mailCheck.ts';
 import { CHAOS_PORTS, enginePid, privateStackConfig, privateStackDown, privateStackUp } from './privateStack.ts';
-import { resumeCheck, writeReport } from './report.ts';
+import { engineResumeCheck, roleResumeCheck, writeReport } from './report.ts';
 import { subscribersSawEverything } from './subscriberCheck.ts';
 import { startSubscriber, type Subscriber } from './subscribers.ts';
 import { ackedInStore, noDoubleCharge, orderStatuses, ordersFinal, stockConserved } from './storeChecks.ts';
-import { cpuMs, pidAlive, spawnTopology, type TopologyProcess } from './topologyProcess.ts';
+import { cpuMs, spawnTopology, type TopologyProcess } from './topologyProcess.ts';
 import { readyTimeline } from './readiness.ts';
 import { viewsEqualReplay } from './viewCheck.ts';
+import { runWithCleanup } from '../runWithCleanup.ts';
 
 /** Options of {@link runChaos} (`npm run chaos -- [--quick] [--rate N] [--out file] [--keep-stack]`). */
 export interface ChaosOptions {
@@ -85,7 +86,6 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
   let mongo: MongoClient | undefined;
   let load: Load | undefined;
   const subscribers: Subscriber[] = [];
-  let error: string | undefined;
   let topologyExit: number | null | undefined;
   // How long each startup step took (ms), for the JSON: where a slow start goes.
   const startup: {
@@ -100,8 +100,7 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
     return ms;
   };
 
-  let cleaning: Promise<void> | undefined;
-  const cleanup = () => (cleaning ??= (async () => {
+  const cleanup = async () => {
     await load?.stop().catch(() => undefined);
     for (const s of subscribers) await s.stop().catch(() => undefined);
     if (topology) topologyExit = await topology.stop(60_000);
@@ -109,18 +108,9 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
     await mongo?.close().catch(() => undefined);
     await pool?.end().catch(() => undefined);
     if (!opts.keepStack) await privateStackDown(stack).catch((err: unknown) => log(`stack down failed: ${String(err)}`));
-  })());
-  // Every signal is handled, not only the first: `npm run` and `timeout` each pass a SIGTERM on, and
-  // a second one under the default handler killed the run mid-cleanup, its engines left running.
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (cleaning) return log(`${signal}: already stopping`);
-    log(`${signal}: stopping everything this run started`);
-    void cleanup().finally(() => process.exit(130));
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
 
-  try {
+  const work = async () => {
     log(`private stack in ${stack.cfg.dir} (postgres ${stack.cfg.postgres.port}, kafka ${stack.cfg.kafka.port}, mongo ${stack.cfg.ferretdb.port})`);
     await privateStackUp(stack);
     await ensureDatabase(stack.cfg, runId);
@@ -205,17 +195,9 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
     checks.push(await settle(async () => subscribersSawEverything(subscribers, await orderStatuses(p)), 30_000));
     const reads = load.stats.reads;
     checks.push({ name: 'reads with consistentWith see their write', passed: reads.missingWrite === 0 && reads.ok > 0, summary: `${reads.ok} ok, ${reads.missingWrite} without the write, ${reads.stale} STALE_READ_TIMEOUT, ${reads.errors} errors` });
-    checks.push(resumeCheck(faults));
-  } catch (err) {
-    error = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    log(`run failed: ${error}`);
-  } finally {
-    await cleanup();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-  await sleep(1_000);
-  const left = [...(topology?.allPids() ?? []), ...(topology ? [topology.pid] : [])].filter(pidAlive);
+    checks.push(roleResumeCheck(faults), engineResumeCheck(faults));
+  };
+  const { error, left } = await runWithCleanup({ what: 'run', log, work, cleanup, started: () => [...(topology?.allPids() ?? []), ...(topology ? [topology.pid] : [])] });
   const engines = opts.keepStack ? [] : (['postgres', 'kafka', 'ferretdb'] as const).filter((e) => enginePid(stack, e) !== undefined);
   checks.push({
     name: 'no process is left running after the run',
