@@ -92,6 +92,8 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
     stackMs?: number; migrateMs?: number; topologyReadyMs?: number; milestonesMs?: Record<string, number>;
     processReadyMs?: Record<string, number>; processCpuAtReadyMs?: Record<string, number | undefined>; seedMs?: number;
   } = {};
+  // Where the rest of the run's time went (ms): the 5-30 s warm-up with the baseline, the faults (each until the next could start), the checks, the cleanup.
+  const phases: { warmupAndBaselineMs?: number; faultsMs?: number[]; checksMs?: number; cleanupMs?: number } = {};
   let stepAt = began;
   const step = () => {
     const now = Date.now();
@@ -101,6 +103,7 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
   };
 
   const cleanup = async () => {
+    step();
     await load?.stop().catch(() => undefined);
     for (const s of subscribers) await s.stop().catch(() => undefined);
     if (topology) topologyExit = await topology.stop(60_000);
@@ -108,6 +111,7 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
     await mongo?.close().catch(() => undefined);
     await pool?.end().catch(() => undefined);
     if (!opts.keepStack) await privateStackDown(stack).catch((err: unknown) => log(`stack down failed: ${String(err)}`));
+    phases.cleanupMs = step();
   };
 
   const work = async () => {
@@ -167,6 +171,8 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
     };
     baseline = await measureBaseline(ctx);
     log(`baseline (no fault): projected ${String(baseline.allProjectedMs)} ms, saga ${String(baseline.allSagaStepMs)} ms, mail ${String(baseline.allMailMs)} ms`);
+    phases.warmupAndBaselineMs = step();
+    phases.faultsMs = [];
     for (const fault of plan) {
       const result = await injectFault(ctx, fault);
       faults.push(result);
@@ -179,6 +185,7 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
       const back = await readyTimeline(specs, healthFrom, opts.quick ? 30_000 : 120_000, () => '').catch((err: unknown) => err instanceof Error ? err.message : String(err));
       if (typeof back === 'string') log(`not every process is ready again: ${back.trim()}`);
       await sleep(opts.quick ? 1_000 : 10_000);
+      phases.faultsMs.push(step());
     }
     await load.stop();
     log(`load stopped: ${JSON.stringify(load.stats)}`);
@@ -196,6 +203,7 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
     const reads = load.stats.reads;
     checks.push({ name: 'reads with consistentWith see their write', passed: reads.missingWrite === 0 && reads.ok > 0, summary: `${reads.ok} ok, ${reads.missingWrite} without the write, ${reads.stale} STALE_READ_TIMEOUT, ${reads.errors} errors` });
     checks.push(roleResumeCheck(faults), engineResumeCheck(faults));
+    phases.checksMs = step();
   };
   const { error, left } = await runWithCleanup({ what: 'run', log, work, cleanup, started: () => [...(topology?.allPids() ?? []), ...(topology ? [topology.pid] : [])] });
   const engines = opts.keepStack ? [] : (['postgres', 'kafka', 'ferretdb'] as const).filter((e) => enginePid(stack, e) !== undefined);
@@ -206,6 +214,6 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
     details: { left },
   });
   const passed = error === undefined && checks.every((c) => c.passed);
-  writeReport(opts.out, { passed, quick: opts.quick, rate: opts.rate, seed: opts.seed, runId, durationMs: Date.now() - began, startup, faultPlan: plan.map(faultName), baseline, error, stats: load?.stats, faults, checks }, print);
+  writeReport(opts.out, { passed, quick: opts.quick, rate: opts.rate, seed: opts.seed, runId, durationMs: Date.now() - began, startup, phases, faultPlan: plan.map(faultName), baseline, error, stats: load?.stats, faults, checks }, print);
   return passed;
 }

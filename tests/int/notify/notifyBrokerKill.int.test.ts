@@ -57,7 +57,7 @@ describe('the notify role as a real child process across a SIGKILL of the real K
     relay.start();
     const before = await appendOrders(store, 0, 10);
     child = spawnRole({
-      args: ['notify'], databaseUrl, topicPrefix: prefix, readyLine: 'notification worker joined',
+      args: ['notify'], databaseUrl, topicPrefix: prefix, readyLine: 'notification worker joined', keep: /Restarting the consumer in/,
       env: { KAFKA_BROKERS: broker.brokers.join(','), SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port), ORDERFLOW_SMTP_SINK: 'off', NOTIFY_FROM: 'orders@orderflow.test' },
     });
     await child.ready();
@@ -74,6 +74,10 @@ describe('the notify role as a real child process across a SIGKILL of the real K
       throw new Error(`${String(err)}: ${missing(sink, expected).length} of ${expected.size} missing\n${child?.tail(40).join('\n') ?? ''}`);
     });
     expect(child.exited(), 'the notify process recovered in place').toBe(false);
+    // kafkajs' default backoff let a consumer sleep 10 s past the broker's return ("Restarting the
+    // consumer in 10294ms"); the clients' retry is capped at 2 s (messaging/kafka.ts).
+    const restartWaits = child.kept.map((l) => Number(/Restarting the consumer in (\d+)ms/.exec(l)?.[1]));
+    expect(restartWaits.filter((ms) => !(ms <= 2_000))).toEqual([]);
     expect(missing(sink, new Set([...before, ...expected]))).toEqual([]);
     const stopped = await child.stop();
     child = undefined;
