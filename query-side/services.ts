@@ -20,7 +20,7 @@ export async function createAppServices(config: AppConfig, logger: Logger): Prom
   const { signing, previousKeys, pollMs, maxWaitsPerPrincipal } = config.consistency;
   if (!signing) throw new ConfigError('ORDERFLOW_CONSISTENCY_KEY', 'invalid ORDERFLOW_CONSISTENCY_KEY: required to mint and check consistency tokens');
   const tokens = createTokenCodec({ signing, previous: previousKeys });
-  const pool = new pg.Pool({ connectionString: config.postgres.url, max: 20, connectionTimeoutMillis: 5000, statement_timeout: STORE_TIMEOUTS.apiStatementMs });
+  const pool = new pg.Pool({ connectionString: config.postgres.url, max: config.postgres.poolSize, connectionTimeoutMillis: 5000, statement_timeout: STORE_TIMEOUTS.apiStatementMs });
   pool.on('error', (err) => logger.warn({ err }, 'postgres pool error'));
   const mongo = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 50, socketTimeoutMS: STORE_TIMEOUTS.apiMongoMs });
   await mongo.connect();
