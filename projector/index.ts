@@ -19,7 +19,7 @@ export { liveGeneration, physicalName } from './mongo/generations.ts';
 
 // Freshness: checkpoints, topics and "view changed" notifications (read-your-writes, subscriptions).
 export { readCheckpoints } from './runner/checkpoints.ts';
-export { parseViewChanged, type ViewChanged } from './runner/viewChanged.ts';
+export { parseViewChanged, type ChangeCause, type ViewChanged } from './runner/viewChanged.ts';
 export { createProjectorWorker, projectionTopics } from './runner/projectorWorker.ts';
 
 // Operating projections: status, dead letters, rebuilds.

@@ -52,6 +52,8 @@ function writeConfig(cfg: StackConfig): string {
     'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
     'log4j.logger.kafka.server.KafkaServer=INFO',
     'log4j.logger.kafka.server.KafkaRaftServer=INFO',
+    // Its registration attempts (a restart after a crash waits out the old incarnation's session).
+    'log4j.logger.kafka.server.BrokerLifecycleManager=INFO',
     '',
   ].join('\n'));
   return file;

@@ -15,7 +15,7 @@ export function soakChecks(r: Omit<SoakReport, 'passed'>): [boolean, string][] {
     [r.subscribersFailed === 0, `subscribers: ${r.subscribersOpen} open, ${r.subscribersFailed} failed`],
     [r.deliveries > 0 && r.undelivered === 0, `deliveries: ${r.deliveries}; accepted orders that missed a subscriber of their customer: ${r.undelivered}`],
     ...r.processes.map((p): [boolean, string] => [p.ok, `${p.name}: heap after GC ${String(p.warmupHeapMiB)} → ${String(p.endHeapMiB)} MiB (${String(p.growthPercent)}%, tolerance ${r.heapTolerancePercent}%), RSS ${String(p.warmupRssMiB)} → ${String(p.endRssMiB)} MiB, pids ${p.pids.join(',')}, missing samples ${p.missingSamples}`]),
-    [!r.lag.growing, `end-to-end lag p50: first third ${String(r.lag.firstThirdP50Ms)} ms, last third ${String(r.lag.lastThirdP50Ms)} ms (allowance ${r.lag.allowanceMs} ms), slope ${String(r.lag.slopeMsPerMin)} ms/min, silent intervals ${r.lag.silentIntervals}`],
+    [!r.lag.growing, `end-to-end lag p50: first third ${String(r.lag.firstThirdP50Ms)} ms, last third ${String(r.lag.lastThirdP50Ms)} ms (allowance ${r.lag.allowanceMs} ms), slope ${String(r.lag.slopeMsPerMin)} ms/min, silent intervals ${r.lag.silentIntervals}, over ${r.lag.intervals} intervals after warm-up (subscriber fleet's own event-loop delay ≤ ${String(r.lag.fleetLoopDelayMaxMs)} ms)`],
     [r.processesLeft.length === 0 && r.topologyExitCode === 0, `processes left: ${r.processesLeft.length}; topology exit code ${String(r.topologyExitCode)}`],
   ];
 }

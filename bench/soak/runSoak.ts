@@ -2,7 +2,8 @@ import { loadavg } from 'node:os';
 import { MongoClient } from 'mongodb';
 import { startSmtpSink, type SmtpSink } from '../../command-side/index.ts';
 import { seedCatalogue } from '../../ops/chaos/load.ts';
-import { pidAlive, spawnTopology, type TopologyProcess } from '../../ops/chaos/topologyProcess.ts';
+import { spawnTopology, type TopologyProcess } from '../../ops/chaos/topologyProcess.ts';
+import { runWithCleanup } from '../../ops/runWithCleanup.ts';
 import { databaseName } from '../../ops/database.ts';
 import { parseShape, planTopology } from '../../ops/topology/plan.ts';
 import { freshPostgres, kafkaBrokers, mongoConnectionUrl, uniqueId } from '../../tests/support/isolation.ts';
@@ -60,7 +61,6 @@ export async function runSoak(opts: SoakOptions, log: (line: string) => void): P
   let load: PlaceLoad | undefined;
   let sink: SmtpSink | undefined;
   let databaseUrl: string | undefined;
-  let error: string | undefined;
   let topologyExitCode: number | null = null;
   let readyS = 0;
   let subscribersOpenS = 0;
@@ -68,8 +68,7 @@ export async function runSoak(opts: SoakOptions, log: (line: string) => void): P
   const openOf = new Map<string, number>();
   const tracker = createDeliveryTracker((seq) => load?.ackedAt(seq));
 
-  let cleaning: Promise<void> | undefined;
-  const cleanup = () => (cleaning ??= (async () => {
+  const cleanup = async () => {
     await load?.stop().catch(() => undefined);
     await fleet?.close().catch(() => undefined);
     if (topology) topologyExitCode = await topology.stop(90_000);
@@ -79,15 +78,9 @@ export async function runSoak(opts: SoakOptions, log: (line: string) => void): P
     const mongo = new MongoClient(mongoConnectionUrl);
     await mongo.connect().then(() => mongo.db(tag).dropDatabase()).catch(() => undefined);
     await mongo.close();
-  })());
-  const onSignal = (signal: NodeJS.Signals) => {
-    log(`${signal}: stopping everything the soak started`);
-    void cleanup().finally(() => process.exit(130));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
 
-  try {
+  const work = async () => {
     databaseUrl = await freshPostgres('soak');
     sink = await startSmtpSink({ port: 0 });
     const shape = parseShape(opts.shape);
@@ -140,12 +133,18 @@ export async function runSoak(opts: SoakOptions, log: (line: string) => void): P
     load = placeLoad;
     const loadBegan = Date.now();
     let lastE2e = { sum: 0, count: 0 };
+    let lastHubLoad = { sum: 0, count: 0 };
+    const meanMsSince = (cur: { sum: number; count: number }, last: { sum: number; count: number }) =>
+      (cur.count > last.count ? Math.round(((cur.sum - last.sum) / (cur.count - last.count)) * 10_000) / 10 : null);
     const sample = async (): Promise<void> => {
+      // Before the collect, which resets the fleet's event-loop histogram.
+      const fleetStatus = await activeFleet.status();
       const lags = tracker.ingest(await activeFleet.collect(), now());
       const pids = activeTopology.pids();
       const measured = await Promise.all(targets.map(async (t) => [t.name, { ...(await sampleProcess(t)), pid: t.name === 'supervisor' ? activeTopology.pid : (pids.get(t.name) ?? null) }] as const));
       const processes = Object.fromEntries(measured);
       const e2e = measured.reduce((a, [, p]) => ({ sum: a.sum + p.appendToViewSum, count: a.count + p.appendToViewCount }), { sum: 0, count: 0 });
+      const hubLoad = measured.reduce((a, [, p]) => ({ sum: a.sum + p.hubLoadSum, count: a.count + p.hubLoadCount }), { sum: 0, count: 0 });
       const counts = placeLoad.counts();
       const lag = summarize(lags);
       const s: SoakSample = {
@@ -154,14 +153,17 @@ export async function runSoak(opts: SoakOptions, log: (line: string) => void): P
         failed: Object.values(counts.failedByCode).reduce((a, b) => a + b, 0),
         deliveries: tracker.total(),
         lagMs: lag ? roundSummary(lag) : null,
-        appendToViewMeanMs: e2e.count > lastE2e.count ? Math.round(((e2e.sum - lastE2e.sum) / (e2e.count - lastE2e.count)) * 10_000) / 10 : null,
+        appendToViewMeanMs: meanMsSince(e2e, lastE2e),
+        hubLoadMeanMs: meanMsSince(hubLoad, lastHubLoad),
+        fleetLoopDelayMs: { p99: Math.round(fleetStatus.loopDelayP99Ms * 10) / 10, max: Math.round(fleetStatus.loopDelayMaxMs * 10) / 10 },
         consumerLag: measured.reduce((a, [, p]) => a + p.consumerLag, 0),
         outboxBacklog: measured.reduce((a, [, p]) => a + p.outboxBacklog, 0),
         processes,
       };
       lastE2e = e2e;
+      lastHubLoad = hubLoad;
       samples.push(s);
-      log(`  t=${s.atS}s accepted=${s.accepted} failed=${s.failed} deliveries=${s.deliveries} lag p50/p99=${s.lagMs?.p50 ?? '-'}/${s.lagMs?.p99 ?? '-'} ms append→view=${s.appendToViewMeanMs ?? '-'} ms consumerLag=${s.consumerLag} `
+      log(`  t=${s.atS}s accepted=${s.accepted} failed=${s.failed} deliveries=${s.deliveries} lag p50/p99=${s.lagMs?.p50 ?? '-'}/${s.lagMs?.p99 ?? '-'} ms append→view=${s.appendToViewMeanMs ?? '-'} ms hub read=${s.hubLoadMeanMs ?? '-'} ms fleet loop delay p99/max=${s.fleetLoopDelayMs.p99}/${s.fleetLoopDelayMs.max} ms consumerLag=${s.consumerLag} `
         + `heap MiB ${measured.map(([name, p]) => `${name}=${p.heapAfterGcMiB ?? '?'}`).join(' ')} event-loop p99 ms ${measured.map(([name, p]) => `${name}=${p.eventLoopP99Ms}`).join(' ')}`);
     };
     const intervals = Math.max(1, Math.round((opts.minutes * 60) / opts.intervalS));
@@ -177,16 +179,11 @@ export async function runSoak(opts: SoakOptions, log: (line: string) => void): P
       await sleep(1_000);
       tracker.ingest(await activeFleet.collect(), now());
     }
-  } catch (err) {
-    error = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    log(`soak failed: ${error}`);
-  } finally {
-    await cleanup();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-  await sleep(1_000);
-  const processesLeft = [...(topology?.allPids() ?? []), ...(topology ? [topology.pid] : []), ...(fleet ? [fleet.pid] : [])].filter(pidAlive);
+  };
+  const { error, left: processesLeft } = await runWithCleanup({
+    what: 'soak', log, work, cleanup,
+    started: () => [...(topology?.allPids() ?? []), ...(topology ? [topology.pid] : []), ...(fleet ? [fleet.pid] : [])],
+  });
   const counts = load?.counts() ?? { scheduled: 0, sent: 0, accepted: 0, failedByCode: {}, firstFailure: {}, skippedInFlight: 0 };
   const undelivered = [...(load?.accepted() ?? [])].filter(([seq, c]) => tracker.reached(seq) < (openOf.get(c) ?? 0)).length;
   const processes = processVerdicts(samples, opts.warmupS, opts.heapTolerancePercent);

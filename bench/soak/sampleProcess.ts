@@ -21,6 +21,9 @@ export interface ProcessSample {
   /** Cumulative sum and count of `orderflow_projector_end_to_end_seconds` (event appended → view written). */
   appendToViewSum: number;
   appendToViewCount: number;
+  /** Cumulative sum and count of serve's `orderflow_subscription_fanout_seconds{stage="load"}` (notification received → its payloads read). */
+  hubLoadSum: number;
+  hubLoadCount: number;
   /** prom-client's `nodejs_eventloop_lag_p99_seconds`, ms: how long ready work waited for the event loop. */
   eventLoopP99Ms: number;
   /** serve's view cache (a bounded LRU, so part of the heap by design): entries and estimated bytes. */
@@ -29,6 +32,7 @@ export interface ProcessSample {
 }
 
 const MIB = 2 ** 20;
+const isLoadStage = (labels: string) => labels.includes('stage="load"');
 const mib = (bytes: number) => Math.round((bytes / MIB) * 10) / 10;
 
 async function get(url: string, timeoutMs: number): Promise<Response | null> {
@@ -53,6 +57,8 @@ export async function sampleProcess(target: SoakTarget, timeoutMs = 15_000): Pro
     outboxBacklog: metricSum(text, 'orderflow_outbox_backlog_rows'),
     appendToViewSum: metricSum(text, 'orderflow_projector_end_to_end_seconds_sum'),
     appendToViewCount: metricSum(text, 'orderflow_projector_end_to_end_seconds_count'),
+    hubLoadSum: metricSum(text, 'orderflow_subscription_fanout_seconds_sum', isLoadStage),
+    hubLoadCount: metricSum(text, 'orderflow_subscription_fanout_seconds_count', isLoadStage),
     eventLoopP99Ms: Math.round(metricSum(text, 'nodejs_eventloop_lag_p99_seconds') * 10_000) / 10,
     viewCacheEntries: metricSum(text, 'orderflow_view_cache_entries'),
     viewCacheMiB: mib(metricSum(text, 'orderflow_view_cache_bytes')),

@@ -19,6 +19,13 @@ export interface SoakSample {
   lagMs: Summary | null;
   /** Mean `orderflow_projector_end_to_end_seconds` (appended → view written) over the interval, ms, all projector processes. */
   appendToViewMeanMs: number | null;
+  /** Mean notification → payloads read in the serve hubs over the interval, ms (where lag would pile up if the hub fell behind). */
+  hubLoadMeanMs: number | null;
+  /**
+   * The subscriber fleet's own event-loop delay over the interval (p99 and max, ms): how late the
+   * load generator itself could have stamped an arrival. A lag figure near it measures the client.
+   */
+  fleetLoopDelayMs: { p99: number; max: number };
   /** Sum of every process's `orderflow_consumer_lag` and the relays' outbox backlog at the sample. */
   consumerLag: number;
   outboxBacklog: number;
@@ -55,6 +62,10 @@ export interface LagTrend {
   /** True when it grows: the last third is above the first by more than the allowance, or an interval went silent. */
   growing: boolean;
   allowanceMs: number;
+  /** Intervals judged (those that began at or after the warm-up). */
+  intervals: number;
+  /** The subscriber fleet's worst event-loop delay over them, ms: the client's own share of any lag figure. */
+  fleetLoopDelayMaxMs: number | null;
 }
 
 /** Options of `runSoak` (`npm run soak -- …`). */

@@ -45,13 +45,17 @@ function slope(points: readonly { x: number; y: number }[]): number | null {
 
 /**
  * Whether the end-to-end lag grows: the median of the per-interval p50s over the last third of the
- * run after `warmupS` against the first third. It grows when the last third exceeds the first by
- * more than max(`minAllowanceMs`, half the first third's), or when an interval after the warm-up
+ * intervals that began at or after `warmupS` against the first third (a sample taken at the warm-up's
+ * end measured the interval before it, so it does not count). It grows when the last third exceeds
+ * the first by more than max(`minAllowanceMs`, half the first third's), or when such an interval
  * accepted orders but delivered none (a stalled pipeline has no lag figure, only silence). The slope
- * is reported beside it. Pure.
+ * and the subscriber fleet's own worst event-loop delay over those intervals (how late the client
+ * could have stamped an arrival) are reported beside it. Pure.
  */
 export function lagTrend(samples: readonly SoakSample[], warmupS: number, minAllowanceMs = 250): LagTrend {
-  const after = samples.map((s, i) => ({ s, accepted: s.accepted - (samples[i - 1]?.accepted ?? 0) })).filter(({ s }) => s.atS >= warmupS);
+  const after = samples
+    .map((s, i) => ({ s, began: samples[i - 1]?.atS, accepted: s.accepted - (samples[i - 1]?.accepted ?? 0) }))
+    .filter(({ began }) => began !== undefined && began >= warmupS);
   const silentIntervals = after.filter(({ s, accepted }) => accepted > 0 && s.lagMs === null).length;
   const points = after.flatMap(({ s }) => (s.lagMs ? [{ x: s.atS / 60, y: s.lagMs.p50 }] : []));
   const third = Math.max(1, Math.floor(points.length / 3));
@@ -61,5 +65,6 @@ export function lagTrend(samples: readonly SoakSample[], warmupS: number, minAll
   const allowanceMs = round1(Math.max(minAllowanceMs, (firstThirdP50Ms ?? 0) / 2));
   const k = slope(points);
   const rising = firstThirdP50Ms === null || lastThirdP50Ms === null || lastThirdP50Ms - firstThirdP50Ms > allowanceMs;
-  return { firstThirdP50Ms, lastThirdP50Ms, slopeMsPerMin: k === null ? null : round1(k), silentIntervals, growing: rising || silentIntervals > 0, allowanceMs };
+  const fleetLoopDelayMaxMs = after.length > 0 ? Math.max(...after.map(({ s }) => s.fleetLoopDelayMs.max)) : null;
+  return { firstThirdP50Ms, lastThirdP50Ms, slopeMsPerMin: k === null ? null : round1(k), silentIntervals, growing: rising || silentIntervals > 0, allowanceMs, intervals: after.length, fleetLoopDelayMaxMs };
 }

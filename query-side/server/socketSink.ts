@@ -16,6 +16,8 @@ export interface SocketSinkOptions {
   onSlowConsumer: () => void;
   /** An execution that rejected (graphql-js resolves with errors instead; kept for safety). */
   onFailure: (err: unknown) => void;
+  /** Called before each frame is written: the per-tick write batching corks the socket (`tickWrites.ts`). */
+  beforeWrite?: () => void;
 }
 
 const isPromise = (x: unknown): x is Promise<unknown> => typeof x === 'object' && x !== null && typeof (x as { then?: unknown }).then === 'function';
@@ -33,6 +35,7 @@ export function createSocketSink(o: SocketSinkOptions): ResultSink {
   const write = (result: ExecutionResult): void => {
     if (socket.readyState !== socket.OPEN) return;
     if (socket.bufferedAmount > o.maxBufferedBytes) return o.onSlowConsumer();
+    o.beforeWrite?.();
     if (result.errors) socket.send(JSON.stringify({ id, type: 'next', payload: { ...result, errors: o.formatErrors(result.errors) } }));
     else socket.send(nextFrame(prefix, result), { binary: false });
   };

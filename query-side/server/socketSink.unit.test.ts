@@ -57,4 +57,17 @@ describe('socket sink', () => {
     expect(slow).toBe(1);
     expect(s.sent).toEqual([]);
   });
+
+  it('calls beforeWrite just before each frame it writes (the per-tick batching corks there), never for a dropped one', () => {
+    const s = socket();
+    const order: string[] = [];
+    const send = s.send;
+    s.send = (data: unknown) => (order.push('send'), send(data));
+    const sink = createSocketSink({ ...options(s), beforeWrite: () => order.push('before') });
+    sink({ data: { n: 1 } });
+    sink({ data: null, errors: [new GraphQLError('boom')] });
+    s.readyState = 2;
+    sink({ data: { n: 2 } });
+    expect(order).toEqual(['before', 'send', 'before', 'send']);
+  });
 });

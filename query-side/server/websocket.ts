@@ -25,6 +25,7 @@ import { anonymousSubscriptionFields, refusedAnonymousFields } from './anonymous
 import { watchSocketAuth } from './socketAuthWatch.ts';
 import { createSocketLimits } from './socketLimits.ts';
 import { createSocketSink } from './socketSink.ts';
+import { createTickWrites } from './tickWrites.ts';
 import { createDocumentCache } from './documentCache.ts';
 import { appError, ErrorCode, isErrorCode, queryTooComplex, unauthenticated } from '../errors.ts';
 import { fragmentsOf, limitRules, operationCost, parseOptions, tokenLimitError, type EdgeLimiters } from '../limits/index.ts';
@@ -118,6 +119,9 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
   const frames = createSharedFrames();
   // Each operation's direct writer, by the ExecutionArgs object graphql-ws hands back to `subscribe`.
   const sinks = new WeakMap<ExecutionArgs, ResultSink>();
+  // The TCP socket under each WebSocket (what `handleUpgrade` got), for the per-tick write batching.
+  const streams = new WeakMap<WebSocket, Duplex>();
+  const tickWrites = createTickWrites();
   const slowConsumer = (socket: WebSocket) => {
     refusedSockets.inc({ reason: 'slow_consumer' });
     // Once closing, every further send is dropped (readyState is no longer OPEN).
@@ -210,10 +214,12 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
             contextValue,
           };
           const { socket } = ctx.extra;
+          const stream = streams.get(socket);
           sinks.set(args, createSocketSink({
             socket, id, maxBufferedBytes: config.websocket.maxBufferedBytes, formatErrors: format,
             onSlowConsumer: () => slowConsumer(socket),
             onFailure: (err) => opLogger.warn({ err }, 'subscription event failed'),
+            ...(stream && { beforeWrite: () => tickWrites(stream) }),
           }));
           return args;
         } catch (err) {
@@ -254,6 +260,7 @@ export function createGraphQLWs<TContext>(options: GraphQLWsOptions<TContext>): 
       };
       socket.once('close', release);
       wss.handleUpgrade(req, socket, head, (ws) => {
+        streams.set(ws, socket);
         ws.once('close', release);
         wss.emit('connection', ws, req);
       });

@@ -9,6 +9,7 @@ import type { TokenCodec } from '../consistency/codec.ts';
 import { toOrder, toOrderSummary, toRevenueDay, toStockLevel } from '../views/mappers.ts';
 import type { CachedViewReader } from '../views/cachedViewReader.ts';
 import type { ReadFloor } from '../views/viewCache.ts';
+import { createPayloadPipeline, type ReadBatch } from './payloadPipeline.ts';
 import { createQueue } from './queue.ts';
 
 /** The subscription channels; each key (order id, customer id, currency, SKU) is one distinct subscription. */
@@ -18,14 +19,23 @@ type Payload = { token: string } & Record<string, unknown>;
 type Listener = (p: Payload) => void;
 /** One payload for every socket on a key. */
 type Broadcast = { channel: Channel; key: string; payload: Payload };
+/** A projection's documents as subscription payloads: which touched ones are wanted, and how a read of them becomes broadcasts. */
+interface PayloadSource {
+  /** The logical view of `touched` it reads. */
+  view: string;
+  wanted(ids: readonly string[]): string[];
+  read(ids: readonly string[], token: string): Promise<Broadcast[]>;
+}
 
 /**
- * Where a change's time goes before its sockets have it: `notified` (the projector's `at`, stamped
- * after the view write → this replica received the notification; ms resolution, another process),
- * `load` (→ payloads read), `push` (→ the last socket's frame handed to the kernel).
+ * Where a change's time goes before its sockets have it, per payload read that reached a socket:
+ * `notified` (the projector's `at`, stamped after the view write → this replica received the
+ * notification; ms resolution, another process), `load` (→ payloads read: the wait in the pipeline
+ * and the read), `push` (→ the last socket's frame handed to the kernel). A read answering several
+ * changes counts from the earliest.
  */
 const fanoutSeconds = histogram({
-  name: 'orderflow_subscription_fanout_seconds', help: 'Subscription fan-out per change that reached a socket, by stage (notified, load, push)', labelNames: ['stage'],
+  name: 'orderflow_subscription_fanout_seconds', help: 'Subscription fan-out per payload read that reached a socket, by stage (notified, load, push)', labelNames: ['stage'],
   buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
 });
 
@@ -34,12 +44,15 @@ const RESUME_CUSTOMER_ORDERS = 50;
 
 /**
  * Fans "view changed" notifications out to graphql-ws subscribers. Each API replica consumes the
- * notification topic in a group of its own (so every replica sees every change). For each change the
- * affected documents are read once and the result is broadcast to every socket on that key: the work
- * is per distinct subscription, not per socket. No polling of Mongo. The view cache applies every
- * notification before the tracker sees it, and payloads are read through it.
+ * notification topic in a group of its own (so every replica sees every change). The documents a
+ * change touched that some socket wants go to a {@link createPayloadPipeline} (coalesced per
+ * document, read in batches, several reads in flight, each document's reads in order), and each
+ * read is broadcast to every socket on its key: the work is per distinct subscription, not per
+ * socket, and the consumer never waits for a read. No polling of Mongo. The view cache applies every
+ * notification before the tracker sees it, and payloads are read through it (a document some other
+ * read already brought back after its last change is served from memory).
  */
-export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; views: CachedViewReader; tracker: ConsistencyTracker; tokens: TokenCodec; logger: Logger; queueCapacity?: number; partitions?: number; replicationFactor?: number }) {
+export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; views: CachedViewReader; tracker: ConsistencyTracker; tokens: TokenCodec; logger: Logger; queueCapacity?: number; maxReadsInFlight?: number; partitions?: number; replicationFactor?: number }) {
   const { views, tracker } = opts;
   const log = opts.logger.child({ component: 'subscriptions' });
   const listeners: Record<Channel, Map<string, Set<Listener>>> = { order: new Map(), customer: new Map(), revenue: new Map(), inventory: new Map() };
@@ -48,52 +61,86 @@ export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; view
 
   const token = (projection: string) => opts.tokens.vector(tracker.vector(projection));
   const keysWithListeners = (channel: Channel, ids: Iterable<string>) => [...ids].filter((id) => listeners[channel].has(id));
-  function broadcast(channel: Channel, key: string, payload: Payload): void {
-    for (const l of listeners[channel].get(key) ?? []) l(payload);
-  }
-
-  /** Loads what a change touched, once per distinct key: the broadcasts to make. */
-  async function load(change: ViewChanged): Promise<Broadcast[]> {
-    const t = token(change.projection);
-    const touched = (view: string) => change.touched[view] ?? [];
-    if (change.projection === 'order_detail') {
-      const ids = keysWithListeners('order', touched('order_detail'));
-      const docs = ids.length ? await views.orderDetails(ids) : [];
-      return docs.flatMap((d) => (d ? [{ channel: 'order' as const, key: d._id, payload: { token: t, order: toOrder(d) } }] : []));
-    } else if (change.projection === 'orders_by_customer' && listeners.customer.size > 0) {
-      const rows = await views.orderRows(touched('orders_by_customer'));
-      return rows.flatMap((r) => (r ? [{ channel: 'customer' as const, key: r.customerId, payload: { token: t, order: toOrderSummary(r) } }] : []));
-    } else if (change.projection === 'revenue_by_day') {
-      const ids = touched('revenue_by_day').filter((id) => listeners.revenue.has(id.slice(id.lastIndexOf(':') + 1)));
-      const buckets = ids.length ? await views.revenueBuckets(ids) : [];
-      return buckets.flatMap((b) => (b ? [{ channel: 'revenue' as const, key: b.currency, payload: { token: t, day: toRevenueDay(b) } }] : []));
-    } else if (change.projection === 'inventory') {
-      const skus = keysWithListeners('inventory', touched('inventory'));
-      const docs = skus.length ? await views.stock(skus) : [];
-      return docs.flatMap((d) => (d ? [{ channel: 'inventory' as const, key: d._id, payload: { token: t, item: toStockLevel(d) } }] : []));
-    }
-    return [];
+  /** Every payload of one key to each of its listeners in turn: a socket gets its frames in a row (one write per tick, see `tickWrites.ts`). */
+  function broadcast(channel: Channel, key: string, payloads: readonly Payload[]): void {
+    for (const l of listeners[channel].get(key) ?? []) for (const p of payloads) l(p);
   }
 
   /**
-   * Loads what a change touched and broadcasts it. A change that reaches a socket is pushed inside a
-   * `subscription.push` span linked to the append span of every event behind it (the last async hop).
+   * Per projection that feeds a channel: which of its touched documents some socket may want (at the
+   * change and again when the read starts), and how a read of them becomes broadcasts. An order row
+   * names its customer only once read, so every row is read while any customer is watched.
    */
-  async function dispatch(change: ViewChanged, receivedAt: number): Promise<void> {
-    const broadcasts = await load(change);
+  const currencyOf = (bucketId: string) => bucketId.slice(bucketId.lastIndexOf(':') + 1);
+  const sources = new Map<string, PayloadSource>(Object.entries({
+    order_detail: {
+      view: 'order_detail',
+      wanted: (ids) => keysWithListeners('order', ids),
+      read: async (ids, t) => (await views.orderDetails(ids)).flatMap((d) => (d ? [{ channel: 'order' as const, key: d._id, payload: { token: t, order: toOrder(d) } }] : [])),
+    },
+    orders_by_customer: {
+      view: 'orders_by_customer',
+      wanted: (ids) => (listeners.customer.size > 0 ? [...ids] : []),
+      read: async (ids, t) => (await views.orderRows(ids)).flatMap((r) => (r ? [{ channel: 'customer' as const, key: r.customerId, payload: { token: t, order: toOrderSummary(r) } }] : [])),
+    },
+    revenue_by_day: {
+      view: 'revenue_by_day',
+      wanted: (ids) => ids.filter((id) => listeners.revenue.has(currencyOf(id))),
+      read: async (ids, t) => (await views.revenueBuckets(ids)).flatMap((b) => (b ? [{ channel: 'revenue' as const, key: b.currency, payload: { token: t, day: toRevenueDay(b) } }] : [])),
+    },
+    inventory: {
+      view: 'inventory',
+      wanted: (ids) => keysWithListeners('inventory', ids),
+      read: async (ids, t) => (await views.stock(ids)).flatMap((d) => (d ? [{ channel: 'inventory' as const, key: d._id, payload: { token: t, item: toStockLevel(d) } }] : [])),
+    },
+  } satisfies Record<string, PayloadSource>));
+
+  /**
+   * Broadcasts one finished read. A read that reaches a socket is pushed inside a `subscription.push`
+   * span linked to the append span of every event behind the changes it answers (the last async hop).
+   */
+  function deliver(batch: ReadBatch<Broadcast[]>): void {
+    const broadcasts = batch.result;
     const sockets = broadcasts.reduce((n, b) => n + (listeners[b.channel].get(b.key)?.size ?? 0), 0);
     if (sockets === 0) return;
     const loadedAt = performance.now();
-    const causes = change.causes ?? [];
-    const attributes = { 'orderflow.projection': change.projection, 'orderflow.subscription.sockets': sockets, [CORRELATION_IDS]: distinctValues(causes.map((c) => c.correlationId)) };
-    await withSpan('subscription.push', attributes, () => {
-      for (const b of broadcasts) broadcast(b.channel, b.key, b.payload);
-    }, { links: linksTo(causes.map((c) => c.traceparent)) });
+    const attributes = { 'orderflow.projection': batch.source, 'orderflow.subscription.sockets': sockets, [CORRELATION_IDS]: distinctValues(batch.causes.map((c) => c.correlationId)) };
+    // The broadcast runs synchronously inside the span; only the span's end waits a microtask.
+    // Per key, in read order (a document appears once per read, so each document's order is kept).
+    const byKey = new Map<string, { channel: Channel; key: string; payloads: Payload[] }>();
+    for (const b of broadcasts) {
+      const k = `${b.channel}\u0000${b.key}`;
+      const group = byKey.get(k);
+      if (group) group.payloads.push(b.payload);
+      else byKey.set(k, { channel: b.channel, key: b.key, payloads: [b.payload] });
+    }
+    withSpan('subscription.push', attributes, () => {
+      for (const g of byKey.values()) broadcast(g.channel, g.key, g.payloads);
+    }, { links: linksTo(batch.causes.map((c) => c.traceparent)) }).catch((err: unknown) => log.warn({ err, projection: batch.source }, 'subscription broadcast failed'));
     const writtenAt = performance.now();
-    const viewAt = Date.parse(change.at);
-    if (Number.isFinite(viewAt)) fanoutSeconds.observe({ stage: 'notified' }, Math.max(0, performance.timeOrigin + receivedAt - viewAt) / 1000);
-    fanoutSeconds.observe({ stage: 'load' }, (loadedAt - receivedAt) / 1000);
+    const viewAt = Date.parse(batch.at);
+    if (Number.isFinite(viewAt)) fanoutSeconds.observe({ stage: 'notified' }, Math.max(0, performance.timeOrigin + batch.receivedAt - viewAt) / 1000);
+    fanoutSeconds.observe({ stage: 'load' }, (loadedAt - batch.receivedAt) / 1000);
     fanoutSeconds.observe({ stage: 'push' }, (writtenAt - loadedAt) / 1000);
+  }
+
+  // The token is taken when the read starts: the read sees at least every change the tracker has applied by then.
+  const pipeline = createPayloadPipeline<Broadcast[]>({
+    read: (source, ids) => {
+      const s = sources.get(source);
+      const wanted = s ? s.wanted(ids) : [];
+      return s && wanted.length > 0 ? s.read(wanted, token(source)) : Promise.resolve([]);
+    },
+    deliver,
+    onError: (err, source, ids) => log.warn({ err, projection: source, documents: ids.length }, 'subscription payload read failed; reading again'),
+    ...(opts.maxReadsInFlight !== undefined && { maxInFlight: opts.maxReadsInFlight }),
+  });
+
+  /** Hands what a change touched to the pipeline: the documents some socket may want. */
+  function dispatch(change: ViewChanged, receivedAt: number): void {
+    const s = sources.get(change.projection);
+    if (!s) return;
+    pipeline.enqueue(change.projection, s.wanted(change.touched[s.view] ?? []), receivedAt, change.at, change.causes ?? []);
   }
 
   /** The latest state of every key in a subscription's scope (sent first on resume). */
@@ -138,13 +185,15 @@ export function createSubscriptionHub(opts: { kafka: Kafka; prefix: string; view
             // The view cache first: once the tracker moves, a waiting read may look at the cache.
             views.applyChange(change);
             tracker.update(change.projection, change.positions);
-            await dispatch(change, receivedAt).catch((err: unknown) => log.warn({ err, projection: change.projection }, 'subscription dispatch failed'));
+            // Not awaited: the next notification is taken while this one's payloads are read.
+            dispatch(change, receivedAt);
           },
         },
       });
     },
     async stop(): Promise<void> {
       await consumer?.disconnect();
+      pipeline.stop();
     },
     /**
      * An iterator of payloads for `keys` of a channel. With `resume`, it first yields the latest state
