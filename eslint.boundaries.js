@@ -8,7 +8,8 @@ const EDGED = ['contracts', 'platform', 'messaging', 'command-side', 'projector'
 /** Allowed directions: part → parts it may import. */
 export const LAYERS = {
   contracts: [],
-  platform: ['contracts'],
+  // platform reads the local stack's default ports from stack/ports.ts (one table for both).
+  platform: ['contracts', 'stack'],
   messaging: ['contracts', 'platform'],
   'command-side': ['contracts', 'platform', 'messaging'],
   projector: ['contracts', 'platform', 'messaging'],

@@ -41,6 +41,8 @@ export async function joinConsumerGroup(opts: ConsumerGroupOptions): Promise<Con
   await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? true });
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     announceGroupMember({ groupId: payload.groupId, memberId: payload.memberId });
+    // Every join, rebalances and restarts included: when work stalls, this says when it came back.
+    opts.logger.info({ memberId: payload.memberId, durationMs: payload.duration, leader: payload.isLeader }, `${opts.name} consumer joined its group`);
     resolve();
   }));
   // Set when a batch starts too: measured only after it, the lag of a consumer that fetches

@@ -15,6 +15,9 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/** Backoff of every client (and so of its consumers' restarts), see {@link createKafka}. */
+const RETRY = { initialRetryTime: 250, maxRetryTime: 2_000, retries: 8 } as const;
+
 /** A kafkajs client whose logs go to our structured logger (or stay quiet without one). */
 export function createKafka(opts: KafkaOptions): Kafka {
   const { logger } = opts;
@@ -23,6 +26,11 @@ export function createKafka(opts: KafkaOptions): Kafka {
     brokers: opts.brokers,
     connectionTimeout: 3000,
     requestTimeout: 30_000,
+    // kafkajs' default backoff doubles to 30 s: a consumer whose broker was down ~25 s slept 10 s
+    // more before its restart (seen after a broker SIGKILL: "Restarting the consumer in 10294ms").
+    // Capped at 2 s, every client is back within ~2 s of the broker, with about the same patience
+    // before a call fails (8 retries over ~12 s, against 5 over ~9 s).
+    retry: RETRY,
     logLevel: logger ? logLevel.WARN : logLevel.NOTHING,
     logCreator: () => ({ namespace, level, log }) => {
       const { message, ...extra } = log;

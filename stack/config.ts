@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { LOCAL_STACK_DEFAULTS as D } from './ports.ts';
 
 /** Root of the project (the folder holding package.json). */
 export const projectRoot = resolve(import.meta.dirname, '..');
@@ -8,17 +9,17 @@ const port = z.coerce.number().int().min(1).max(65535);
 
 const schema = z.object({
   ORDERFLOW_STACK_DIR: z.string().default(resolve(projectRoot, '.stack')),
-  ORDERFLOW_PG_PORT: port.default(5433),
-  ORDERFLOW_PG_USER: z.string().default('orderflow'),
-  ORDERFLOW_PG_PASSWORD: z.string().default('orderflow'),
-  ORDERFLOW_KAFKA_PORT: port.default(9092),
-  ORDERFLOW_KAFKA_CONTROLLER_PORT: port.default(9093),
+  ORDERFLOW_PG_PORT: port.default(D.ORDERFLOW_PG_PORT),
+  ORDERFLOW_PG_USER: z.string().default(D.ORDERFLOW_PG_USER),
+  ORDERFLOW_PG_PASSWORD: z.string().default(D.ORDERFLOW_PG_PASSWORD),
+  ORDERFLOW_KAFKA_PORT: port.default(D.ORDERFLOW_KAFKA_PORT),
+  ORDERFLOW_KAFKA_CONTROLLER_PORT: port.default(D.ORDERFLOW_KAFKA_CONTROLLER_PORT),
   ORDERFLOW_KAFKA_HEAP: z.string().default('512m'),
   ORDERFLOW_KAFKA_LIB_DIR: z.string().optional(),
-  ORDERFLOW_MONGO_PORT: port.default(27017),
+  ORDERFLOW_MONGO_PORT: port.default(D.ORDERFLOW_MONGO_PORT),
   ORDERFLOW_FERRETDB_BIN: z.string().optional(),
   ORDERFLOW_FERRETDB_DATABASE: z.string().regex(/^[a-z0-9_]+$/).default('ferretdb'),
-  ORDERFLOW_REDIS_PORT: port.default(6380),
+  ORDERFLOW_REDIS_PORT: port.default(D.ORDERFLOW_REDIS_PORT),
 });
 
 /** Where each local service listens and keeps its files; every value overridable by env var. */

@@ -31,7 +31,9 @@ function asOwner(bin: string, args: string[], log: string): string {
   mkdirSync(dirname(log), { recursive: true });
   closeSync(openSync(log, 'a'));
   chownSync(log, postgresId('-u'), postgresId('-g'));
-  return run('runuser', ['-u', 'postgres', '--', bin, ...args], fix, { log });
+  // cwd '/': the server binaries resolve their own path from the working directory, and a clone
+  // under a mode-700 folder (the caller's cwd) is not reachable by the postgres user.
+  return run('runuser', ['-u', 'postgres', '--', bin, ...args], fix, { log, cwd: '/' });
 }
 
 /** The `postgres` user's uid (`-u`) or gid (`-g`). */

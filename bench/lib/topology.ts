@@ -35,7 +35,7 @@ export interface Topology {
  * ORDERFLOW_STACK_DIR, whose only use there is the mail sink) on a free SMTP port, so bench mail never
  * lands in the shared stack's folder.
  */
-export async function startTopology(tag: string, extraEnv: Record<string, string> = {}): Promise<Topology> {
+export async function startTopology(tag: string, extraEnv: Record<string, string> = {}, roles: readonly TopologyRole[] = TOPOLOGY_ROLES): Promise<Topology> {
   const { env, config, drop } = await benchRoleEnv(tag, extraEnv);
   const mailDir = mkdtempSync(join(tmpdir(), `${tag}-mail-`));
   const procs = new Map<TopologyRole, RoleProcess>();
@@ -46,7 +46,7 @@ export async function startTopology(tag: string, extraEnv: Record<string, string
     rmSync(mailDir, { recursive: true, force: true });
   };
   try {
-    for (const role of TOPOLOGY_ROLES) {
+    for (const role of TOPOLOGY_ROLES.filter((r) => roles.includes(r))) {
       const port = await freePort();
       ports.set(role, port);
       const own: Record<string, string> = role === 'serve'

@@ -2,7 +2,8 @@ import { loadavg } from 'node:os';
 import { MongoClient } from 'mongodb';
 import { startSmtpSink, type SmtpSink } from '../../command-side/index.ts';
 import { seedCatalogue } from '../../ops/chaos/load.ts';
-import { pidAlive, spawnTopology, type TopologyProcess } from '../../ops/chaos/topologyProcess.ts';
+import { spawnTopology, type TopologyProcess } from '../../ops/chaos/topologyProcess.ts';
+import { runWithCleanup } from '../../ops/runWithCleanup.ts';
 import { databaseName } from '../../ops/database.ts';
 import { parseShape, planTopology } from '../../ops/topology/plan.ts';
 import { freshPostgres, kafkaBrokers, mongoConnectionUrl, uniqueId } from '../../tests/support/isolation.ts';
@@ -60,7 +61,6 @@ export async function runSoak(opts: SoakOptions, log: (line: string) => void): P
   let load: PlaceLoad | undefined;
   let sink: SmtpSink | undefined;
   let databaseUrl: string | undefined;
-  let error: string | undefined;
   let topologyExitCode: number | null = null;
   let readyS = 0;
   let subscribersOpenS = 0;
@@ -68,8 +68,7 @@ export async function runSoak(opts: SoakOptions, log: (line: string) => void): P
   const openOf = new Map<string, number>();
   const tracker = createDeliveryTracker((seq) => load?.ackedAt(seq));
 
-  let cleaning: Promise<void> | undefined;
-  const cleanup = () => (cleaning ??= (async () => {
+  const cleanup = async () => {
     await load?.stop().catch(() => undefined);
     await fleet?.close().catch(() => undefined);
     if (topology) topologyExitCode = await topology.stop(90_000);
@@ -79,15 +78,9 @@ export async function runSoak(opts: SoakOptions, log: (line: string) => void): P
     const mongo = new MongoClient(mongoConnectionUrl);
     await mongo.connect().then(() => mongo.db(tag).dropDatabase()).catch(() => undefined);
     await mongo.close();
-  })());
-  const onSignal = (signal: NodeJS.Signals) => {
-    log(`${signal}: stopping everything the soak started`);
-    void cleanup().finally(() => process.exit(130));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
 
-  try {
+  const work = async () => {
     databaseUrl = await freshPostgres('soak');
     sink = await startSmtpSink({ port: 0 });
     const shape = parseShape(opts.shape);
@@ -186,16 +179,11 @@ export async function runSoak(opts: SoakOptions, log: (line: string) => void): P
       await sleep(1_000);
       tracker.ingest(await activeFleet.collect(), now());
     }
-  } catch (err) {
-    error = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    log(`soak failed: ${error}`);
-  } finally {
-    await cleanup();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-  await sleep(1_000);
-  const processesLeft = [...(topology?.allPids() ?? []), ...(topology ? [topology.pid] : []), ...(fleet ? [fleet.pid] : [])].filter(pidAlive);
+  };
+  const { error, left: processesLeft } = await runWithCleanup({
+    what: 'soak', log, work, cleanup,
+    started: () => [...(topology?.allPids() ?? []), ...(topology ? [topology.pid] : []), ...(fleet ? [fleet.pid] : [])],
+  });
   const counts = load?.counts() ?? { scheduled: 0, sent: 0, accepted: 0, failedByCode: {}, firstFailure: {}, skippedInFlight: 0 };
   const undelivered = [...(load?.accepted() ?? [])].filter(([seq, c]) => tracker.reached(seq) < (openOf.get(c) ?? 0)).length;
   const processes = processVerdicts(samples, opts.warmupS, opts.heapTolerancePercent);

@@ -9,6 +9,8 @@ export interface FaultResult {
   fault: string;
   /** The process hit (`relay-2`), or the engine. */
   target: string;
+  /** The role of the process hit; none for an engine fault. */
+  role?: RoleName;
   injectedAt: string;
   /** From the kill (roles) or from the engine's return (engines). */
   resume: ResumeTimes;
@@ -75,7 +77,7 @@ export async function measureBaseline(ctx: FaultContext): Promise<ResumeTimes> {
 export async function injectFault(ctx: FaultContext, fault: Fault): Promise<FaultResult> {
   const name = faultName(fault);
   const injectedAt = Date.now();
-  const base = { fault: name, injectedAt: new Date(injectedAt).toISOString() };
+  const base = { fault: name, injectedAt: new Date(injectedAt).toISOString(), ...(fault.kind === 'sigkill' || fault.kind === 'sigterm' ? { role: fault.role } : {}) };
   const probeCustomer = `probe${injectedAt % 100_000}`;
   const measure = async (since: number) => measureResume(ctx.probe, probeCustomer, await ctx.load.probes(ctx.partitions, probeCustomer), since, ctx.boundMs);
   try {

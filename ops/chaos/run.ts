@@ -13,13 +13,14 @@ import { everyEventOnKafka } from './kafkaCheck.ts';
 import { startLoad, seedCatalogue, type Load } from './load.ts';
 import { oneMailPerTransition } from './mailCheck.ts';
 import { CHAOS_PORTS, enginePid, privateStackConfig, privateStackDown, privateStackUp } from './privateStack.ts';
-import { resumeCheck, writeReport } from './report.ts';
+import { engineResumeCheck, roleResumeCheck, writeReport } from './report.ts';
 import { subscribersSawEverything } from './subscriberCheck.ts';
 import { startSubscriber, type Subscriber } from './subscribers.ts';
 import { ackedInStore, noDoubleCharge, orderStatuses, ordersFinal, stockConserved } from './storeChecks.ts';
-import { cpuMs, pidAlive, spawnTopology, type TopologyProcess } from './topologyProcess.ts';
+import { cpuMs, spawnTopology, type TopologyProcess } from './topologyProcess.ts';
 import { readyTimeline } from './readiness.ts';
 import { viewsEqualReplay } from './viewCheck.ts';
+import { runWithCleanup } from '../runWithCleanup.ts';
 
 /** Options of {@link runChaos} (`npm run chaos -- [--quick] [--rate N] [--out file] [--keep-stack]`). */
 export interface ChaosOptions {
@@ -85,13 +86,14 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
   let mongo: MongoClient | undefined;
   let load: Load | undefined;
   const subscribers: Subscriber[] = [];
-  let error: string | undefined;
   let topologyExit: number | null | undefined;
   // How long each startup step took (ms), for the JSON: where a slow start goes.
   const startup: {
     stackMs?: number; migrateMs?: number; topologyReadyMs?: number; milestonesMs?: Record<string, number>;
     processReadyMs?: Record<string, number>; processCpuAtReadyMs?: Record<string, number | undefined>; seedMs?: number;
   } = {};
+  // Where the rest of the run's time went (ms): the 5-30 s warm-up with the baseline, the faults (each until the next could start), the checks, the cleanup.
+  const phases: { warmupAndBaselineMs?: number; faultsMs?: number[]; checksMs?: number; cleanupMs?: number } = {};
   let stepAt = began;
   const step = () => {
     const now = Date.now();
@@ -100,8 +102,8 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
     return ms;
   };
 
-  let cleaning: Promise<void> | undefined;
-  const cleanup = () => (cleaning ??= (async () => {
+  const cleanup = async () => {
+    step();
     await load?.stop().catch(() => undefined);
     for (const s of subscribers) await s.stop().catch(() => undefined);
     if (topology) topologyExit = await topology.stop(60_000);
@@ -109,18 +111,10 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
     await mongo?.close().catch(() => undefined);
     await pool?.end().catch(() => undefined);
     if (!opts.keepStack) await privateStackDown(stack).catch((err: unknown) => log(`stack down failed: ${String(err)}`));
-  })());
-  // Every signal is handled, not only the first: `npm run` and `timeout` each pass a SIGTERM on, and
-  // a second one under the default handler killed the run mid-cleanup, its engines left running.
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (cleaning) return log(`${signal}: already stopping`);
-    log(`${signal}: stopping everything this run started`);
-    void cleanup().finally(() => process.exit(130));
+    phases.cleanupMs = step();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
 
-  try {
+  const work = async () => {
     log(`private stack in ${stack.cfg.dir} (postgres ${stack.cfg.postgres.port}, kafka ${stack.cfg.kafka.port}, mongo ${stack.cfg.ferretdb.port})`);
     await privateStackUp(stack);
     await ensureDatabase(stack.cfg, runId);
@@ -177,6 +171,8 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
     };
     baseline = await measureBaseline(ctx);
     log(`baseline (no fault): projected ${String(baseline.allProjectedMs)} ms, saga ${String(baseline.allSagaStepMs)} ms, mail ${String(baseline.allMailMs)} ms`);
+    phases.warmupAndBaselineMs = step();
+    phases.faultsMs = [];
     for (const fault of plan) {
       const result = await injectFault(ctx, fault);
       faults.push(result);
@@ -189,6 +185,7 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
       const back = await readyTimeline(specs, healthFrom, opts.quick ? 30_000 : 120_000, () => '').catch((err: unknown) => err instanceof Error ? err.message : String(err));
       if (typeof back === 'string') log(`not every process is ready again: ${back.trim()}`);
       await sleep(opts.quick ? 1_000 : 10_000);
+      phases.faultsMs.push(step());
     }
     await load.stop();
     log(`load stopped: ${JSON.stringify(load.stats)}`);
@@ -205,17 +202,10 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
     checks.push(await settle(async () => subscribersSawEverything(subscribers, await orderStatuses(p)), 30_000));
     const reads = load.stats.reads;
     checks.push({ name: 'reads with consistentWith see their write', passed: reads.missingWrite === 0 && reads.ok > 0, summary: `${reads.ok} ok, ${reads.missingWrite} without the write, ${reads.stale} STALE_READ_TIMEOUT, ${reads.errors} errors` });
-    checks.push(resumeCheck(faults));
-  } catch (err) {
-    error = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    log(`run failed: ${error}`);
-  } finally {
-    await cleanup();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-  await sleep(1_000);
-  const left = [...(topology?.allPids() ?? []), ...(topology ? [topology.pid] : [])].filter(pidAlive);
+    checks.push(roleResumeCheck(faults), engineResumeCheck(faults));
+    phases.checksMs = step();
+  };
+  const { error, left } = await runWithCleanup({ what: 'run', log, work, cleanup, started: () => [...(topology?.allPids() ?? []), ...(topology ? [topology.pid] : [])] });
   const engines = opts.keepStack ? [] : (['postgres', 'kafka', 'ferretdb'] as const).filter((e) => enginePid(stack, e) !== undefined);
   checks.push({
     name: 'no process is left running after the run',
@@ -224,6 +214,6 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
     details: { left },
   });
   const passed = error === undefined && checks.every((c) => c.passed);
-  writeReport(opts.out, { passed, quick: opts.quick, rate: opts.rate, seed: opts.seed, runId, durationMs: Date.now() - began, startup, faultPlan: plan.map(faultName), baseline, error, stats: load?.stats, faults, checks }, print);
+  writeReport(opts.out, { passed, quick: opts.quick, rate: opts.rate, seed: opts.seed, runId, durationMs: Date.now() - began, startup, phases, faultPlan: plan.map(faultName), baseline, error, stats: load?.stats, faults, checks }, print);
   return passed;
 }

@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadStackConfig, type StackConfig } from '../../stack/config.ts';
 import { kafkaDown, kafkaUp } from '../../stack/kafka.ts';
-import { portAnswers } from '../../stack/process.ts';
+import { livePid, portAnswers } from '../../stack/process.ts';
 
 async function freePort(): Promise<number> {
   for (;;) {
@@ -11,11 +11,23 @@ async function freePort(): Promise<number> {
   }
 }
 
+/** A private Kafka broker a test may stop, kill and start again. */
+export interface PrivateBroker {
+  brokers: string[];
+  /** Graceful stop (SIGTERM, then SIGKILL past 30 s). */
+  stop(): Promise<void>;
+  /** SIGKILL, as a crash: no clean shutdown, the logs recovered on the next start. Resolves once it is gone. */
+  kill(): Promise<void>;
+  /** Starts it again (its data kept); resolves once it answers. */
+  start(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
 /**
  * A second, private Kafka broker for chaos tests that stop the broker: stopping the shared one would
  * disturb test files running in parallel. It reuses the cached jars.
  */
-export async function startPrivateBroker(tag: string): Promise<{ brokers: string[]; stop(): Promise<void>; start(): Promise<void>; dispose(): Promise<void> }> {
+export async function startPrivateBroker(tag: string): Promise<PrivateBroker> {
   const shared = loadStackConfig();
   const port = await freePort();
   const dir = resolve(shared.dir, `chaos-${tag}-${port}`);
@@ -31,6 +43,13 @@ export async function startPrivateBroker(tag: string): Promise<{ brokers: string
   return {
     brokers: [`127.0.0.1:${port}`],
     stop: async () => void (await kafkaDown(cfg)),
+    kill: async () => {
+      const pid = livePid(join(cfg.kafka.home, 'kafka.pid'));
+      if (pid === undefined) throw new Error('the private broker is not running');
+      process.kill(pid, 'SIGKILL');
+      // The pid turns zombie before every thread has closed its sockets: wait for the port too.
+      while (livePid(join(cfg.kafka.home, 'kafka.pid')) !== undefined || (await portAnswers(port))) await new Promise((r) => setTimeout(r, 50));
+    },
     start: async () => void (await kafkaUp(cfg)),
     dispose: async () => {
       await kafkaDown(cfg);

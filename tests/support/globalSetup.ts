@@ -7,6 +7,8 @@ let cfg: StackConfig | undefined;
 
 /** Starts whatever part of the real stack is not running; test files then isolate by database, topic prefix and group id. */
 export async function setup(): Promise<void> {
+  // Each vitest project runs the global setup; the stack is brought up once per run.
+  if (cfg) return;
   cfg = loadStackConfig();
   try {
     started = await stackUp(cfg);
@@ -19,5 +21,7 @@ export async function setup(): Promise<void> {
 
 /** Stops only the services this run started, leaving a developer's running stack alone. */
 export async function teardown(): Promise<void> {
-  if (cfg && started && process.env.ORDERFLOW_KEEP_STACK !== '1') await stackDown(cfg, started);
+  const toStop = started;
+  started = undefined; // each project's teardown calls this; stop once
+  if (cfg && toStop && process.env.ORDERFLOW_KEEP_STACK !== '1') await stackDown(cfg, toStop);
 }

@@ -50,7 +50,16 @@ describe('the stack\'s PostgreSQL starts from a clone in a private (mode 700) fo
       expect(where.dataDir.startsWith(cfg.dir)).toBe(true);
     }
 
-    expect(await postgresUp(cfg)).toBe(true);
+    // `npm test` in such a clone runs from inside it, so the caller's working directory is one the
+    // postgres user cannot enter either; the server binaries must not depend on it (stack/postgres.ts
+    // runs them from /). ci11 failed once with "could not change directory to <the clone>".
+    const cwd = process.cwd();
+    process.chdir(clone);
+    try {
+      expect(await postgresUp(cfg)).toBe(true);
+    } finally {
+      process.chdir(cwd);
+    }
     expect(existsSync(join(where.dataDir, 'PG_VERSION'))).toBe(true);
     expect(existsSync(where.log)).toBe(true);
     const client = new pg.Client({ connectionString: postgresUrl(cfg) });
