@@ -7,5 +7,5 @@ export { inOrderBatch } from './inOrderBatch.ts';
 export { createKafka, createOrderedProducer } from './kafka.ts';
 export { announceGroupMember, isGroupMemberMessage, SUPERVISOR_IPC_ENV, type GroupMemberMessage } from './memberAnnouncement.ts';
 export { partitionOf } from './partitioning.ts';
-export { isTransientInfraError, retryUntilDone, StopRequested, type FailureKind, type RetryOptions } from './retry.ts';
+export { isTransientInfraError, retryUntilDone, startHeartbeatTicker, StopRequested, type FailureKind, type RetryOptions } from './retry.ts';
 export { deadLetterTopic, ensureTopics, eventTopics, familyTopic, unroutableTopic, viewChangedTopic } from './topics.ts';

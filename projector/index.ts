@@ -29,6 +29,6 @@ export {
   type DeadLetter, type DeadLetterRefusal, type DeadLetterStatus,
 } from './runner/deadLetterOps.ts';
 export {
-  beginRebuild, compareGenerations, detectStaleProjections, replayIntoGeneration, formatProgress, formatSeconds, progressBar, readRebuild, rebuildProjection, RebuildInProgressError,
-  type RebuildDoc, type RebuildPhase, type RebuildProgress, type RebuildStatus, type RebuildResult, type StartedRebuild,
+  beginRebuild, compareGenerations, detectStaleProjections, formatDiff, replayIntoGeneration, formatProgress, formatSeconds, progressBar, readRebuild, rebuildProjection, RebuildInProgressError,
+  type GenerationComparison, type RebuildDoc, type RebuildPhase, type RebuildProgress, type RebuildStatus, type RebuildResult, type StartedRebuild,
 } from './rebuild/index.ts';

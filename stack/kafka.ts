@@ -39,6 +39,12 @@ function writeConfig(cfg: StackConfig): string {
     'transaction.state.log.replication.factor=1',
     'transaction.state.log.min.isr=1',
     'group.initial.rebalance.delay.ms=0',
+    // A broker restarted after a crash has its registration refused (DUPLICATE_BROKER_REGISTRATION)
+    // until its previous incarnation's session expires, which the controller restarts counting at
+    // its own activation: with the default 9 s a SIGKILLed broker answered again ~20 s after its
+    // restart began, with 4 s (heartbeat 0.5 s) 11-13 s (bench/tools/kafkaRestartProbe.ts, load 7-9).
+    'broker.heartbeat.interval.ms=500',
+    'broker.session.timeout.ms=4000',
     'auto.create.topics.enable=false',
     'delete.topic.enable=true',
     'log.retention.hours=168',

@@ -41,7 +41,8 @@ try {
     const pid = livePid(join(cfg.kafka.home, 'kafka.pid'));
     if (pid === undefined) throw new Error('broker not running');
     process.kill(pid, 'SIGKILL');
-    while (livePid(join(cfg.kafka.home, 'kafka.pid')) !== undefined) await new Promise((res) => setTimeout(res, 50));
+    // The pid turns zombie before every thread has closed its sockets: wait for the port too.
+    while (livePid(join(cfg.kafka.home, 'kafka.pid')) !== undefined || (await portAnswers(port))) await new Promise((res) => setTimeout(res, 50));
     t = Date.now();
     await kafkaUp(cfg);
     console.log(`round ${r}: SIGKILL → answering again in ${Date.now() - t} ms (load ${load()})`);

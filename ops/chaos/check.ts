@@ -4,6 +4,8 @@ export interface CheckResult {
   passed: boolean;
   /** One-line summary (counts). */
   summary: string;
+  /** More lines printed under the summary (what a failure found, e.g. which documents differ and how). */
+  lines?: string[];
   details?: unknown;
 }
 

@@ -99,7 +99,10 @@ export function faultLine(f: FaultResult): string {
 export function writeReport(file: string, result: { passed: boolean; checks: CheckResult[]; faults: FaultResult[]; [k: string]: unknown }, print: (line: string) => void): void {
   print('faults (first/last probe, from the kill or the engine\'s return):');
   for (const f of result.faults) print(faultLine(f));
-  for (const c of result.checks) print(`${c.passed ? 'PASS' : 'FAIL'}  ${c.name}: ${c.summary}`);
+  for (const c of result.checks) {
+    print(`${c.passed ? 'PASS' : 'FAIL'}  ${c.name}: ${c.summary}`);
+    for (const line of c.lines ?? []) print(`      ${line}`);
+  }
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   print(`${result.passed ? 'chaos: every check passed' : 'chaos: FAILED'} (${file})`);

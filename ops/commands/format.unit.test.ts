@@ -22,7 +22,7 @@ describe('CLI formatting', () => {
     const r: RebuildResult = {
       projection: 'order_detail', fromGeneration: 1, toGeneration: 2, eventsReplayed: 50_000, eventsAfterSwitch: 3, replayRate: 25_000.4, elapsedMs: 4000, position: '9.9', cleanedUp: [], resumedFrom: null,
       comparison: { projection: 'order_detail', generationA: 1, generationB: 2, equal: false, differences: 1, views: [{
-        view: 'order_detail', countA: 10, countB: 10, onlyInA: [], onlyInB: [], different: ['o-7'], onlyInACount: 0, onlyInBCount: 0, differentCount: 1, digestA: 'a', digestB: 'b',
+        view: 'order_detail', countA: 10, countB: 10, onlyInA: [], onlyInB: [], different: ['o-7'], onlyInACount: 0, onlyInBCount: 0, differentCount: 1, digestA: 'a', digestB: 'b', samples: [],
       }] },
     };
     const text = formatRebuildResult(r).join('\n');

@@ -6,7 +6,7 @@ import { revenueByDayProjection } from './revenue_by_day.ts';
 import { salesByProductProjection } from './sales_by_product.ts';
 
 export type { AddOp, BucketSpec, IndexSpec, Projection, ProjectionContext, RankedList, RankedView, RankItem, RankOp, RecomputedBucket, ShardedView, ShardStamp, ViewSpec, WriteOp } from './projection.ts';
-export { bucketId, mergeRanked, rankedListId, rankOrder, rerank, resolveAdds, stampAdds, sumShards } from './projection.ts';
+export { bucketId, mergeRanked, rankedListId, rankOrder, rerank, resolveAdds, stampAdds, stampRanks, sumShards } from './projection.ts';
 export { ProjectionError, type ProjectionErrorCode } from './projection.ts';
 
 /**

@@ -52,6 +52,13 @@ export interface RankOp {
   kind: 'rank';
   view: string;
   member: string;
+  /**
+   * Log position of the event, stamped by the live runner and the rebuild's drain (never by the
+   * projection): a list shard that already holds an event at or after it is left as is, so the
+   * partition's previous owner finishing an old batch late cannot overwrite what the new owner wrote
+   * (see {@link RankedList.pos}). Unstamped (a dead letter's re-drive): written without that guard.
+   */
+  position?: string;
 }
 
 /**
@@ -156,6 +163,12 @@ export interface RankedList {
   bucket: string;
   shard: string;
   items: RankItem[];
+  /**
+   * Log position of the newest stamped rank op the list holds (absent: none yet, e.g. a list a
+   * rebuild's fold wrote). Every stamped write sets it, changed items or not, so it says how far the
+   * list's partition has been ranked. Not part of what reads or comparisons see.
+   */
+  pos?: string;
 }
 
 /** `_id` of a bucket's list shard. */
@@ -200,6 +213,12 @@ export function rerank(current: readonly RankItem[], touched: ReadonlyMap<string
   if (!cut) return { items: items.slice(0, size), refill: false };
   const known = items.filter((it) => rankOrder(it, cut) <= 0);
   return known.length >= size ? { items: known.slice(0, size), refill: false } : { items: known, refill: true };
+}
+
+/** Stamps the `rank` ops of one event with its log position (other ops pass through). Pure, like {@link stampAdds}. */
+export function stampRanks(ops: WriteOp[], position: string): WriteOp[] {
+  if (!ops.some((op) => op.kind === 'rank')) return ops;
+  return ops.map((op) => (op.kind === 'rank' ? { ...op, position } : op));
 }
 
 /** The bucket id of a key: its key fields joined with `:`. */

@@ -2,6 +2,10 @@ import { createHash } from 'node:crypto';
 import type { Db, Document } from 'mongodb';
 import { physicalName } from '../mongo/generations.ts';
 import { mergeRanked, sumShards, type Projection, type RankedView, type ShardedView } from '../projections/index.ts';
+import { canonicalJson } from './canonicalJson.ts';
+import { documentDiff, type FieldDifference } from './documentDiff.ts';
+
+export { canonicalJson };
 
 /**
  * Fields left out of the content hash because they do not follow from the events. The views hold
@@ -9,29 +13,6 @@ import { mergeRanked, sumShards, type Projection, type RankedView, type ShardedV
  * stamped with the wall clock would go here.
  */
 export const VOLATILE_FIELDS: readonly string[] = [];
-
-/**
- * Canonical JSON: object keys sorted at every depth (the store does not promise field order),
- * dates as ISO strings, other values as JSON. Two documents with the same content give the same text.
- */
-export function canonicalJson(value: unknown, ignore: readonly string[] = []): string {
-  const walk = (v: unknown, top: boolean): unknown => {
-    if (v instanceof Date) return v.toISOString();
-    if (Array.isArray(v)) return v.map((x) => walk(x, false));
-    if (typeof v === 'object' && v !== null) {
-      if (typeof (v as { toHexString?: unknown }).toHexString === 'function') return String((v as { toHexString(): string }).toHexString());
-      const out: Record<string, unknown> = {};
-      for (const k of Object.keys(v).sort()) {
-        if (top && ignore.includes(k)) continue;
-        const x = (v as Record<string, unknown>)[k];
-        if (x !== undefined) out[k] = walk(x, false);
-      }
-      return out;
-    }
-    return v;
-  };
-  return JSON.stringify(walk(value, true));
-}
 
 /** sha256 (hex) of a document's canonical JSON without the volatile fields. */
 export function docHash(doc: Document, ignore: readonly string[] = VOLATILE_FIELDS): string {
@@ -54,6 +35,14 @@ export interface ViewComparison {
   /** sha256 over the sorted per-document hashes: equal views have equal digests. */
   digestA: string;
   digestB: string;
+  /** How the first few differing documents differ (`describe` of them), field by field. */
+  samples: DocumentDifference[];
+}
+
+/** How one compared document differs between the two generations. */
+export interface DocumentDifference {
+  id: string;
+  fields: FieldDifference[];
 }
 
 /** Result of {@link compareGenerations}. */
@@ -70,26 +59,41 @@ export interface GenerationComparison {
 /** How a view is compared: document by document, or by the bucket reads see (sums or ranked lists kept in shards). */
 type Shape = { sharded: ShardedView } | { ranked: RankedView } | undefined;
 
-async function hashes(db: Db, collection: string, ignore: readonly string[], shape: Shape): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
+/**
+ * The documents of a view as they are compared, each under its canonical id: as stored, or, for a
+ * sharded or ranked view, per bucket as reads see it (how a bucket is spread over shards follows
+ * from who wrote it — a replay's base shard, the live writers' partition shards — and may differ).
+ */
+async function comparedDocs(db: Db, collection: string, shape: Shape, each: (id: string, doc: Document) => void): Promise<void> {
   if (shape && 'ranked' in shape) {
-    // A ranked view likewise: per bucket, its list shards merged (which writer lists a member follows from the partition count).
     const byBucket = new Map<string, Document[]>();
     for await (const doc of db.collection(collection).find({}, { batchSize: 5000 })) {
       const bucket = String(doc['bucket']);
       byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), doc]);
     }
-    for (const [bucket, lists] of byBucket) out.set(canonicalJson(bucket), docHash({ _id: bucket, items: mergeRanked(lists, shape.ranked.size) }, ignore));
-    return out;
+    for (const [bucket, lists] of byBucket) each(canonicalJson(bucket), { _id: bucket, items: mergeRanked(lists, shape.ranked.size) });
+    return;
   }
   if (shape) {
-    const { sharded } = shape;
-    // A sharded view is compared by what reads see: its buckets (how the sums are spread over shards differs between a replay and the live writers).
     const shards = await db.collection(collection).find({}, { batchSize: 5000 }).toArray();
-    for (const doc of sumShards(sharded, shards)) out.set(canonicalJson(doc['_id']), docHash(doc, ignore));
-    return out;
+    for (const doc of sumShards(shape.sharded, shards)) each(canonicalJson(doc['_id']), doc);
+    return;
   }
-  for await (const doc of db.collection(collection).find({}, { batchSize: 5000 })) out.set(canonicalJson(doc['_id']), docHash(doc, ignore));
+  for await (const doc of db.collection(collection).find({}, { batchSize: 5000 })) each(canonicalJson(doc['_id']), doc);
+}
+
+async function hashes(db: Db, collection: string, ignore: readonly string[], shape: Shape): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  await comparedDocs(db, collection, shape, (id, doc) => out.set(id, docHash(doc, ignore)));
+  return out;
+}
+
+/** The compared documents of `ids` only (a second pass, taken only when a view differs: hashes alone keep memory small). */
+async function pick(db: Db, collection: string, shape: Shape, ids: ReadonlySet<string>): Promise<Map<string, Document>> {
+  const out = new Map<string, Document>();
+  await comparedDocs(db, collection, shape, (id, doc) => {
+    if (ids.has(id)) out.set(id, doc);
+  });
   return out;
 }
 
@@ -101,11 +105,14 @@ function digest(h: Map<string, string>): string {
 
 /**
  * Compares every view of a projection between two generations, document by document: count and
- * sha256 of canonical content (without {@link VOLATILE_FIELDS}). Reads both generations whole.
+ * sha256 of canonical content (without {@link VOLATILE_FIELDS}). Reads both generations whole, and
+ * once more when they differ, to describe how the first `describe` (default 5) differing documents
+ * of each view differ.
  */
-export async function compareGenerations(db: Db, projection: Projection, a: number, b: number, opts: { ignore?: readonly string[]; maxListed?: number } = {}): Promise<GenerationComparison> {
+export async function compareGenerations(db: Db, projection: Projection, a: number, b: number, opts: { ignore?: readonly string[]; maxListed?: number; describe?: number } = {}): Promise<GenerationComparison> {
   const ignore = opts.ignore ?? VOLATILE_FIELDS;
   const maxListed = opts.maxListed ?? 20;
+  const describe = opts.describe ?? 5;
   const views: ViewComparison[] = [];
   for (const view of projection.views) {
     const shape: Shape = projection.sharded?.view === view.name ? { sharded: projection.sharded } : projection.ranked?.view === view.name ? { ranked: projection.ranked } : undefined;
@@ -120,11 +127,17 @@ export async function compareGenerations(db: Db, projection: Projection, a: numb
     }
     for (const id of hb.keys()) if (!ha.has(id)) onlyInB.push(id);
     const ids = (list: string[]) => list.slice(0, maxListed).map((id) => String(JSON.parse(id) as unknown));
+    const described = new Set([...different, ...onlyInA, ...onlyInB].slice(0, describe));
+    const samples: DocumentDifference[] = [];
+    if (described.size > 0) {
+      const [da, db2] = await Promise.all([pick(db, physicalName(view.name, a), shape, described), pick(db, physicalName(view.name, b), shape, described)]);
+      for (const id of described) samples.push({ id: String(JSON.parse(id) as unknown), fields: documentDiff(da.get(id), db2.get(id), { ignore }) });
+    }
     views.push({
       view: view.name, countA: ha.size, countB: hb.size,
       onlyInA: ids(onlyInA), onlyInB: ids(onlyInB), different: ids(different),
       onlyInACount: onlyInA.length, onlyInBCount: onlyInB.length, differentCount: different.length,
-      digestA: digest(ha), digestB: digest(hb),
+      digestA: digest(ha), digestB: digest(hb), samples,
     });
   }
   const differences = views.reduce((n, v) => n + v.onlyInACount + v.onlyInBCount + v.differentCount, 0);

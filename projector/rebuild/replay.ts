@@ -5,7 +5,7 @@ import { withUpdateBudget } from '../mongo/updateBudget.ts';
 import { InvalidUpdateError, UnsupportedOperationError } from '../memory/documentOps.ts';
 import type { MemoryViews, ViewChanges } from '../memory/memoryViews.ts';
 import { createStreamingFold, type StreamingFold } from '../memory/streamingFold.ts';
-import { stampAdds, type Projection, type WriteOp } from '../projections/index.ts';
+import { stampAdds, stampRanks, type Projection, type WriteOp } from '../projections/index.ts';
 import { liveShardOf } from '../runner/liveShard.ts';
 import { LOG_START, type EventLogSource, type LoggedEvent } from '../../contracts/index.ts';
 import { mongoFoldStore, rememberGeneration } from './foldStore.ts';
@@ -231,7 +231,7 @@ export async function drainInto(opts: {
     const ops = batch.flatMap((e) => {
       if (!projection.handles.includes(e.envelope.type)) return [];
       try {
-        return stampAdds(projection.project(e.envelope), { shard: liveShardOf(e.envelope.type, e.envelope.streamId, opts.partitions ?? 6), position: e.position });
+        return stampRanks(stampAdds(projection.project(e.envelope), { shard: liveShardOf(e.envelope.type, e.envelope.streamId, opts.partitions ?? 6), position: e.position }), e.position);
       } catch (cause) {
         const { eventId, streamId, streamVersion, type } = e.envelope;
         throw new ReplayProjectionError({ eventId, streamId, streamVersion, type, position: e.position }, cause);

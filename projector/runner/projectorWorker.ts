@@ -5,10 +5,10 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { familyOf } from '../../contracts/index.ts';
 import { CORRELATION_IDS, distinctValues, linksTo } from '../../platform/index.ts';
-import { decodeEvent, joinConsumerGroup, deadLetterTopic, ensureTopics, familyTopic, viewChangedTopic, retryUntilDone, StopRequested, type FailureKind, type RetryOptions } from '../../messaging/index.ts';
+import { decodeEvent, joinConsumerGroup, deadLetterTopic, ensureTopics, familyTopic, viewChangedTopic, retryUntilDone, startHeartbeatTicker, StopRequested, type FailureKind, type RetryOptions } from '../../messaging/index.ts';
 import { applyOps, type TouchedKeys } from '../mongo/applyOps.ts';
 import { createAliasCache, ensureIndexes, namesFor, type ViewNames } from '../mongo/generations.ts';
-import { stampAdds, type Projection, type WriteOp } from '../projections/index.ts';
+import { stampAdds, stampRanks, type Projection, type WriteOp } from '../projections/index.ts';
 import { liveShard } from './liveShard.ts';
 import { advanceCheckpoint } from './checkpoints.ts';
 import { deadLetter } from './deadLetters.ts';
@@ -92,16 +92,18 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
   /** Per "topic:partition", the position of the last notification sent or tried (its `after` lets caches see a lost one). */
   const notified = new Map<string, string>();
   const tracer = trace.getTracer('orderflow');
+  const sessionTimeout = opts.sessionTimeout ?? 10_000;
+  const heartbeatMs = Math.max(500, Math.floor(sessionTimeout / 10));
   const writeViews: ViewWriter = opts.writeViews ?? ((names, ops, p) => applyOps(db, names, ops, p.buckets, p.sharded, { ranked: p.ranked, partitions: opts.partitions ?? 6 }));
   let consumer: Consumer | undefined;
 
-  /** Decodes and projects one message; sums of a sharded view land in the shard of this partition's writer. */
+  /** Decodes and projects one message; sums of a sharded view land in the shard of this partition's writer, ranks carry the event's position. */
   function decode(message: KafkaMessage, partition: number): Decoded {
     try {
       const { envelope, position } = decodeEvent(message);
       const ops = projection.handles.includes(envelope.type) ? projection.project(envelope) : [];
       const cause = { correlationId: envelope.correlationId, traceparent: envelope.traceparent };
-      return { message, position, occurredAt: Date.parse(envelope.occurredAt), cause, ops: stampAdds(ops, { shard: liveShard(envelope.type, partition), position }) };
+      return { message, position, occurredAt: Date.parse(envelope.occurredAt), cause, ops: stampRanks(stampAdds(ops, { shard: liveShard(envelope.type, partition), position }), position) };
     } catch (error) {
       return { message, position: '', error };
     }
@@ -144,8 +146,24 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
     for (const [view, ids] of t) touched.set(view, new Set([...(touched.get(view) ?? []), ...ids]));
   }
 
+  /**
+   * One chunk of a fetched batch, heartbeating all along: kafkajs heartbeats only between batches,
+   * so a member busy with a long batch on a loaded box (a backlog after an outage) missed its session
+   * and lost its partitions while still writing them: the next owner redid the batch beside it (two
+   * writers of one view document). A heartbeat that fails (the group is rebalancing, this member is
+   * gone) stops the chunk before its next write: uncommitted, it is redelivered to the next owner.
+   */
   async function handleBatch(batch: Batch, messages: KafkaMessage[], resolveOffset: (o: string) => void, heartbeat: () => Promise<void>, commit: (nextOffset: string) => Promise<void>, isStopping: () => boolean): Promise<void> {
     if (messages.length === 0) return;
+    const ticker = startHeartbeatTicker(heartbeat, heartbeatMs);
+    try {
+      await handleChunk(batch, messages, resolveOffset, heartbeat, commit, isStopping, ticker.check);
+    } finally {
+      ticker.stop();
+    }
+  }
+
+  async function handleChunk(batch: Batch, messages: KafkaMessage[], resolveOffset: (o: string) => void, heartbeat: () => Promise<void>, commit: (nextOffset: string) => Promise<void>, isStopping: () => boolean, stillMember: () => void): Promise<void> {
     const where = `${batch.topic}:${batch.partition}`;
     const r: Retrying = { where, heartbeat, isStopping };
     const found = await attempt(() => aliases.get(projection), r, () => 'transient');
@@ -161,11 +179,15 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
       try {
         // Fast path: the whole batch's ops in one apply. Slow path (some event failed for good): one by one, in order.
         const allGood = decoded.every((d) => d.error === undefined);
+        stillMember();
         const whole = allGood
           ? await attempt(() => applyTracked(decoded.flatMap((d) => d.ops ?? []), names, touched), r)
           : undefined;
         if (whole?.ok === true) return;
-        for (const d of decoded) await applyOrDeadLetter(d, batch, names, touched, r);
+        for (const d of decoded) {
+          stillMember();
+          await applyOrDeadLetter(d, batch, names, touched, r);
+        }
       } finally {
         span.end();
       }
@@ -178,6 +200,7 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
     // offset commit go on (a crash before the commit redelivers the batch: an idempotent re-apply and a
     // repeated notification of the same state, never a notification of something unwritten).
     const notifying = touched.size > 0 && lastPosition !== '' ? notify(where, alias.generation, touched, lastPosition, causes) : undefined;
+    stillMember();
     if (lastPosition !== '') {
       const cp = { projection: projection.name, topic: batch.topic, partition: batch.partition, offset: nextOffset, position: lastPosition, highWatermark: batch.highWatermark, codeVersion: projection.codeVersion };
       const saved = await attempt(() => advanceCheckpoint(db, cp), r, () => 'transient');
@@ -243,9 +266,8 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
       await admin.disconnect();
       const alias = await aliases.get(projection);
       await ensureIndexes(db, projection, alias.generation);
-      const sessionTimeout = opts.sessionTimeout ?? 10_000;
       consumer = await joinConsumerGroup({
-        kafka: opts.kafka, groupId: group, topics, sessionTimeout, heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)), name: 'projector', logger: log,
+        kafka: opts.kafka, groupId: group, topics, sessionTimeout, heartbeatInterval: heartbeatMs, name: 'projector', logger: log,
         run: {
           eachBatchAutoResolve: false,
           autoCommit: false,

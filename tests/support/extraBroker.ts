@@ -47,7 +47,8 @@ export async function startPrivateBroker(tag: string): Promise<PrivateBroker> {
       const pid = livePid(join(cfg.kafka.home, 'kafka.pid'));
       if (pid === undefined) throw new Error('the private broker is not running');
       process.kill(pid, 'SIGKILL');
-      while (livePid(join(cfg.kafka.home, 'kafka.pid')) !== undefined) await new Promise((r) => setTimeout(r, 50));
+      // The pid turns zombie before every thread has closed its sockets: wait for the port too.
+      while (livePid(join(cfg.kafka.home, 'kafka.pid')) !== undefined || (await portAnswers(port))) await new Promise((r) => setTimeout(r, 50));
     },
     start: async () => void (await kafkaUp(cfg)),
     dispose: async () => {

@@ -1,13 +1,12 @@
-import { MongoClient } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyOps } from '../../../projector/mongo/applyOps.ts';
-import { ensureIndexes, namesFor } from '../../../projector/mongo/generations.ts';
+import { namesFor } from '../../../projector/mongo/generations.ts';
 import { stampAdds, type WriteOp } from '../../../projector/projections/index.ts';
 import { SALES_RECENT, salesByProductProjection } from '../../../projector/projections/sales_by_product.ts';
 import { rankShardOf } from '../../../projector/runner/liveShard.ts';
 import { createViewReader } from '../../../query-side/views/viewReader.ts';
 import { envelope, orderCancelled, orderConfirmed, orderPlaced } from '../../support/projectionFixtures.ts';
-import { mongoConnectionUrl, uniqueId } from '../../support/isolation.ts';
+import { writerClients } from '../../support/writerClients.ts';
 
 const projection = salesByProductProjection;
 const names = namesFor(1);
@@ -42,21 +41,12 @@ function batch(partition: number, seq: number, id: string, k: number, cancel?: s
  * and the merged list is exactly the ten newest counted orders.
  */
 describe('ranked lists: two partitions ranking one SKU at once lose nothing (real FerretDB)', () => {
-  const clients: MongoClient[] = [];
-  const dbName = uniqueId('t_ranked');
-  beforeAll(async () => {
-    for (let i = 0; i < 2; i++) clients.push(await new MongoClient(mongoConnectionUrl).connect());
-    await ensureIndexes(clients[0]!.db(dbName), projection, 1);
-  });
-  afterAll(async () => {
-    await clients[0]?.db(dbName).dropDatabase().catch(() => undefined);
-    await Promise.all(clients.map((c) => c.close()));
-  });
+  const store = writerClients('t_ranked', projection);
 
   it('each writer owns its list shard; the merged list equals the newest counted orders', async () => {
     const counted = new Map<string, number>();
     const writers = [0, 1].map(async (partition) => {
-      const db = clients[partition]!.db(dbName);
+      const db = store.dbs()[partition]!;
       const ids = idsOf('HOT', partition, ORDERS_PER_WRITER);
       for (let i = 0; i < ids.length; i++) {
         const id = ids[i]!;
@@ -70,7 +60,7 @@ describe('ranked lists: two partitions ranking one SKU at once lose nothing (rea
       }
     });
     await Promise.all(writers);
-    const db = clients[0]!.db(dbName);
+    const db = store.dbs()[0]!;
     const lists = await db.collection(names('sales_recent')).find({ bucket: 'HOT' }).toArray();
     expect(lists.map((l) => l['shard']).sort()).toEqual(['orders.0', 'orders.1']);
     const expected = [...counted].sort(([, a], [, b]) => b - a).slice(0, 10).map(([id]) => id);
