@@ -36,15 +36,29 @@ const isDuplicateOnly = (err: unknown): err is MongoBulkWriteError => {
 const writeErrorIndexes = (err: MongoBulkWriteError): number[] =>
   (Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors]).map((e) => e.index);
 
-/** Runs one unordered bulk in small commands; duplicate keys are guarded writes already applied. */
+/** One unordered bulk command; false when a statement failed with a duplicate key (a guarded write already applied). */
+async function bulkOnce(db: Db, names: ViewNames, view: string, chunk: AnyBulkWriteOperation<Document>[]): Promise<boolean> {
+  countStoreCommands(view);
+  try {
+    await withUpdateBudget(singleUpdates(chunk), () => db.collection(names(view)).bulkWrite(chunk, { ordered: false }));
+    return true;
+  } catch (err) {
+    if (!isDuplicateOnly(err)) throw err;
+    return false;
+  }
+}
+
+/**
+ * Runs one unordered bulk in small commands; duplicate keys are guarded writes already applied.
+ * FerretDB 1.x ends an update command at its first failing statement even when unordered (and
+ * reports a wrong index), so after a duplicate key the command's statements are re-sent one by one:
+ * each is guarded, re-sending one that ran changes nothing, and one that never ran is not lost (a
+ * redelivered OrderPlaced once cost the next order its sales document).
+ */
 export async function runBulk(db: Db, names: ViewNames, view: string, ops: AnyBulkWriteOperation<Document>[]): Promise<void> {
   for (const chunk of chunkBulk(ops)) {
-    countStoreCommands(view);
-    try {
-      await withUpdateBudget(singleUpdates(chunk), () => db.collection(names(view)).bulkWrite(chunk, { ordered: false }));
-    } catch (err) {
-      if (!isDuplicateOnly(err)) throw err;
-    }
+    if (await bulkOnce(db, names, view, chunk) || chunk.length === 1) continue;
+    for (const op of chunk) await bulkOnce(db, names, view, [op]);
   }
 }
 
