@@ -1,6 +1,9 @@
 import type { Consumer, ConsumerRunConfig, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { gauge, reportFatal } from '../platform/index.ts';
+import { fenceFormerMember } from './formerMember.ts';
+import type { GroupMember } from './groupFencing.ts';
+import { brokersOf } from './kafka.ts';
 import { announceGroupMember } from './memberAnnouncement.ts';
 
 /** Options of {@link joinConsumerGroup}. */
@@ -39,8 +42,15 @@ export async function joinConsumerGroup(opts: ConsumerGroupOptions): Promise<Con
   const consumer = opts.kafka.consumer({ groupId: opts.groupId, sessionTimeout: opts.sessionTimeout, heartbeatInterval: opts.heartbeatInterval, maxWaitTimeInMs: opts.maxWaitTimeInMs ?? 100, allowAutoTopicCreation: false });
   await consumer.connect();
   await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? true });
+  let member: GroupMember | undefined;
+  // A stop by the caller ends a fencing under way (see CRASH below).
+  let stopped = false;
+  consumer.on(consumer.events.STOP, () => {
+    stopped = true;
+  });
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    announceGroupMember({ groupId: payload.groupId, memberId: payload.memberId });
+    member = { groupId: payload.groupId, memberId: payload.memberId };
+    announceGroupMember(member);
     // Every join, rebalances and restarts included: when work stalls, this says when it came back.
     opts.logger.info({ memberId: payload.memberId, durationMs: payload.duration, leader: payload.isLeader }, `${opts.name} consumer joined its group`);
     resolve();
@@ -56,6 +66,17 @@ export async function joinConsumerGroup(opts: ConsumerGroupOptions): Promise<Con
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (payload.restart) {
       opts.logger.warn({ err: payload.error }, `${opts.name} consumer crashed; restarting`);
+      // The restarted consumer is a new member: the one it was must not hold the rebalance up.
+      const former = member;
+      const brokers = brokersOf(opts.kafka);
+      member = undefined;
+      stopped = false; // kafkajs stopped the consumer itself (STOP) before this restart
+      if (former && brokers) {
+        const began = Date.now();
+        void fenceFormerMember({ brokers: [...brokers], member: former, giveUp: () => stopped }).then((o) => {
+          opts.logger.info({ memberId: former.memberId, outcome: o?.outcome, ms: Date.now() - began }, `${opts.name} consumer's former group member fenced`);
+        });
+      }
       return;
     }
     const owned = reportFatal({ source: `${opts.name} consumer ${opts.groupId}`, err: payload.error });

@@ -18,10 +18,18 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 /** Backoff of every client (and so of its consumers' restarts), see {@link createKafka}. */
 const RETRY = { initialRetryTime: 250, maxRetryTime: 2_000, retries: 8 } as const;
 
+/** The bootstrap brokers of each client {@link createKafka} made (kafkajs does not expose them). */
+const brokersByClient = new WeakMap<Kafka, readonly string[]>();
+
+/** The bootstrap brokers `kafka` was created with, when {@link createKafka} made it. */
+export function brokersOf(kafka: Kafka): readonly string[] | undefined {
+  return brokersByClient.get(kafka);
+}
+
 /** A kafkajs client whose logs go to our structured logger (or stay quiet without one). */
 export function createKafka(opts: KafkaOptions): Kafka {
   const { logger } = opts;
-  return new Kafka({
+  const kafka = new Kafka({
     clientId: opts.clientId,
     brokers: opts.brokers,
     connectionTimeout: 3000,
@@ -37,6 +45,8 @@ export function createKafka(opts: KafkaOptions): Kafka {
       logger?.[levels[level] ?? 'info']({ kafkajs: namespace, ...extra }, message);
     },
   });
+  brokersByClient.set(kafka, [...opts.brokers]);
+  return kafka;
 }
 
 /**

@@ -35,7 +35,8 @@ export interface AppConfig {
   ops: { host: string; port: number; debugHeap: boolean };
   /** Bound of a graceful shutdown (ORDERFLOW_SHUTDOWN_TIMEOUT_MS); past it the process exits 1. */
   shutdownTimeoutMs: number;
-  postgres: { url: string };
+  /** `poolSize`: connections of the API's pool (ORDERFLOW_API_PG_POOL_SIZE); the other roles size theirs by their work. */
+  postgres: { url: string; poolSize: number };
   kafka: {
     brokers: string[];
     clientId: string;
@@ -141,6 +142,7 @@ const schema = z
     ORDERFLOW_SHUTDOWN_TIMEOUT_MS: positiveInt('a positive number of milliseconds').default(20_000),
     // No default here: production must name its databases; development falls back in loadConfig.
     DATABASE_URL: url(/^postgres(ql)?:$/, 'a postgres:// URL').optional(),
+    ORDERFLOW_API_PG_POOL_SIZE: positiveInt('a positive number of connections').default(20),
     KAFKA_BROKERS: z
       .string()
       .transform((v) => v.split(',').map((b) => b.trim()).filter((b) => b.length > 0))
@@ -167,7 +169,7 @@ const schema = z
     ORDERFLOW_VIEW_CACHE_ENTRIES: z.coerce.number({ error: 'expected a non-negative integer' }).int({ error: 'expected a non-negative integer' }).min(0, { error: 'expected a non-negative integer' }).default(100_000),
     ORDERFLOW_VIEW_CACHE_MB: positiveInt('a positive number of megabytes').default(128),
     ORDERFLOW_RELAY_BATCH_SIZE: positiveInt('a positive number of events').default(1000),
-    ORDERFLOW_GROUP_COMMIT_MAX: positiveInt('a positive number of commands (1 = off)').default(1),
+    ORDERFLOW_GROUP_COMMIT_MAX: positiveInt('a positive number of commands (1 = off)').default(32),
     ORDERFLOW_GROUP_COMMIT_WINDOW_US: z.coerce.number({ error: 'expected a non-negative number of microseconds' }).int().min(0, { error: 'expected a non-negative number of microseconds' }).default(0),
     ORDERFLOW_PROJECTOR_MAX_ATTEMPTS: positiveInt('a positive number of attempts').default(5),
     ORDERFLOW_REBUILD_ON_START: z.enum(['auto', 'warn'], { error: 'expected auto or warn' }).optional(),
@@ -255,7 +257,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     env: c.ORDERFLOW_ENV,
     logLevel: c.LOG_LEVEL,
     http: { host: c.ORDERFLOW_HTTP_HOST, port: c.ORDERFLOW_HTTP_PORT, maxBodyBytes: c.ORDERFLOW_MAX_BODY_BYTES },
-    postgres: { url: c.DATABASE_URL ?? local.postgres },
+    postgres: { url: c.DATABASE_URL ?? local.postgres, poolSize: c.ORDERFLOW_API_PG_POOL_SIZE },
     ops: { host: c.ORDERFLOW_OPS_HOST, port: c.ORDERFLOW_OPS_PORT, debugHeap: c.ORDERFLOW_DEBUG_HEAP === '1' },
     shutdownTimeoutMs: c.ORDERFLOW_SHUTDOWN_TIMEOUT_MS,
     kafka: {

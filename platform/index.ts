@@ -9,3 +9,4 @@ export { appVersion } from './version.ts';
 export { STORE_TIMEOUTS } from './timeouts.ts';
 export { isLoopbackHost } from './authPolicy.ts';
 export { heapAfterGc, type HeapSample } from './heap.ts';
+export { watchPoolErrors } from './poolErrors.ts';

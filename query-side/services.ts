@@ -10,7 +10,7 @@ import { createOperatorService } from './operators/operatorService.ts';
 import { createSubscriptionHub } from './subscriptions/hub.ts';
 import { createViewReader } from './views/viewReader.ts';
 import { createCachedViewReader } from './views/cachedViewReader.ts';
-import { ConfigError, STORE_TIMEOUTS } from '../platform/index.ts';
+import { ConfigError, STORE_TIMEOUTS, watchPoolErrors } from '../platform/index.ts';
 
 /**
  * The API's long-lived services: command side (Postgres), view reader (Mongo, point reads through the
@@ -20,8 +20,8 @@ export async function createAppServices(config: AppConfig, logger: Logger): Prom
   const { signing, previousKeys, pollMs, maxWaitsPerPrincipal } = config.consistency;
   if (!signing) throw new ConfigError('ORDERFLOW_CONSISTENCY_KEY', 'invalid ORDERFLOW_CONSISTENCY_KEY: required to mint and check consistency tokens');
   const tokens = createTokenCodec({ signing, previous: previousKeys });
-  const pool = new pg.Pool({ connectionString: config.postgres.url, max: 20, connectionTimeoutMillis: 5000, statement_timeout: STORE_TIMEOUTS.apiStatementMs });
-  pool.on('error', (err) => logger.warn({ err }, 'postgres pool error'));
+  const pool = watchPoolErrors(new pg.Pool({ connectionString: config.postgres.url, max: config.postgres.poolSize, connectionTimeoutMillis: 5000, statement_timeout: STORE_TIMEOUTS.apiStatementMs }),
+    (err) => logger.warn({ err }, 'postgres pool error'));
   const mongo = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 50, socketTimeoutMS: STORE_TIMEOUTS.apiMongoMs });
   await mongo.connect();
   const db = mongo.db(config.mongo.db);

@@ -23,6 +23,8 @@ export interface TopologyProcess {
   /** Every pid any supervised process ever had (for the "nothing left running" check). */
   allPids(): Set<number>;
   exits: ProcessExit[];
+  /** Spares the supervisor has loaded and not handed a role yet. */
+  readySpares(): number;
   /** Waits for a process named `name` to be started with another pid than `previous`. */
   restarted(name: string, previous: number, timeoutMs: number): Promise<number>;
   /** SIGTERM to the supervisor, which drains every process; resolves with its exit code. */
@@ -66,6 +68,7 @@ export function spawnTopology(opts: TopologyOptions): TopologyProcess {
   const current = new Map<string, number>();
   const all = new Set<number>();
   const exits: ProcessExit[] = [];
+  const spares = new Set<number>(); // ready, not taken
   const lines: string[] = [];
   let buffered = '';
   const milestones: Record<string, number> = {};
@@ -84,8 +87,11 @@ export function spawnTopology(opts: TopologyOptions): TopologyProcess {
       return;
     }
     if (parsed.msg === 'spare started' && parsed.pid !== undefined) all.add(parsed.pid); // it must be gone at the end too
+    if (parsed.msg === 'spare ready' && parsed.pid !== undefined) spares.add(parsed.pid);
+    if (parsed.msg === 'spare exited' && parsed.pid !== undefined) spares.delete(parsed.pid);
     if (!parsed.process || parsed.pid === undefined) return;
     if (parsed.msg === 'process started') {
+      spares.delete(parsed.pid);
       milestones[`${parsed.process} started`] ??= Date.now();
       current.set(parsed.process, parsed.pid);
       all.add(parsed.pid);
@@ -115,6 +121,7 @@ export function spawnTopology(opts: TopologyOptions): TopologyProcess {
     pid: child.pid,
     pids: () => new Map(current),
     allPids: () => new Set(all),
+    readySpares: () => spares.size,
     exits,
     async restarted(name, previous, timeoutMs) {
       const deadline = Date.now() + timeoutMs;

@@ -5,7 +5,7 @@ import { migrateDatabase } from '../database.ts';
 import { loadNotifyConfig } from '../notifyConfig.ts';
 import { metrics } from '../../platform/index.ts';
 import type { Role } from './role.ts';
-import { STORE_TIMEOUTS } from '../../platform/index.ts';
+import { STORE_TIMEOUTS, watchPoolErrors } from '../../platform/index.ts';
 
 /** The domain of a `From` address, for Message-IDs (`orderflow.test` when it has none). */
 function domainOf(from: string): string {
@@ -47,8 +47,8 @@ export const notifyRole: Role = {
       messageIdDomain: domain,
       logger,
     });
-    const pool = new pg.Pool({ connectionString: config.postgres.url, max: 5, connectionTimeoutMillis: 10_000, statement_timeout: STORE_TIMEOUTS.backgroundStatementMs });
-    pool.on('error', (err) => logger.warn({ err }, 'notify postgres client error'));
+    const pool = watchPoolErrors(new pg.Pool({ connectionString: config.postgres.url, max: 5, connectionTimeoutMillis: 10_000, statement_timeout: STORE_TIMEOUTS.backgroundStatementMs }),
+      (err) => logger.warn({ err }, 'notify postgres client error'));
     const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-notify`, logger });
     const worker = createNotificationWorker({
       kafka,

@@ -5,7 +5,7 @@ import { projections, detectStaleProjections, rebuildProjection, RebuildInProgre
 import { type AppConfig, type Logger, metrics } from '../../platform/index.ts';
 import { eventStorePorts } from '../../command-side/index.ts';
 import type { Role } from './role.ts';
-import { STORE_TIMEOUTS } from '../../platform/index.ts';
+import { STORE_TIMEOUTS, watchPoolErrors } from '../../platform/index.ts';
 
 /**
  * Projections whose live views were built by other code than this build's: `auto` rebuilds the ones
@@ -23,8 +23,8 @@ async function handleStaleProjections(config: AppConfig, db: Db, logger: Logger)
     else if (config.projector.rebuildOnStart === 'warn') log.warn(fields, `projection code changed: run \`orderflow projections rebuild ${s.projection.name}\``);
   }
   if (config.projector.rebuildOnStart !== 'auto' || behind.length === 0) return async () => undefined;
-  const pool = new pg.Pool({ connectionString: config.postgres.url, max: 4, connectionTimeoutMillis: 5000, statement_timeout: STORE_TIMEOUTS.backgroundStatementMs });
-  pool.on('error', (err) => log.warn({ err }, 'postgres pool error'));
+  const pool = watchPoolErrors(new pg.Pool({ connectionString: config.postgres.url, max: 4, connectionTimeoutMillis: 5000, statement_timeout: STORE_TIMEOUTS.backgroundStatementMs }),
+    (err) => log.warn({ err }, 'postgres pool error'));
   const abort = new AbortController();
   const running = (async () => {
     for (const s of behind) {

@@ -5,7 +5,7 @@ import { migrateDatabase } from '../database.ts';
 import { loadSagaConfig } from '../sagaConfig.ts';
 import { metrics } from '../../platform/index.ts';
 import type { Role } from './role.ts';
-import { STORE_TIMEOUTS } from '../../platform/index.ts';
+import { STORE_TIMEOUTS, watchPoolErrors } from '../../platform/index.ts';
 
 /**
  * `orderflow saga`: the fulfilment saga (consumer group `<prefix>saga.fulfilment`) and its
@@ -18,8 +18,8 @@ export const sagaRole: Role = {
   async start({ config, logger }) {
     const saga = loadSagaConfig(config.env);
     await migrateDatabase(config);
-    const pool = new pg.Pool({ connectionString: config.postgres.url, max: 16, connectionTimeoutMillis: 10_000, statement_timeout: STORE_TIMEOUTS.backgroundStatementMs });
-    pool.on('error', (err) => logger.warn({ err }, 'saga postgres client error'));
+    const pool = watchPoolErrors(new pg.Pool({ connectionString: config.postgres.url, max: 16, connectionTimeoutMillis: 10_000, statement_timeout: STORE_TIMEOUTS.backgroundStatementMs }),
+      (err) => logger.warn({ err }, 'saga postgres client error'));
     const latencyMs = saga.sandboxLatencyMs;
     const gateway = saga.gateway === 'sandbox' ? createDurableSandboxGateway({ pool, latencyMs }) : createSandboxGateway({ latencyMs });
     const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-saga`, logger });

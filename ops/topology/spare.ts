@@ -79,7 +79,9 @@ export function createSparePool(opts: { spawnSpare: () => ChildProcess; logger: 
     waiting = spare;
     opts.logger.info({ pid: child.pid }, 'spare started');
     child.on('message', (m: unknown) => {
-      if (isMessage<SpareReadyMessage>(m, 'orderflow.spare-ready')) spare.ready = true;
+      if (!isMessage<SpareReadyMessage>(m, 'orderflow.spare-ready')) return;
+      spare.ready = true;
+      opts.logger.info({ pid: child.pid }, 'spare ready');
     });
     child.once('exit', (code, signal) => {
       if (waiting?.child !== child) return; // taken: its exit is its slot's business

@@ -45,11 +45,17 @@ export interface SupervisorOptions {
    */
   fenceMembers?: (members: GroupMember[]) => Promise<FenceOutcome[]>;
   /**
-   * Keep one pre-loaded spare (`orderflow spare`, see {@link createSparePool}) and hand a dead
-   * process's role to it instead of starting a process from scratch. Needs an `entry` that has the
+   * Keep pre-loaded spares (`orderflow spare`, see {@link createSparePool}) and hand a dead
+   * process's role to one instead of starting a process from scratch. Needs an `entry` that has the
    * `spare` command. @default false
    */
   spare?: boolean;
+  /**
+   * How many spares (with `spare`). Two: at load ~30 a spare took over 30 s to load, so a second
+   * death within that time (the chaos run's faults ~15-30 s apart) found none ready and its
+   * process loaded from scratch (notify's mail 42 s after its SIGKILL). @default 2
+   */
+  spareCount?: number;
 }
 
 /** Restarts processes that die, with backoff, until stopped. */
@@ -73,7 +79,7 @@ interface Slot {
  * Runs each process spec as `orderflow <role>` and keeps it running: a process that exits while the
  * supervisor runs is restarted after a backoff (250 ms doubling to 10 s; reset once it stayed up
  * 30 s), its consumer group members fenced first when it died (`fenceMembers`), its role handed to
- * the pre-loaded spare when there is one (`spare`). Every start and exit is logged with the pid, code
+ * a pre-loaded spare when one is ready (`spare`, `spareCount`). Every start and exit is logged with the pid, code
  * or signal, and uptime.
  */
 export function createSupervisor(opts: SupervisorOptions): Supervisor {
@@ -88,8 +94,16 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
   const childEnv = { ...(opts.env ?? process.env), [SUPERVISOR_IPC_ENV]: '1' };
   const stdio = ['ignore', opts.stdio ?? 'inherit', opts.stdio ?? 'inherit', 'ipc'] as const;
   const spares = opts.spare
-    ? createSparePool({ logger: log, delayMs: 10_000, spawnSpare: () => spawn(process.execPath, ['--enable-source-maps', entry, 'spare'], { env: childEnv, stdio: [...stdio] }) })
-    : undefined;
+    ? Array.from({ length: opts.spareCount ?? 2 }, () => createSparePool({ logger: log, delayMs: 10_000, spawnSpare: () => spawn(process.execPath, ['--enable-source-maps', entry, 'spare'], { env: childEnv, stdio: [...stdio] }) }))
+    : [];
+  /** A ready spare from the first pool that has one. */
+  const takeSpare = () => {
+    for (const pool of spares) {
+      const child = pool.take();
+      if (child) return child;
+    }
+    return undefined;
+  };
 
   /** Fences a dead process's group members before its successor starts (its joins would wait on them). */
   async function fence(name: string, members: GroupMember[]): Promise<void> {
@@ -105,7 +119,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
   function launch(slot: Slot): void {
     if (stopping) return;
     slot.timer = undefined;
-    const spare = slot.starts > 0 ? spares?.take() : undefined; // first starts all load at once anyway
+    const spare = slot.starts > 0 ? takeSpare() : undefined; // first starts all load at once anyway
     const child = spare ?? spawn(process.execPath, ['--enable-source-maps', entry, slot.spec.role], { env: { ...childEnv, ...slot.spec.env }, stdio: [...stdio] });
     if (spare) {
       const assign: AssignRoleMessage = { type: 'orderflow.assign-role', role: slot.spec.role, env: slot.spec.env };
@@ -145,7 +159,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
     async stop() {
       stopping = true;
       for (const slot of slots) clearTimeout(slot.timer);
-      await spares?.stop();
+      await Promise.all(spares.map((pool) => pool.stop()));
       const bound = opts.stopTimeoutMs ?? 25_000;
       // The edge first (stop taking requests), then the workers behind it.
       const order = [...slots].reverse();

@@ -57,7 +57,7 @@ describe('the notify role as a real child process across a SIGKILL of the real K
     relay.start();
     const before = await appendOrders(store, 0, 10);
     child = spawnRole({
-      args: ['notify'], databaseUrl, topicPrefix: prefix, readyLine: 'notification worker joined', keep: /Restarting the consumer in/,
+      args: ['notify'], databaseUrl, topicPrefix: prefix, readyLine: 'notification worker joined', keep: /Restarting the consumer in|consumer crashed; restarting|former group member fenced/,
       env: { KAFKA_BROKERS: broker.brokers.join(','), SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port), ORDERFLOW_SMTP_SINK: 'off', NOTIFY_FROM: 'orders@orderflow.test' },
     });
     await child.ready();
@@ -66,7 +66,8 @@ describe('the notify role as a real child process across a SIGKILL of the real K
     await broker.kill();
     // Orders keep coming while the broker is down (the relay holds them in the outbox).
     const during = await appendOrders(store, 100, 5);
-    await new Promise((r) => setTimeout(r, 5_000));
+    // Down long enough that the consumer gives up its retries and kafkajs restarts it (a new member).
+    await new Promise((r) => setTimeout(r, 20_000));
     await broker.start();
     const after = await appendOrders(store, 200, 5);
     const expected = new Set([...during, ...after]);
@@ -76,8 +77,14 @@ describe('the notify role as a real child process across a SIGKILL of the real K
     expect(child.exited(), 'the notify process recovered in place').toBe(false);
     // kafkajs' default backoff let a consumer sleep 10 s past the broker's return ("Restarting the
     // consumer in 10294ms"); the clients' retry is capped at 2 s (messaging/kafka.ts).
-    const restartWaits = child.kept.map((l) => Number(/Restarting the consumer in (\d+)ms/.exec(l)?.[1]));
+    const restartWaits = child.kept.flatMap((l) => /Restarting the consumer in (\d+)ms/.exec(l)?.[1] ?? []).map(Number);
     expect(restartWaits.filter((ms) => !(ms <= 2_000))).toEqual([]);
+    // A restart is a new member; the member it was before its first crash (later crashes, before any
+    // rejoin, had none) is fenced rather than left to hold the rebalance for its session.
+    const crashes = child.kept.filter((l) => l.includes('consumer crashed; restarting')).length;
+    const fenced = child.kept.flatMap((l) => (l.includes('former group member fenced') ? [(JSON.parse(l) as { outcome?: string }).outcome] : []));
+    expect(crashes, child.kept.join('\n')).toBeGreaterThan(0);
+    expect(fenced, child.kept.join('\n')).toEqual(['removed']);
     expect(missing(sink, new Set([...before, ...expected]))).toEqual([]);
     const stopped = await child.stop();
     child = undefined;

@@ -1,4 +1,4 @@
-import type { Collection, Db, Document } from 'mongodb';
+import type { Db, Document } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../../contracts/index.ts';
 import { foldInMemory } from '../../../projector/memory/memoryViews.ts';
@@ -8,6 +8,7 @@ import { stampAdds, stampRanks, type WriteOp } from '../../../projector/projecti
 import { SALES_BY_PRODUCT_VIEW, SALES_ORDERS_VIEW, SALES_RECENT_VIEW, salesBucketOf, salesByProductProjection } from '../../../projector/projections/sales_by_product.ts';
 import { liveShard } from '../../../projector/runner/liveShard.ts';
 import { envelope, orderCancelled, orderConfirmed, orderPlaced } from '../../support/projectionFixtures.ts';
+import { gate, stalledWrites } from '../../support/stalledWrites.ts';
 import { writerClients } from '../../support/writerClients.ts';
 
 const projection = salesByProductProjection;
@@ -33,30 +34,6 @@ const confirmed = (id: string, k: number) => logged(envelope(orderConfirmed(id, 
 const cancelled = (id: string) => logged(envelope(orderCancelled(id, 100, true), `order-${id}`, 6));
 
 /**
- * `db` whose writes to collection `name` wait for `gate` (the old owner, stalled between its reads
- * and its list write); `held` is called when the first one starts waiting.
- */
-function stalledWrites(db: Db, name: string, gate: Promise<void>, held: () => void): Db {
-  const stall = (coll: Collection<Document>) => new Proxy(coll, {
-    get(target, prop, receiver) {
-      const value: unknown = Reflect.get(target, prop, receiver);
-      if ((prop !== 'replaceOne' && prop !== 'insertOne') || typeof value !== 'function') return value;
-      return async (...args: unknown[]) => {
-        held();
-        await gate;
-        return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-      };
-    },
-  });
-  return new Proxy(db, {
-    get(target, prop, receiver) {
-      if (prop !== 'collection') return Reflect.get(target, prop, receiver);
-      return (collection: string) => (collection === name ? stall(target.collection(collection)) : target.collection(collection));
-    },
-  });
-}
-
-/**
  * Regression (chaos CI on 0fec667: sales_by_product differed from a fresh replay after project
  * SIGKILL/SIGTERM and engine restarts): a partition's previous owner that finishes an old batch after
  * the next owner redid it and moved on must change nothing. Here the old owner confirms order o13 and
@@ -76,23 +53,17 @@ describe('sales_by_product: a stalled old partition owner writing late changes n
     await apply(oldOwner, opsOf(first));
 
     const second = [confirmed('o13', 20)];
-    let release = () => undefined as void;
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    let stalled = () => undefined as void;
-    const waiting = new Promise<void>((r) => {
-      stalled = r;
-    });
-    const late = apply(stalledWrites(oldOwner, names(SALES_RECENT_VIEW), gate, stalled), opsOf(second));
+    const release = gate();
+    const stalled = gate();
+    const late = apply(stalledWrites(oldOwner, names(SALES_RECENT_VIEW), () => release.opened, { onHeld: stalled.open }), opsOf(second));
     // The old owner has written the order and its sums, read the order and the list: it waits to write the list.
-    await waiting;
+    await stalled.opened;
     expect((await newOwner.collection(names(SALES_ORDERS_VIEW)).findOne({ _id: 'o13' } as Document))?.['counted']).toBe(true);
 
     const third = [cancelled('o13'), cancelled('o12')];
     await apply(newOwner, opsOf([...second, ...third]));
     await apply(newOwner, opsOf([...second, ...third, third[0]!])); // redelivered, the cancel duplicated
-    release();
+    release.open();
     await late;
 
     const all = [...first, ...second, ...third].map((e) => e.envelope);
