@@ -45,8 +45,13 @@ describe('revenue_by_day: constant store work per batch whatever the bucket hold
       ['2024-05-01', 1_001, 100_250, 100, 100_150, 1],
       ['2024-05-02', 100_001, 10_000_250, 100, 10_000_150, 1],
     ]);
-    // Redelivered: the position guard adds nothing, at the same constant cost.
-    expect(await batchOn('2024-05-02', 100_000)).toBeLessThanOrEqual(small);
+    // Redelivered: the position guard adds nothing, at a constant cost. A refused (duplicate-key)
+    // command is re-sent one statement at a time (FerretDB 1.x drops the statements after a failing
+    // one, coalescedWrites.ts), so a redelivery may cost a command or two more, never more with size.
+    const redeliveredLarge = await batchOn('2024-05-02', 100_000);
+    const redeliveredSmall = await batchOn('2024-05-01', 1_000);
+    expect(redeliveredLarge).toBe(redeliveredSmall);
+    expect(redeliveredLarge).toBeLessThanOrEqual(small + 2);
     const again = revenueBucketsOf(await db.collection(names(REVENUE_BY_DAY_VIEW)).find({ day: '2024-05-02' }).toArray());
     expect(again[0]?.orderCount).toBe(100_001);
   }, 120_000);
