@@ -1,40 +1,32 @@
 // Probe: `npx tsx bench/tools/topologyProbe.ts [typename|placeOrder] [role,role,…]` — closed-loop latency over HTTP
-// against the roles as separate processes (a subset to find which role costs what), with the box's CPU busy share.
-import { startTopology, TOPOLOGY_ROLES, type TopologyRole } from '../lib/topology.ts';
-import { placeOrderInput } from '../lib/fixtures.ts';
-import { tokens } from '../../tests/support/app.ts';
+// against the roles as separate processes (a subset to find which role costs what), with the box's CPU per component.
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-
-const cpuTicks = () => { const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number); const idle = (f[3] ?? 0) + (f[4] ?? 0); return { idle, total: f.reduce((a, b) => a + b, 0) }; };
+import { tokens } from '../../tests/support/app.ts';
+import { cpuDelta, cpuSnapshot } from '../lib/cpu.ts';
+import { placeOrderInput } from '../lib/fixtures.ts';
+import { closedLoop } from '../lib/load.ts';
+import { startTopology, TOPOLOGY_ROLES, type TopologyRole } from '../lib/topology.ts';
+import { ratePerSecond, summarize } from '../stats.ts';
 
 const PLACE = 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }';
 const only = process.argv[2];
 const roles = (process.argv[3]?.split(',') ?? TOPOLOGY_ROLES) as TopologyRole[];
 const t = await startTopology('probe', {}, roles);
+const check = (r: { errors?: unknown[] }) => {
+  if (r.errors) throw new Error(JSON.stringify(r.errors).slice(0, 300));
+};
 try {
-  for (const [label, fn] of [
-    ['typename', (_c: string, _n: number) => t.gql('{ __typename }', {}, tokens.staff)],
-    ['placeOrder', (c: string, n: number) => t.gql(PLACE, { input: { ...placeOrderInput(c, n), orderId: randomUUID() } }, tokens.customer(c))],
+  for (const [label, op] of [
+    ['typename', async () => check(await t.gql('{ __typename }', {}, tokens.staff))],
+    ['placeOrder', async (w: number, n: number) => check(await t.gql(PLACE, { input: { ...placeOrderInput(`probe-${w}`, n), orderId: randomUUID() } }, tokens.customer(`probe-${w}`)))],
   ] as const) {
     if (only && only !== label) continue;
-    for (const conc of [1, 8]) {
-      const lat: number[] = [];
-      const c0 = cpuTicks();
-      const end = Date.now() + 4000;
-      let n = 0;
-      await Promise.all(Array.from({ length: conc }, async (_, w) => {
-        while (Date.now() < end) {
-          const s = performance.now();
-          const r = await fn(`probe-${w}`, n++);
-          if (r.errors) console.log(JSON.stringify(r.errors).slice(0, 300));
-          lat.push(performance.now() - s);
-        }
-      }));
-      lat.sort((a, b) => a - b);
-      const c1 = cpuTicks();
-      const busy = (1 - (c1.idle - c0.idle) / (c1.total - c0.total)) * 100;
-      console.log(`${label} conc ${conc}: ${(lat.length / 4).toFixed(0)}/s p50 ${lat[Math.floor(lat.length / 2)]?.toFixed(1)} p99 ${lat[Math.floor(lat.length * 0.99)]?.toFixed(1)} ms; box busy ${busy.toFixed(0)}%; cpu ${JSON.stringify(t.cpuSeconds())}`);
+    for (const concurrency of [1, 8]) {
+      const before = cpuSnapshot();
+      const r = await closedLoop({ concurrency, durationMs: 4000, warmupMs: 0, op });
+      const cpu = cpuDelta(before, cpuSnapshot());
+      const lat = summarize(r.latencies);
+      console.log(`${label} conc ${concurrency}: ${ratePerSecond(r.ok, r.elapsedMs).toFixed(0)}/s p50 ${lat?.p50.toFixed(1)} p99 ${lat?.p99.toFixed(1)} ms, ${r.errors} errors${r.firstError ? ` (${r.firstError})` : ''}; box CPU-s ${JSON.stringify(cpu)}; roles CPU-s so far ${JSON.stringify(t.cpuSeconds())}`);
     }
   }
 } finally {
