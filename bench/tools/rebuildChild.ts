@@ -24,11 +24,17 @@ export interface RebuildChildReport {
   events: number;
   replayMs: number;
   storeReads: number;
+  /** Time the replay waited for its flushes to reach the store. */
+  storeWaitMs: number;
+  /** Insert commands the replay kept in flight at once. */
+  insertConcurrency: number;
   /** Peak resident set size of the child (MB), fold and replay included. */
   peakRssMb: number;
 }
 
 const FLUSH_EVERY = 10_000;
+/** `BENCH_REBUILD_INSERT_CONCURRENCY` overrides the replay's default (for A/B runs). */
+const INSERT_CONCURRENCY = Number(process.env.BENCH_REBUILD_INSERT_CONCURRENCY ?? 2);
 const [pgUrl, mongoUrl, mongoDb, generationText] = process.argv.slice(2);
 if (!pgUrl || !mongoUrl || !mongoDb || !generationText) throw new Error('usage: rebuildChild.ts <pgUrl> <mongoUrl> <mongoDb> <generation>');
 const projection = orderDetailProjection;
@@ -67,9 +73,10 @@ try {
   const generation = Number(generationText);
   await ensureIndexes(db, projection, generation);
   const r0 = performance.now();
-  const replay = await replayIntoGeneration({ source, db, projection, generation, flushEveryEvents: FLUSH_EVERY });
+  const replay = await replayIntoGeneration({ source, db, projection, generation, flushEveryEvents: FLUSH_EVERY, insertConcurrency: INSERT_CONCURRENCY });
   const report: RebuildChildReport = {
     foldEvents: seq, foldMs, foldCpuMs, events: replay.events, replayMs: performance.now() - r0, storeReads: replay.storeReads,
+    storeWaitMs: replay.storeWaitMs, insertConcurrency: INSERT_CONCURRENCY,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);

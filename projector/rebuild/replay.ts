@@ -8,6 +8,7 @@ import { createStreamingFold, type StreamingFold } from '../memory/streamingFold
 import { stampAdds, stampRanks, type Projection, type WriteOp } from '../projections/index.ts';
 import { liveShardOf } from '../runner/liveShard.ts';
 import { LOG_START, type EventLogSource, type LoggedEvent } from '../../contracts/index.ts';
+import { createFlushWriter, type FlushSink } from './flushWriter.ts';
 import { mongoFoldStore, rememberGeneration } from './foldStore.ts';
 
 /** The projection threw for a stored event during a replay: the rebuild stops there (fix the code, run again). */
@@ -44,10 +45,13 @@ export interface ReplayOptions {
   /** Partitions of the event topics: a ranked member's list shard is its stream's partition. @default 6 */
   partitions?: number;
   /**
-   * Flush every this many events (in the background, overlapping the next reads): documents untouched
-   * for that many events are written, younger ones kept for the next flush. @default 10000
+   * The fold's window: documents untouched for this many events are written (flushes run after each
+   * batch that brings a quarter of it, in the background, overlapping the next reads), younger ones
+   * are kept for a later flush. @default 10000
    */
   flushEveryEvents?: number;
+  /** Insert commands in flight at once while flushing (see `createFlushWriter`). @default 2 */
+  insertConcurrency?: number;
   /** After every batch, with the running totals of this call. */
   onBatch?(p: { events: number; position: string }): void | Promise<void>;
   /**
@@ -67,6 +71,8 @@ export interface ReplayResult {
   events: number;
   /** Store reads for documents the fold had forgotten (Bloom filter hits). */
   storeReads: number;
+  /** Time the replay waited for flushes to reach the store (near the replay's duration: the store is the bound). */
+  storeWaitMs: number;
 }
 
 /** A replay must not be mistaken for a broken projection when the store is what failed. */
@@ -111,33 +117,51 @@ export function flushViews(db: Db, views: MemoryViews, generation: number): Prom
 }
 
 async function writeChanges(db: Db, changes: readonly ViewChanges[], generation: number): Promise<number> {
-  let written = 0;
-  for (const change of changes) {
-    const coll = db.collection(physicalName(change.view, generation));
-    for (let i = 0; i < change.inserts.length; i += 2000) {
-      const chunk = change.inserts.slice(i, i + 2000);
-      await coll.insertMany(chunk, { ordered: false });
-      written += chunk.length;
-    }
-    const replaces: AnyBulkWriteOperation<Document>[] = change.replaces.map((doc) => ({ replaceOne: { filter: { _id: doc['_id'] } as Filter<Document>, replacement: doc } }));
-    await Promise.all(chunkBulk(replaces).map((chunk) => withUpdateBudget(singleUpdates(chunk), () => coll.bulkWrite(chunk, { ordered: false }))));
-    written += replaces.length;
+  const writer = createFlushWriter(mongoFlushSink(db, generation), { insertConcurrency: 1 });
+  try {
+    return await writer.write(changes);
+  } finally {
+    await writer.idle();
   }
-  return written;
 }
+
+/** A generation's collections as a {@link FlushSink}: unordered `insertMany`, whole-document replaces by `_id` in small commands. */
+function mongoFlushSink(db: Db, generation: number): FlushSink {
+  const coll = (view: string) => db.collection(physicalName(view, generation));
+  return {
+    async insert(view, docs) {
+      await coll(view).insertMany(docs, { ordered: false });
+    },
+    async replace(view, docs) {
+      const replaces: AnyBulkWriteOperation<Document>[] = docs.map((doc) => ({ replaceOne: { filter: { _id: doc['_id'] } as Filter<Document>, replacement: doc } }));
+      const c = coll(view);
+      await Promise.all(chunkBulk(replaces).map((chunk) => withUpdateBudget(singleUpdates(chunk), () => c.bulkWrite(chunk, { ordered: false }))));
+    },
+  };
+}
+
+/** Flushes queued and not yet written at once, at most: bounds the memory a store slower than the fold holds. */
+export const MAX_PENDING_FLUSHES = 2;
 
 /**
  * Replays the event log after `from` into a generation at full speed with bounded memory: reads large
  * batches of the projection's event types gap-safely (the next read overlaps the fold of the current
  * one), folds them with a {@link StreamingFold} (the same guarded semantics as the live adapter) and,
- * every `flushEveryEvents`, writes the finished documents (by `insertMany`, the store's fast path) and
- * forgets the ones written before; the rest is written at the end. Reads until an empty batch (the live tail).
+ * after every batch that brings at least a quarter of `flushEveryEvents`, writes the finished documents
+ * (by `insertMany`, the store's fast path) through a {@link createFlushWriter flush writer}: up to
+ * {@link MAX_PENDING_FLUSHES} flushes queued, the next one's inserts overlapping the current one's, so
+ * the store does not wait for the replay to select what comes next. Documents are forgotten only once
+ * the flush that wrote them is in the store. The rest is written at the end. Reads until an empty batch
+ * (the live tail).
  * @throws ReplayProjectionError when the projection throws; the abort reason when `signal` aborts.
  */
 export async function replayIntoGeneration(opts: ReplayOptions): Promise<ReplayResult> {
   const { source, db, projection, generation, signal } = opts;
   const batchSize = opts.batchSize ?? 5000;
   const flushEvery = opts.flushEveryEvents ?? 10_000;
+  // Flushing only every `flushEvery` events left the store idle for two windows at the start (the
+  // first flush finds nothing finished yet) and wrote each window's documents a window late.
+  const flushPeriod = Math.max(1, Math.ceil(flushEvery / 4));
   let position = opts.from ?? LOG_START;
   let fold = opts.fold;
   if (!fold) {
@@ -150,16 +174,37 @@ export async function replayIntoGeneration(opts: ReplayOptions): Promise<ReplayR
   const window = new PositionWindow(position, seq + 1);
   let events = 0;
   let sinceFlush = 0;
+  let storeWaitMs = 0;
   const read = (after: string) => source.readAll(after, batchSize, projection.handles);
   let next = read(position);
-  // One flush in flight at a time, overlapping the next reads and folds; flushes stay in order
-  // (a replace must follow the insert of the same document).
-  let flushing: Promise<unknown> = Promise.resolve();
-  /** Selects (now) and writes (in the background) a flush; the promise it returns is the write. */
-  const flush = async (all: boolean): Promise<{ written: Promise<void> }> => {
+  const writer = createFlushWriter(mongoFlushSink(db, generation), { insertConcurrency: opts.insertConcurrency });
+  /** Flushes queued and not yet in the store (with their progress reported), oldest first. */
+  const pending: Promise<void>[] = [];
+  /** The sequence number each flush was taken at, for the eviction of what it wrote. */
+  let writtenSeq = seq;
+  let reported: Promise<void> = Promise.resolve();
+  const waitForStore = async (p: Promise<unknown>) => {
+    const w0 = performance.now();
+    try {
+      await p;
+    } finally {
+      storeWaitMs += performance.now() - w0;
+    }
+  };
+  /** Selects (now) and queues the writing of a flush. */
+  const flush = async (all: boolean): Promise<void> => {
+    const takenAt = seq;
     const f = await active.takeFlush(seq, { all });
     const flushed = { position: window.take(f.flushedSeq), events: f.flushedSeq, documents: f.documents };
-    return { written: writeChanges(db, f.changes, generation).then(() => opts.onFlush?.(flushed)) };
+    const written = writer.write(f.changes);
+    // Progress in order, each after its own flush (and every earlier one) is in the store.
+    const done = Promise.all([written, reported]).then(async () => {
+      writtenSeq = takenAt;
+      await opts.onFlush?.(flushed);
+    });
+    reported = done;
+    done.catch(() => undefined); // awaited through `pending`; never an unhandled rejection meanwhile
+    pending.push(done);
   };
   try {
     for (;;) {
@@ -190,22 +235,24 @@ export async function replayIntoGeneration(opts: ReplayOptions): Promise<ReplayR
       }
       events += batch.length;
       sinceFlush += batch.length;
-      if (sinceFlush >= flushEvery) {
-        await flushing;
-        active.evict(seq); // only documents the flushes before have written: they are in the store now
-        flushing = (await flush(false)).written;
+      if (sinceFlush >= flushPeriod) {
+        while (pending.length >= MAX_PENDING_FLUSHES) await waitForStore(pending.shift() ?? Promise.resolve());
+        // Only what the flushes in the store wrote: a document a queued flush holds must stay in memory
+        // (every document that flush took was touched after `writtenSeq - window`, so it is kept).
+        active.evict(writtenSeq);
+        await flush(false);
         sinceFlush = 0;
       }
       await opts.onBatch?.({ events, position });
     }
-    await flushing;
-    await (await flush(true)).written;
-    return { fold: active, position, events, storeReads: active.storeReads - readsBefore };
+    await flush(true);
+    while (pending.length > 0) await waitForStore(pending.shift() ?? Promise.resolve());
+    return { fold: active, position, events, storeReads: active.storeReads - readsBefore, storeWaitMs };
   } finally {
     next.catch(() => undefined); // a read ahead we no longer need must not become an unhandled rejection
     // No write may outlive the replay: an abort's cleanup drops the generation, and an insert still in
     // flight would create its collection again (a leftover generation after an aborted rebuild).
-    await flushing.catch(() => undefined);
+    await writer.idle();
   }
 }
 
