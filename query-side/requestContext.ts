@@ -11,7 +11,8 @@ export function requestContextFactory(services: AppServices) {
   return (principal: Principal, req: IncomingMessage, meta: ContextMeta): AppContext => {
     const readFloor: AppContext['readFloor'] = [];
     return {
-      principal, correlationId: meta.correlationId, logger: meta.logger, services,
+      principal, correlationId: meta.correlationId, services,
+      get logger() { return meta.logger; }, // built on first use (see admitHttp)
       loaders: createLoaders(services.views, readFloor), readFloor,
       clientKey: principalKey(principal, clientAddress(req, services.trustedProxyHops)),
     };
@@ -28,5 +29,5 @@ export function subscriptionEventContext(ctx: AppContext): AppContext {
 
 /** The base context without area services (the edge's own tests and health checks). */
 export function createRequestContext(principal: Principal, _req: IncomingMessage, meta: ContextMeta): RequestContext {
-  return { principal, correlationId: meta.correlationId, logger: meta.logger };
+  return { principal, correlationId: meta.correlationId, get logger() { return meta.logger; } };
 }

@@ -52,6 +52,11 @@ export function createCachedViewReader(views: ViewReader, config: ViewCacheConfi
     orderDetails: cached<OrderDetailDoc>(orderDetailProjection.name, 'order_detail', views.orderDetails),
     orderRows: cached<OrderByCustomerDoc>(ordersByCustomerProjection.name, 'orders_by_customer', views.orderRows),
     stock: cached<InventoryDoc>(inventoryProjection.name, 'inventory', views.stock),
+    /**
+     * The order_detail document `id` if the cache answers it now for `floor` (`null`: cached as
+     * missing), else undefined: read it through {@link Loaders} then.
+     */
+    cachedOrderDetail: (id: string, floor?: ReadFloor): OrderDetailDoc | null | undefined => cache.peek<OrderDetailDoc>('order_detail', id, floor),
     /** Applies a "view changed" notification to the cache (drops touched documents, moves positions). */
     applyChange(change: CacheChange): void {
       cache.apply(change);

@@ -177,6 +177,20 @@ export function createViewCache(opts: ViewCacheOptions) {
       return (await f.promise) as T | null;
     },
 
+    /**
+     * The document `id` of `view` when the cache can answer at once (held, and `floor` covered: the
+     * same guards as {@link get}), with no store read and no promise: `null` for a cached "none",
+     * undefined when only `get` can answer (not counted then: `get` counts the lookup).
+     */
+    peek<T extends object>(view: string, id: string, floor: ReadFloor | undefined): T | null | undefined {
+      if (!enabled || !covers(floor)) return undefined;
+      const hit = lru.get(keyOf(view, id));
+      if (!hit) return undefined;
+      stats.hits++;
+      opts.onLookup?.(view, true);
+      return hit.doc as T | null;
+    },
+
     /** Applies a notification: drops what it touched and moves the known positions. Call it before the tracker sees it. */
     apply(change: CacheChange): void {
       if (!enabled) return;

@@ -183,4 +183,28 @@ describe('view cache', () => {
     expect(await cache.get(P, P, 'a', floorAt(2), load)).toEqual(doc('a', 1));
     expect(reads).toBe(2);
   });
+
+  it('peek answers only what get would answer from memory (held, floor covered), with no store read', async () => {
+    const cache = createViewCache({ maxEntries: 10, maxBytes: 1 << 20 });
+    const s = store();
+    const w = writer();
+    expect(cache.peek(P, 'a', undefined)).toBeUndefined(); // not held
+    cache.apply(w(5, ['x']));
+    const warm = cache.get(P, P, 'a', undefined, s.load);
+    expect(cache.peek(P, 'a', undefined)).toBeUndefined(); // a read in flight is not an answer
+    s.resolveNext(doc('a', 1));
+    await warm;
+    expect(cache.peek(P, 'a', floorAt(5))).toEqual(doc('a', 1));
+    expect(cache.peek(P, 'a', floorAt(7))).toBeUndefined(); // position guard
+    cache.apply(w(7, ['a']));
+    expect(cache.peek(P, 'a', undefined)).toBeUndefined(); // invalidated by the notification
+    const none = cache.get(P, P, 'b', undefined, s.load);
+    s.resolveNext(null);
+    await none;
+    expect(cache.peek(P, 'b', undefined)).toBeNull(); // a cached "none"
+    expect(s.reads()).toBe(2);
+    expect(cache.stats()).toMatchObject({ hits: 2, misses: 2 });
+    const off = createViewCache({ maxEntries: 0, maxBytes: 1 << 20 });
+    expect(off.peek(P, 'a', undefined)).toBeUndefined();
+  });
 });
