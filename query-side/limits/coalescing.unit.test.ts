@@ -37,15 +37,23 @@ function heldStore(limit: number) {
   return { store, calls, release, spent, failNext: () => (failNext = true) };
 }
 
+/** Lets the current event-loop turn end (the lanes issue their first round trip then). */
+const turn = () => new Promise<void>((r) => setImmediate(r));
+
 describe('coalescing rate limiter (one store round trip in flight per key)', () => {
-  it('spends the takes that queued behind a round trip as one batch, exactly, first come first served', async () => {
+  it('spends the takes of one turn as one batch, and those that queued behind its round trip as the next, exactly, first come first served', async () => {
     const h = heldStore(4);
     const rl = coalescing(h.store);
     const decisions: Promise<RateDecision>[] = [];
-    for (let i = 0; i < 10; i++) decisions.push(rl.take('sub:a'));
-    expect(h.calls).toEqual(['spend sub:a 1']);
+    for (let i = 0; i < 3; i++) decisions.push(rl.take('sub:a'));
+    expect(h.calls).toEqual([]); // the first round trip waits for the end of the turn
+    await turn();
+    expect(h.calls).toEqual(['spend sub:a 3']);
+    for (let i = 0; i < 7; i++) decisions.push(rl.take('sub:a'));
+    await turn();
+    expect(h.calls).toEqual(['spend sub:a 3']); // one round trip in flight per key
     await h.release();
-    expect(h.calls).toEqual(['spend sub:a 1', 'spend sub:a 9']);
+    expect(h.calls).toEqual(['spend sub:a 3', 'spend sub:a 7']);
     await h.release();
     const out = await Promise.all(decisions);
     expect(out.map((d) => d.ok)).toEqual([true, true, true, true, false, false, false, false, false, false]);
@@ -59,6 +67,7 @@ describe('coalescing rate limiter (one store round trip in flight per key)', () 
     const rl = coalescing(h.store);
     const a = rl.take('sub:a');
     const b = rl.take('sub:b');
+    await turn();
     expect(h.calls).toEqual(['spend sub:a 1', 'spend sub:b 1']);
     await h.release();
     expect(await a).toEqual({ ok: true, remaining: 0 });
@@ -69,15 +78,21 @@ describe('coalescing rate limiter (one store round trip in flight per key)', () 
     const h = heldStore(1);
     const rl = coalescing(h.store);
     const early = rl.check('ip:x');
+    await turn();
     expect(h.calls).toEqual(['check ip:x']);
     const take = rl.take('ip:x');
+    await turn();
     await h.release(); // the first check and the take complete: the budget is now spent
     expect(await early).toEqual({ ok: true, remaining: 1 });
     expect(await take).toEqual({ ok: true, remaining: 0 });
-    const late = [rl.check('ip:x'), rl.check('ip:x'), rl.check('ip:x')];
-    expect(h.calls.filter((c) => c.startsWith('check'))).toHaveLength(2); // the first goes at once, two wait
+    const late = [rl.check('ip:x'), rl.check('ip:x')];
+    await turn();
+    expect(h.calls.filter((c) => c.startsWith('check'))).toHaveLength(2); // the two of one turn share a read
+    late.push(rl.check('ip:x'), rl.check('ip:x'));
+    await turn();
+    expect(h.calls.filter((c) => c.startsWith('check'))).toHaveLength(2); // these wait for it
     await h.release();
-    expect(h.calls.filter((c) => c.startsWith('check'))).toHaveLength(3); // the two share one read
+    expect(h.calls.filter((c) => c.startsWith('check'))).toHaveLength(3); // and share the next one
     await h.release();
     for (const d of await Promise.all(late)) expect(d).toEqual({ ok: false, retryAfterSeconds: 42 });
   });
@@ -87,9 +102,11 @@ describe('coalescing rate limiter (one store round trip in flight per key)', () 
     const rl = coalescing(h.store);
     h.failNext();
     const first = expect(rl.take('sub:a')).rejects.toThrow('store unreachable');
+    await turn();
     await h.release();
     await first;
     const next = rl.take('sub:a');
+    await turn();
     await h.release();
     expect(await next).toEqual({ ok: true, remaining: 4 });
   });
