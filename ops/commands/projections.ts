@@ -151,7 +151,7 @@ export function registerProjectionCommands(program: Command, io: Io = processIo)
     .option('--compare', 'compare shadow and live (count + content hash per document) before switching, and print the differences')
     .option('--batch-size <n>', 'events per read', positiveInt, 5000)
     .option('--lease-ms <ms>', 'take over a rebuild lease whose heartbeat is older than this', positiveInt, 30_000)
-    .option('--flush-every <n>', 'write finished documents every this many events (memory holds about that many events\' documents)', positiveInt, 10_000)
+    .option('--flush-every <n>', 'write the documents no event touched for this many events (flushes after every batch that brings a quarter of it; memory holds about that many events\' documents)', positiveInt, 10_000)
     .option('--fresh', 'start over even if a killed rebuild left a generation to resume')
     .option('--json', 'print the result as JSON')
     .action((name: string, o: { compare?: boolean; batchSize: number; leaseMs: number; flushEvery: number; fresh?: boolean; json?: boolean }) => runCommand(io, async () => {
