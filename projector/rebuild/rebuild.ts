@@ -36,8 +36,9 @@ export interface RebuildOptions {
   /** Partitions of the event topics: where the drain after the switch puts sums of a sharded view. @default 6 */
   partitions?: number;
   /**
-   * Flush every this many events: documents untouched for that long are written and later forgotten,
-   * so memory holds about this many events' documents whatever the view's size. @default 10000
+   * The fold's window: documents untouched for this many events are written (a flush after every
+   * batch that brings a quarter of it) and forgotten once written, so memory holds about this many
+   * events' documents whatever the view's size. @default 10000
    */
   flushEveryEvents?: number;
   /** Start over even when a killed run left a generation this run could resume. @default false */
