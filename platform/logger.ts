@@ -34,3 +34,24 @@ export function childLogger(logger: Logger, fields: { correlationId: string; tra
   const traceId = traceIdOf(traceparent ?? currentTraceparent());
   return logger.child(traceId ? { ...rest, traceId } : rest);
 }
+
+/**
+ * A logger that `make` builds on first use (any property read), at most once. A request's child
+ * logger costs its bindings' serialisation and redaction when it is made; most requests never log,
+ * and a getter would not do: Apollo copies the context per request (`Object.assign`), which reads it.
+ */
+export function lazyLogger(make: () => Logger): Logger {
+  let real: Logger | undefined;
+  const target = () => (real ??= make());
+  // The proxy's own target is never used: every trap goes to the real logger.
+  return new Proxy(Object.create(null) as Logger, {
+    get(_t, key) {
+      const l = target();
+      const v: unknown = Reflect.get(l, key, l);
+      return typeof v === 'function' ? (v as (...args: unknown[]) => unknown).bind(l) : v;
+    },
+    set: (_t, key, value) => Reflect.set(target(), key, value),
+    has: (_t, key) => Reflect.has(target(), key),
+    getPrototypeOf: () => Reflect.getPrototypeOf(target()),
+  });
+}

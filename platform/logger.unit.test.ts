@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { context, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { childLogger, createLogger } from './logger.ts';
+import { childLogger, createLogger, lazyLogger } from './logger.ts';
 import { contextFromTraceparent } from './telemetry.ts';
 
 function capture(): { stream: Writable; lines: () => Record<string, unknown>[] } {
@@ -40,5 +40,27 @@ describe('createLogger', () => {
     expect(inside).toMatchObject({ correlationId: 'c-1', traceId: '0af7651916cd43dd8448eb211c80319c' });
     expect(outside).toMatchObject({ correlationId: 'c-2' });
     expect(outside).not.toHaveProperty('traceId');
+  });
+});
+
+describe('lazyLogger', () => {
+  it('builds the logger on first use only, once, and logs through it; copying the holder builds nothing', () => {
+    const out = capture();
+    const base = createLogger({ logLevel: 'info', env: 'test' }, out.stream);
+    let made = 0;
+    const logger = lazyLogger(() => {
+      made++;
+      return childLogger(base, { correlationId: 'c-1', subject: 's' });
+    });
+    const holder = Object.assign({}, { logger }); // what Apollo does to the context
+    expect(made).toBe(0);
+    holder.logger.info({ authorization: 'Bearer x' }, 'one');
+    logger.warn('two');
+    expect(made).toBe(1);
+    expect(logger.level).toBe('info');
+    expect(out.lines()).toMatchObject([
+      { level: 'info', msg: 'one', correlationId: 'c-1', subject: 's', authorization: '[redacted]' },
+      { level: 'warn', msg: 'two', correlationId: 'c-1' },
+    ]);
   });
 });

@@ -11,8 +11,7 @@ export function requestContextFactory(services: AppServices) {
   return (principal: Principal, req: IncomingMessage, meta: ContextMeta): AppContext => {
     const readFloor: AppContext['readFloor'] = [];
     return {
-      principal, correlationId: meta.correlationId, services,
-      get logger() { return meta.logger; }, // built on first use (see admitHttp)
+      principal, correlationId: meta.correlationId, logger: meta.logger, services,
       loaders: createLoaders(services.views, readFloor), readFloor,
       clientKey: principalKey(principal, clientAddress(req, services.trustedProxyHops)),
     };
@@ -29,5 +28,5 @@ export function subscriptionEventContext(ctx: AppContext): AppContext {
 
 /** The base context without area services (the edge's own tests and health checks). */
 export function createRequestContext(principal: Principal, _req: IncomingMessage, meta: ContextMeta): RequestContext {
-  return { principal, correlationId: meta.correlationId, get logger() { return meta.logger; } };
+  return { principal, correlationId: meta.correlationId, logger: meta.logger };
 }
