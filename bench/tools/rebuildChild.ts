@@ -34,7 +34,7 @@ export interface RebuildChildReport {
 
 const FLUSH_EVERY = 10_000;
 /** `BENCH_REBUILD_INSERT_CONCURRENCY` overrides the replay's default (for A/B runs). */
-const INSERT_CONCURRENCY = Number(process.env.BENCH_REBUILD_INSERT_CONCURRENCY ?? 2);
+const INSERT_CONCURRENCY = Number(process.env.BENCH_REBUILD_INSERT_CONCURRENCY ?? 1);
 const [pgUrl, mongoUrl, mongoDb, generationText] = process.argv.slice(2);
 if (!pgUrl || !mongoUrl || !mongoDb || !generationText) throw new Error('usage: rebuildChild.ts <pgUrl> <mongoUrl> <mongoDb> <generation>');
 const projection = orderDetailProjection;

@@ -11,7 +11,7 @@ export interface FlushSink {
 
 /** Options of {@link createFlushWriter}. */
 export interface FlushWriterOptions {
-  /** Insert commands in flight at once, across flushes. @default 2 */
+  /** Insert commands in flight at once, across flushes. @default 1 */
   insertConcurrency?: number;
   /** Most documents per insert command. @default 2000 */
   maxInsertChunk?: number;
@@ -44,13 +44,13 @@ export function insertChunks<T>(docs: readonly T[], slots: number, min: number, 
 }
 
 /**
- * A flush writer over `sink`: the next flush's inserts overlap the current one's writes (up to
- * `insertConcurrency` commands in flight), so the store is not idle while the replay selects what to
- * write next, and a store that serves two inserts at once (FerretDB hands each its own backend
- * connection) does. Only for a generation nobody else writes.
+ * A flush writer over `sink`: flushes queue behind each other, so the store is not idle while the
+ * replay selects what to write next; with `insertConcurrency` > 1 the next flush's inserts overlap
+ * the current one's writes, for a store with capacity to spare (FerretDB hands each command its
+ * own backend connection). Only for a generation nobody else writes.
  */
 export function createFlushWriter(sink: FlushSink, options: FlushWriterOptions = {}): FlushWriter {
-  const slots = Math.max(1, options.insertConcurrency ?? 2);
+  const slots = Math.max(1, options.insertConcurrency ?? 1);
   const max = options.maxInsertChunk ?? 2000;
   const min = Math.min(max, options.minInsertChunk ?? 250);
   let running = 0;
