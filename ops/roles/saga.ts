@@ -35,6 +35,7 @@ export const sagaRole: Role = {
       timeoutMs: saga.timeoutMs,
       sweepIntervalMs: saga.sweepIntervalMs,
       sessionTimeout: saga.sessionTimeoutMs,
+      inFlightPerPartition: saga.inFlightPerPartition,
       resilience: { timeoutMs: saga.gatewayTimeoutMs, breakerThreshold: saga.breakerThreshold, halfOpenAfterMs: saga.breakerHalfOpenMs },
     });
     try {
