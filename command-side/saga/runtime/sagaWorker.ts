@@ -14,6 +14,7 @@ import { orderIdOf, sagaLaneKey, sagaReactsTo } from './inputs.ts';
 import { breakerGaugeValue, sagaMetrics } from './metrics.ts';
 import { reactToEvent, reactToTimeout, type ReactionDeps } from './reaction.ts';
 import { createTimeoutSweeper } from './sweeper.ts';
+import { timedGateway } from './timedGateway.ts';
 
 /** Options of {@link createSagaWorker}. */
 export interface SagaWorkerOptions {
@@ -106,7 +107,7 @@ export function createSagaWorker(opts: SagaWorkerOptions): SagaWorker {
   });
   const deps: ReactionDeps = {
     handler,
-    executor: createStepExecutor({ handler, gateway, pool: opts.pool, signal: () => abort.signal }),
+    executor: createStepExecutor({ handler, gateway: timedGateway(gateway, metrics.gatewaySeconds), pool: opts.pool, signal: () => abort.signal }),
     timeoutMs: opts.timeoutMs ?? 30_000,
     clock,
   };
@@ -156,7 +157,8 @@ export function createSagaWorker(opts: SagaWorkerOptions): SagaWorker {
   }
 
   async function react(topic: string, partition: number, message: KafkaMessage, envelope: EventEnvelope, orderId: string, heartbeat: () => Promise<void>): Promise<void> {
-    const outcome = await retryUntilDone(() => reactToEvent(deps, envelope, orderId), retryOptions(heartbeat));
+    const end = metrics.reactionSeconds.startTimer({ type: envelope.type });
+    const outcome = await retryUntilDone(() => reactToEvent(deps, envelope, orderId), retryOptions(heartbeat)).finally(end);
     if (!outcome.ok) {
       await deadLetter(topic, partition, message, outcome.error, outcome.attempts);
       return;
