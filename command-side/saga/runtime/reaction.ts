@@ -5,7 +5,7 @@ import { onTimeout, react, settleFromFacts } from '../fulfilment.ts';
 import type { SagaStep } from '../steps.ts';
 import type { StepExecutor, StepTrace } from './executeStep.ts';
 import { isConflict } from './failures.ts';
-import { loadSagaContext } from './loadContext.ts';
+import { loadSagaContext, type OrderSkus } from './loadContext.ts';
 import { parallelBatches, settleAll } from './parallelSteps.ts';
 
 /** What a reaction needs: where to read, how to act, and the clock. */
@@ -16,6 +16,8 @@ export interface ReactionDeps {
   clock: () => Date;
   /** Reloads allowed when a step meets a CONFLICT (the order moved on concurrently). @default 10 */
   maxConflictReloads?: number;
+  /** SKUs of orders seen lately, so a context reads them beside the order ({@link loadSagaContext}). */
+  orderSkus?: OrderSkus;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface ReactionDeps {
 async function runRounds(deps: ReactionDeps, orderId: string, decide: (ctx: SagaContext) => SagaStep[], trace: StepTrace): Promise<SagaStep[]> {
   const maxReloads = deps.maxConflictReloads ?? 10;
   for (let round = 0; ; round++) {
-    const ctx = await loadSagaContext(deps.handler, orderId, deps.clock(), deps.timeoutMs);
+    const ctx = await loadSagaContext(deps.handler, orderId, deps.clock(), deps.timeoutMs, deps.orderSkus);
     const steps = decide(ctx);
     try {
       for (const batch of parallelBatches(steps)) {

@@ -9,6 +9,7 @@ import { createCommandHandler, type CommandHandler } from '../../handlers/comman
 import type { PaymentGateway } from '../../payments/gateway.ts';
 import { createResilientGateway, type BreakerState, type ResilientGatewayOptions } from '../../payments/resilientGateway.ts';
 import { createStepExecutor } from './executeStep.ts';
+import { createOrderSkus } from './loadContext.ts';
 import { classifySagaFailure } from './failures.ts';
 import { orderIdOf, sagaLaneKey, sagaReactsTo } from './inputs.ts';
 import { breakerGaugeValue, sagaMetrics } from './metrics.ts';
@@ -110,6 +111,7 @@ export function createSagaWorker(opts: SagaWorkerOptions): SagaWorker {
     executor: createStepExecutor({ handler, gateway: timedGateway(gateway, metrics.gatewaySeconds), pool: opts.pool, signal: () => abort.signal }),
     timeoutMs: opts.timeoutMs ?? 30_000,
     clock,
+    orderSkus: createOrderSkus(),
   };
   let stopping = false;
   let consumer: Consumer | undefined;
