@@ -31,6 +31,8 @@ export interface SagaConfig {
   sandboxLatencyMs: number;
   /** Messages of one partition the saga handles at once, one order's in order (SAGA_IN_FLIGHT_PER_PARTITION; 1 = strictly in order). */
   inFlightPerPartition: number;
+  /** Saga consumer group members in this process, each with its own fetch loop (SAGA_CONSUMERS). */
+  consumers: number;
 }
 
 const ms = (what: string) => z.coerce.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
@@ -40,6 +42,7 @@ const schema = z.object({
   SAGA_SWEEP_INTERVAL_MS: ms('a positive number of milliseconds').default(1000),
   SAGA_SESSION_TIMEOUT_MS: ms('a positive number of milliseconds').default(10_000),
   SAGA_IN_FLIGHT_PER_PARTITION: ms('a positive integer').default(16),
+  SAGA_CONSUMERS: ms('a positive integer').default(1),
   PAYMENT_GATEWAY_TIMEOUT_MS: ms('a positive number of milliseconds').default(2000),
   PAYMENT_BREAKER_THRESHOLD: ms('a positive integer').default(5),
   PAYMENT_BREAKER_HALF_OPEN_MS: ms('a positive number of milliseconds').default(10_000),
@@ -69,5 +72,6 @@ export function loadSagaConfig(appEnv: AppEnv, env: NodeJS.ProcessEnv = process.
     gateway: c.PAYMENT_GATEWAY,
     sandboxLatencyMs: c.PAYMENT_SANDBOX_LATENCY_MS,
     inFlightPerPartition: c.SAGA_IN_FLIGHT_PER_PARTITION,
+    consumers: c.SAGA_CONSUMERS,
   };
 }

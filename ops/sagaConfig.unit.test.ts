@@ -7,7 +7,7 @@ describe('saga and notify role settings', () => {
   it('have working defaults', () => {
     expect(loadSagaConfig('development', {})).toEqual({
       timeoutMs: 30_000, sweepIntervalMs: 1000, sessionTimeoutMs: 10_000, gatewayTimeoutMs: 2000,
-      breakerThreshold: 5, breakerHalfOpenMs: 10_000, gateway: 'sandbox', sandboxLatencyMs: 0, inFlightPerPartition: 16,
+      breakerThreshold: 5, breakerHalfOpenMs: 10_000, gateway: 'sandbox', sandboxLatencyMs: 0, inFlightPerPartition: 16, consumers: 1,
     });
     const notify = loadNotifyConfig('development', {});
     expect(notify).toMatchObject({ smtp: { host: '127.0.0.1', port: 2525, secure: false }, from: 'orders@orderflow.local', sink: true, sessionTimeoutMs: 10_000 });

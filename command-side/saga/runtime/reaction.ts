@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '../../../contracts/index.ts';
+import { eventOf, type EventEnvelope } from '../../../contracts/index.ts';
 import type { CommandHandler } from '../../handlers/commandHandler.ts';
 import type { SagaContext } from '../context.ts';
 import { onTimeout, react, settleFromFacts } from '../fulfilment.ts';
@@ -54,6 +54,9 @@ async function runRounds(deps: ReactionDeps, orderId: string, decide: (ctx: Saga
  */
 export async function reactToEvent(deps: ReactionDeps, envelope: EventEnvelope, orderId: string): Promise<SagaStep[]> {
   const trace: StepTrace = { correlationId: envelope.correlationId, causationId: envelope.eventId, traceparent: envelope.traceparent };
+  // The event that sets the order's lines names their SKUs: its first context reads them beside the order too.
+  const event = eventOf(envelope);
+  if (event.type === 'OrderPlaced' && event.data.orderId === orderId) deps.orderSkus?.remember(orderId, [...new Set(event.data.lines.map((l) => l.sku))]);
   const steps = await runRounds(deps, orderId, (ctx) => react(envelope, ctx), trace);
   if (envelope.type !== 'OrderPlaced' || steps.length === 0) return steps;
   return [...steps, ...(await runRounds(deps, orderId, (ctx) => settleFromFacts(orderId, ctx), trace))];

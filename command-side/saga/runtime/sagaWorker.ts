@@ -54,6 +54,8 @@ export interface SagaWorkerOptions {
   retry?: { initialDelayMs?: number; maxDelayMs?: number; maxAttempts?: number };
   /** On stop, how long in-flight reactions may run to completion (and be committed) before they are aborted. @default 5000 */
   drainMs?: number;
+  /** Whether this worker runs the durable-timeout sweeper (a second worker in one process need not). @default true */
+  sweepTimeouts?: boolean;
   /** Handler to use (tests); by default one over `pool` with source `orderflow/saga`. */
   handler?: CommandHandler;
   clock?: () => Date;
@@ -211,7 +213,7 @@ export function createSagaWorker(opts: SagaWorkerOptions): SagaWorker {
           eachBatch: keyedBatch(prepareMessage, { heartbeatMs, isStopping: () => stopping, maxInFlight: opts.inFlightPerPartition ?? 16 }),
         },
       });
-      sweeper.start();
+      if (opts.sweepTimeouts ?? true) sweeper.start();
       log.info({ topics }, 'saga worker joined');
     },
     async stop() {
