@@ -87,7 +87,8 @@ export function sagaTopics(prefix: string): string[] {
  * The fulfilment saga's runtime: one consumer group over the orders, inventory and payments
  * topics, plus the durable-timeout sweeper. For each event it loads the order's context, asks
  * the pure saga (`react`) for steps and carries them out; only then is the offset resolved and
- * committed. Every step is idempotent, so a crash at any point means the event is simply
+ * committed (and only once every earlier message of its batch is done too: a partition's messages
+ * are handled concurrently by order, each order's in partition order, see {@link sagaLaneKey}). Every step is idempotent, so a crash at any point means the event is simply
  * handled again. Transient trouble (gateway down or circuit open, database down, lost races)
  * is retried with backoff for as long as it lasts, without committing: the order waits, and its
  * durable timeout bounds how long before it is rejected cleanly. A message that can never be
