@@ -14,6 +14,7 @@ import { advanceCheckpoint } from './checkpoints.ts';
 import { deadLetter } from './deadLetters.ts';
 import { classifyProjectorFailure } from './failureClass.ts';
 import { projectorMetrics } from './metrics.ts';
+import { unhandledMessage } from './unhandledMessage.ts';
 import { publishViewChanged, type ChangeCause } from './viewChanged.ts';
 
 /** Writes a projection's ops to the generation `names` maps to; {@link applyOps} over the worker's `db` by default. */
@@ -96,9 +97,17 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
   const heartbeatMs = Math.max(500, Math.floor(sessionTimeout / 10));
   const writeViews: ViewWriter = opts.writeViews ?? ((names, ops, p) => applyOps(db, names, ops, p.buckets, p.sharded, { ranked: p.ranked, partitions: opts.partitions ?? 6 }));
   let consumer: Consumer | undefined;
+  const handled = new Set<string>(projection.handles);
 
-  /** Decodes and projects one message; sums of a sharded view land in the shard of this partition's writer, ranks carry the event's position. */
+  /**
+   * Decodes and projects one message; sums of a sharded view land in the shard of this partition's writer, ranks carry the event's position.
+   * A type the projection does not handle (by the `type` header the relay sets from the stored row) writes
+   * nothing, so it is not parsed or validated: its position and time come from the headers. Those are
+   * most of a topic's messages for some projections (revenue_by_day reads 2 of the orders topic's types).
+   */
   function decode(message: KafkaMessage, partition: number): Decoded {
+    const skipped = unhandledMessage(message, handled);
+    if (skipped) return skipped;
     try {
       const { envelope, position } = decodeEvent(message);
       const ops = projection.handles.includes(envelope.type) ? projection.project(envelope) : [];
@@ -175,23 +184,25 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
     // What the batch changed, per event that wrote something: the async hop's links, here and in views.changed.
     const causes = decoded.flatMap((d) => (d.cause && d.ops && d.ops.length > 0 ? [d.cause] : [])).slice(0, MAX_CAUSES);
     const attributes = { 'orderflow.projection': projection.name, 'messaging.batch.message_count': decoded.length, [CORRELATION_IDS]: distinctValues(causes.map((c) => c.correlationId)) };
-    await tracer.startActiveSpan('projector.apply', { attributes, links: linksTo(causes.map((c) => c.traceparent)) }, async (span) => {
-      try {
-        // Fast path: the whole batch's ops in one apply. Slow path (some event failed for good): one by one, in order.
-        const allGood = decoded.every((d) => d.error === undefined);
-        stillMember();
-        const whole = allGood
-          ? await attempt(() => applyTracked(decoded.flatMap((d) => d.ops ?? []), names, touched), r)
-          : undefined;
-        if (whole?.ok === true) return;
+    // Not an active span: nothing inside reads the context, and activating one runs AsyncLocalStorage,
+    // whose promise hook then taxes every promise of the process (kafkajs, the Mongo driver) for good.
+    const span = tracer.startSpan('projector.apply', { attributes, links: linksTo(causes.map((c) => c.traceparent)) });
+    try {
+      // Fast path: the whole batch's ops in one apply. Slow path (some event failed for good): one by one, in order.
+      const allGood = decoded.every((d) => d.error === undefined);
+      stillMember();
+      const whole = allGood
+        ? await attempt(() => applyTracked(decoded.flatMap((d) => d.ops ?? []), names, touched), r)
+        : undefined;
+      if (whole?.ok !== true) {
         for (const d of decoded) {
           stillMember();
           await applyOrDeadLetter(d, batch, names, touched, r);
         }
-      } finally {
-        span.end();
       }
-    });
+    } finally {
+      span.end();
+    }
     const last = decoded.at(-1);
     if (!last) return;
     const lastPosition = [...decoded].reverse().find((d) => d.position !== '')?.position ?? '';
