@@ -56,6 +56,16 @@ function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
 }
 
 const roleCpu = () => t.cpuSeconds();
+
+/** The projector's store work so far: view-store commands of its adapter, checkpoint writes (one per batch and projection), relay batches. */
+async function storeWork(): Promise<Record<'viewCommands' | 'checkpointWrites' | 'relayEvents', number>> {
+  const project = roles.includes('project');
+  return {
+    viewCommands: project ? await counterSum(t, 'project', 'orderflow_projector_store_commands_total') : 0,
+    checkpointWrites: project ? await counterSum(t, 'project', 'orderflow_projector_checkpoint_writes_total') : 0,
+    relayEvents: roles.includes('relay') ? await counterSum(t, 'relay', 'orderflow_relay_published_total') : 0,
+  };
+}
 const us = (cpuS: number, n: number) => (n > 0 ? Math.round((cpuS * 1e6) / n) : 0);
 
 try {
@@ -74,6 +84,7 @@ try {
   ] as const) {
     if (only && only !== label) continue;
     for (const concurrency of concurrencies) {
+      const work0 = await storeWork();
       const before = cpuSnapshot();
       const roles0 = roleCpu();
       const began = Date.now();
@@ -85,6 +96,8 @@ try {
       const windowS = (Date.now() - began) / 1000;
       const roles1 = roleCpu();
       const cpu: CpuSplit = cpuDelta(before, cpuSnapshot());
+      const work1 = await storeWork();
+      const perOp = (k: keyof typeof work0) => Number(((work1[k] - work0[k]) / Math.max(1, r.ok)).toFixed(2));
       const lat = summarize(r.latencies);
       const perRole = Object.fromEntries(roles.map((role) => {
         const spent = (roles1[role] ?? 0) - (roles0[role] ?? 0);
@@ -93,6 +106,7 @@ try {
       const stack = Object.fromEntries((['postgres', 'kafka', 'ferretdb'] as const).map((k) => [k, us(cpu[k], r.ok)]));
       console.log(`${label} conc ${concurrency}: ${ratePerSecond(r.ok, r.elapsedMs).toFixed(0)}/s (${r.ok} ok) p50 ${lat?.p50.toFixed(1)} p99 ${lat?.p99.toFixed(1)} ms, ${r.errors} errors${r.firstError ? ` (${r.firstError})` : ''}; window incl. drain ${windowS.toFixed(1)} s; box CPU-s ${JSON.stringify(cpu)}; load ${loadavg()[0]?.toFixed(1)}`);
       console.log(`  CPU µs per op by role ${JSON.stringify(perRole)}; stack µs per op ${JSON.stringify(stack)}`);
+      console.log(`  per op: view-store commands ${perOp('viewCommands')}, projector checkpoint writes ${perOp('checkpointWrites')}, events relayed ${perOp('relayEvents')}`);
     }
   }
 } finally {
