@@ -311,6 +311,7 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
     group,
     /** Joins the group and starts consuming; resolves once the group is joined. */
     async start(): Promise<void> {
+      stopping = false;
       const topics = projectionTopics(prefix, projection);
       const admin = opts.kafka.admin();
       await admin.connect();
