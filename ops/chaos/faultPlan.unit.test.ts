@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { faultName, planFaults } from './faultPlan.ts';
+import { faultName, planFaults, planRounds } from './faultPlan.ts';
 
 describe('planFaults', () => {
   it('full: SIGKILL of each role and of the active relay, SIGTERM of each role, then Postgres, Kafka 15 s, FerretDB 15 s', () => {
@@ -16,5 +16,13 @@ describe('planFaults', () => {
       'SIGKILL serve', 'SIGKILL project', 'SIGKILL saga', 'SIGKILL notify', 'SIGKILL active relay',
       'SIGTERM project', 'postgres fast restart', 'kafka SIGKILL 5 s',
     ]);
+  });
+
+  it('rounds: the same sequence repeated, and a non-positive count refused', () => {
+    const one = planFaults(false).map(faultName);
+    expect(planRounds(false, 3).map(faultName)).toEqual([...one, ...one, ...one]);
+    expect(planRounds(true, 1).map(faultName)).toEqual(planFaults(true).map(faultName));
+    expect(() => planRounds(false, 0)).toThrow(RangeError);
+    expect(() => planRounds(false, 1.5)).toThrow(RangeError);
   });
 });

@@ -6,7 +6,7 @@ import { migrate, startSmtpSink, messageIdFor, type SmtpSink } from '../../comma
 import { ensureDatabase, postgresUrl } from '../../stack/postgres.ts';
 import { planTopology, parseShape } from '../topology/plan.ts';
 import { settle, type CheckResult } from './check.ts';
-import { faultName, planFaults } from './faultPlan.ts';
+import { faultName, planRounds } from './faultPlan.ts';
 import { injectFault, measureBaseline, type FaultResult } from './faults.ts';
 import type { ResumeTimes } from './resume.ts';
 import { everyEventOnKafka } from './kafkaCheck.ts';
@@ -22,7 +22,7 @@ import { readyTimeline } from './readiness.ts';
 import { viewsEqualReplay } from './viewCheck.ts';
 import { runWithCleanup } from '../runWithCleanup.ts';
 
-/** Options of {@link runChaos} (`npm run chaos -- [--quick] [--rate N] [--out file] [--keep-stack]`). */
+/** Options of {@link runChaos} (`npm run chaos -- [--quick] [--rate N] [--rounds N] [--out file] [--keep-stack]`). */
 export interface ChaosOptions {
   quick: boolean;
   /** Commands per second. */
@@ -33,6 +33,8 @@ export interface ChaosOptions {
   keepStack: boolean;
   /** Seed of the fault targets and the load mix. */
   seed: number;
+  /** How many times the fault sequence runs, one round after another (default 1). */
+  rounds: number;
 }
 
 const SHAPE = 'serve=2,relay=2,project=3,saga=2,notify=1';
@@ -78,7 +80,7 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
   const url = `http://127.0.0.1:${CHAOS_PORTS.api}/graphql`;
   const checks: CheckResult[] = [];
   const faults: FaultResult[] = [];
-  const plan = planFaults(opts.quick);
+  const plan = planRounds(opts.quick, opts.rounds);
   let baseline: ResumeTimes | undefined;
   let topology: TopologyProcess | undefined;
   let sink: SmtpSink | undefined;
@@ -222,6 +224,6 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
     details: { left },
   });
   const passed = error === undefined && checks.every((c) => c.passed);
-  writeReport(opts.out, { passed, quick: opts.quick, rate: opts.rate, seed: opts.seed, runId, durationMs: Date.now() - began, startup, phases, faultPlan: plan.map(faultName), baseline, error, stats: load?.stats, faults, checks }, print);
+  writeReport(opts.out, { passed, quick: opts.quick, rate: opts.rate, rounds: opts.rounds, seed: opts.seed, runId, durationMs: Date.now() - began, startup, phases, faultPlan: plan.map(faultName), baseline, error, stats: load?.stats, faults, checks }, print);
   return passed;
 }
