@@ -1,5 +1,5 @@
 // Public edge of messaging (Kafka plumbing shared by the relay, projectors, saga, notifications and the API).
-export { decodeEvent, encodeEvent, header, type WireEvent } from './codec.ts';
+export { decodeEvent, encodeEvent, H, header, type WireEvent } from './codec.ts';
 export { joinConsumerGroup } from './consumerGroup.ts';
 export { publishDeadLetter, type DeadLetterInput, type PublishedDeadLetter } from './deadLetter.ts';
 export { fenceGroupMembers, type FenceOptions, type FenceOutcome, type GroupMember } from './groupFencing.ts';
