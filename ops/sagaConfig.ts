@@ -29,6 +29,10 @@ export interface SagaConfig {
   gateway: PaymentGatewayKind;
   /** Simulated latency of each sandbox call (PAYMENT_SANDBOX_LATENCY_MS), for local runs and crash tests. */
   sandboxLatencyMs: number;
+  /** Messages of one partition the saga handles at once, one order's in order (SAGA_IN_FLIGHT_PER_PARTITION; 1 = strictly in order). */
+  inFlightPerPartition: number;
+  /** Saga consumer group members in this process, each with its own fetch loop (SAGA_CONSUMERS). */
+  consumers: number;
 }
 
 const ms = (what: string) => z.coerce.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
@@ -37,6 +41,8 @@ const schema = z.object({
   SAGA_TIMEOUT_MS: ms('a positive number of milliseconds').default(30_000),
   SAGA_SWEEP_INTERVAL_MS: ms('a positive number of milliseconds').default(1000),
   SAGA_SESSION_TIMEOUT_MS: ms('a positive number of milliseconds').default(10_000),
+  SAGA_IN_FLIGHT_PER_PARTITION: ms('a positive integer').default(16),
+  SAGA_CONSUMERS: ms('a positive integer').default(1),
   PAYMENT_GATEWAY_TIMEOUT_MS: ms('a positive number of milliseconds').default(2000),
   PAYMENT_BREAKER_THRESHOLD: ms('a positive integer').default(5),
   PAYMENT_BREAKER_HALF_OPEN_MS: ms('a positive number of milliseconds').default(10_000),
@@ -65,5 +71,7 @@ export function loadSagaConfig(appEnv: AppEnv, env: NodeJS.ProcessEnv = process.
     breakerHalfOpenMs: c.PAYMENT_BREAKER_HALF_OPEN_MS,
     gateway: c.PAYMENT_GATEWAY,
     sandboxLatencyMs: c.PAYMENT_SANDBOX_LATENCY_MS,
+    inFlightPerPartition: c.SAGA_IN_FLIGHT_PER_PARTITION,
+    consumers: c.SAGA_CONSUMERS,
   };
 }

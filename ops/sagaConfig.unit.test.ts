@@ -7,7 +7,7 @@ describe('saga and notify role settings', () => {
   it('have working defaults', () => {
     expect(loadSagaConfig('development', {})).toEqual({
       timeoutMs: 30_000, sweepIntervalMs: 1000, sessionTimeoutMs: 10_000, gatewayTimeoutMs: 2000,
-      breakerThreshold: 5, breakerHalfOpenMs: 10_000, gateway: 'sandbox', sandboxLatencyMs: 0,
+      breakerThreshold: 5, breakerHalfOpenMs: 10_000, gateway: 'sandbox', sandboxLatencyMs: 0, inFlightPerPartition: 16, consumers: 1,
     });
     const notify = loadNotifyConfig('development', {});
     expect(notify).toMatchObject({ smtp: { host: '127.0.0.1', port: 2525, secure: false }, from: 'orders@orderflow.local', sink: true, sessionTimeoutMs: 10_000 });
@@ -20,6 +20,8 @@ describe('saga and notify role settings', () => {
     expect(loadSagaConfig('development', { SAGA_TIMEOUT_MS: '5000', PAYMENT_GATEWAY_TIMEOUT_MS: '750', PAYMENT_GATEWAY: 'sandbox-memory', SAGA_TIMEOUT_MS_UNUSED: 'x' })).toMatchObject({
       timeoutMs: 5000, gatewayTimeoutMs: 750, gateway: 'sandbox-memory',
     });
+    expect(loadSagaConfig('development', { SAGA_IN_FLIGHT_PER_PARTITION: '1' }).inFlightPerPartition).toBe(1);
+    expect(() => loadSagaConfig('test', { SAGA_IN_FLIGHT_PER_PARTITION: '0' })).toThrow(/^invalid SAGA_IN_FLIGHT_PER_PARTITION: /);
     expect(loadNotifyConfig('production', { SMTP_HOST: 'mail.example.com', SMTP_PORT: '465', SMTP_SECURE: 'true', SMTP_USER: 'u', SMTP_PASSWORD: 'p' })).toMatchObject({
       smtp: { host: 'mail.example.com', port: 465, secure: true, auth: { user: 'u', pass: 'p' } }, sink: false,
     });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppConfig } from '../../platform/config.ts';
 import { tokens } from '../../tests/support/app.ts';
+import { childProfileArgs } from './childProfiler.ts';
 import { processCpuSeconds } from './cpu.ts';
 import { BENCH_SKUS } from './fixtures.ts';
 import { benchRoleEnv } from './roleEnv.ts';
@@ -20,6 +21,8 @@ export interface Topology {
   wsUrl: string;
   /** Each role's operations listener (`/metrics`); serve's is its HTTP port. */
   metricsUrl(role: TopologyRole): string;
+  /** The role's inspector port when `BENCH_PROFILE` is set (for `profileChildWindow`), else undefined. */
+  inspectPort(role: TopologyRole): number | undefined;
   /** CPU seconds each role's process has burnt so far. */
   cpuSeconds(): Record<TopologyRole, number | undefined>;
   /** POSTs a GraphQL document to serve. */
@@ -40,6 +43,7 @@ export async function startTopology(tag: string, extraEnv: Record<string, string
   const mailDir = mkdtempSync(join(tmpdir(), `${tag}-mail-`));
   const procs = new Map<TopologyRole, RoleProcess>();
   const ports = new Map<TopologyRole, number>();
+  const inspectPorts = new Map<TopologyRole, number>();
   const stop = async () => {
     for (const role of [...TOPOLOGY_ROLES].reverse()) await procs.get(role)?.stop().catch(() => undefined);
     await drop();
@@ -53,7 +57,10 @@ export async function startTopology(tag: string, extraEnv: Record<string, string
         ? { ORDERFLOW_HTTP_PORT: String(port) }
         : { ORDERFLOW_OPS_PORT: String(port), ...(role === 'notify' && { ORDERFLOW_STACK_DIR: mailDir, ORDERFLOW_SMTP_SINK: 'on', SMTP_PORT: String(await freePort()) }) };
       const ready = async () => (await fetch(`http://127.0.0.1:${port}/${role === 'serve' ? 'healthz' : 'readyz'}`)).ok;
-      procs.set(role, await spawnRole(role, { ...env, ...own }, ready, 180_000));
+      // With BENCH_PROFILE each role listens for an inspector, so a window of its CPU can be profiled.
+      const inspect = process.env.BENCH_PROFILE ? await freePort() : undefined;
+      if (inspect !== undefined) inspectPorts.set(role, inspect);
+      procs.set(role, await spawnRole(role, { ...env, ...own }, ready, 180_000, inspect === undefined ? [] : childProfileArgs(inspect)));
     }
     const servePort = ports.get('serve') ?? 0;
     const url = `http://127.0.0.1:${servePort}/graphql`;
@@ -69,6 +76,7 @@ export async function startTopology(tag: string, extraEnv: Record<string, string
     return {
       config, url, wsUrl: url.replace(/^http/, 'ws'), gql, stop,
       metricsUrl: (role) => `http://127.0.0.1:${ports.get(role) ?? 0}/metrics`,
+      inspectPort: (role) => inspectPorts.get(role),
       cpuSeconds: () => Object.fromEntries(TOPOLOGY_ROLES.map((r) => [r, processCpuSeconds(procs.get(r)?.pid ?? -1)])) as Record<TopologyRole, number | undefined>,
     };
   } catch (err) {

@@ -15,6 +15,7 @@ import { now, sleep } from '../lib/clock.ts';
 import { BENCH_SKUS, placeOrderInput } from '../lib/fixtures.ts';
 import { openLoop } from '../lib/load.ts';
 import { deleteTopicsWithPrefix } from '../lib/kafka.ts';
+import { histogramDelta, histogramTotals } from '../lib/histogram.ts';
 import { dropDatabase } from '../lib/db.ts';
 import { databaseName } from '../../ops/database.ts';
 import type { Figure, Scenario } from '../lib/types.ts';
@@ -109,8 +110,12 @@ export const confirmationScenario: Scenario = async ({ quick, log }) => {
     // The floor first (1 order/s: no queueing), then the target rate.
     for (const [phase, rate, ms] of [['floor', 1, quick ? 6000 : 10_000], ['target', RATE, durationMs]] as const) {
       trips.clear();
+      const reactionsBefore = await histogramTotals('orderflow_saga_reaction_seconds', 'type');
+      const gatewayBefore = await histogramTotals('orderflow_payment_gateway_call_seconds', 'operation');
       const run = await openLoop({ ratePerSecond: rate, durationMs: ms, maxInFlight: 200, op: (n) => follow(n + (phase === 'floor' ? 2_000_000 : 0)), graceMs: 15_000 });
       log(`  ${phase}: ${trips.size} orders at ${rate}/s; ${run.errors} errors${run.firstError ? ` (first: ${run.firstError})` : ''}`);
+      const reactions = histogramDelta(reactionsBefore, await histogramTotals('orderflow_saga_reaction_seconds', 'type'));
+      const gateway = histogramDelta(gatewayBefore, await histogramTotals('orderflow_payment_gateway_call_seconds', 'operation'));
       // The saga's events: their occurredAt is the saga's clock (this process) at its decision.
       const { rows } = await app.pool.query<{ order_id: string; type: string; at: Date }>(
         `select coalesce(data->>'orderId', '') as order_id, type, min(occurred_at) as at from events
@@ -152,6 +157,16 @@ export const confirmationScenario: Scenario = async ({ quick, log }) => {
         const hs = summarize(done.map((t) => (at(t, b) ?? 0) - (at(t, a) ?? 0)));
         if (hs) figures.push({ name: `@${rate}/s ${name}`, value: round(hs.p50), unit: 'ms p50', notes: ['runs at once with the other branch; not part of the sum of hops'], latency: roundSummary(hs) });
       }
+      // The saga's own time against the provider's: reaction time per order (all of an order's
+      // reactions) and the gateway calls inside it (the durable sandbox: a Postgres transaction per call).
+      const perOrder = (ms: number) => (trips.size > 0 ? ms / trips.size : 0);
+      const reactionMs = [...reactions.values()].reduce((n, t) => n + t.sum * 1000, 0);
+      const byType = [...reactions].sort((a, b) => b[1].sum - a[1].sum).map(([type, t]) => `${type} ${t.count}× mean ${((t.sum / t.count) * 1000).toFixed(1)} ms`);
+      figures.push({ name: `@${rate}/s saga reaction time per order (all its reactions)`, value: round(perOrder(reactionMs)), unit: 'ms', notes: [byType.join('; ')] });
+      for (const [operation, t] of gateway) {
+        figures.push({ name: `@${rate}/s gateway ${operation} (sandbox provider) mean`, value: round((t.sum / t.count) * 1000), unit: 'ms', notes: [`${t.count} calls; the provider's share of the saga's time, not ours: the durable sandbox keeps its ledger in Postgres (one transaction per call), no simulated latency`] });
+      }
+      log(`  ${phase} @${rate}/s: saga reactions ${perOrder(reactionMs).toFixed(0)} ms per order (${byType.join('; ')}); gateway ${[...gateway].map(([op, t]) => `${op} mean ${((t.sum / t.count) * 1000).toFixed(1)} ms`).join(', ')}`);
       log(`  ${phase} @${rate}/s: total p50 ${total.p50.toFixed(0)} p99 ${total.p99.toFixed(0)} ms over ${done.length}; hops p50 (mean share): ${hopP50s.join('; ')}`);
     }
     notes.push('every role in this process (relay, projectors, saga with the durable sandbox gateway, notify, API), on the shared stack and the shared 2 cores; orders over HTTP with a customer token');

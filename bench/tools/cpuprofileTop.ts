@@ -21,7 +21,7 @@ export function bucketOf(url: string, functionName: string): string {
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (nm) return nm[1] ?? 'node_modules';
   if (url.startsWith('node:')) return 'node:internal';
-  const proj = /\/work\/main\/([^/]+(?:\/[^/]+)?)\//.exec(url);
+  const proj = /\/work\/(?:main|wt\/[^/]+)\/([^/]+(?:\/[^/]+)?)\//.exec(url);
   return proj ? (proj[1] ?? url) : url;
 }
 
@@ -39,7 +39,7 @@ function main(): void {
     const n = byId.get(id);
     if (!n) continue;
     const { functionName, url, lineNumber } = n.callFrame;
-    const key = `${functionName || '(anonymous)'} ${url.replace(/^file:\/\/\/work\/main\//, '')}:${lineNumber + 1}`;
+    const key = `${functionName || '(anonymous)'} ${url.replace(/^file:\/\/\/work\/(?:main|wt\/[^/]+)\//, '')}:${lineNumber + 1}`;
     fn.set(key, (fn.get(key) ?? 0) + us);
     const b = bucketOf(url, functionName);
     bucket.set(b, (bucket.get(b) ?? 0) + us);

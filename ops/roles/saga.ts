@@ -23,7 +23,10 @@ export const sagaRole: Role = {
     const latencyMs = saga.sandboxLatencyMs;
     const gateway = saga.gateway === 'sandbox' ? createDurableSandboxGateway({ pool, latencyMs }) : createSandboxGateway({ latencyMs });
     const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-saga`, logger });
-    const worker = createSagaWorker({
+    // Each worker is one consumer group member with its own kafkajs fetch loop, which fetches
+    // again only once every batch of its last fetch is handled: several members in a process keep
+    // a slow partition from holding up the partitions of the others.
+    const workers = Array.from({ length: saga.consumers }, (_, i) => createSagaWorker({
       kafka,
       pool,
       gateway,
@@ -35,19 +38,21 @@ export const sagaRole: Role = {
       timeoutMs: saga.timeoutMs,
       sweepIntervalMs: saga.sweepIntervalMs,
       sessionTimeout: saga.sessionTimeoutMs,
+      inFlightPerPartition: saga.inFlightPerPartition,
+      sweepTimeouts: i === 0,
       resilience: { timeoutMs: saga.gatewayTimeoutMs, breakerThreshold: saga.breakerThreshold, halfOpenAfterMs: saga.breakerHalfOpenMs },
-    });
+    }));
     try {
-      await worker.start();
+      await Promise.all(workers.map((w) => w.start()));
     } catch (err) {
-      await worker.stop().catch(() => undefined);
+      await Promise.all(workers.map((w) => w.stop().catch(() => undefined)));
       await pool.end();
       throw err;
     }
     logger.info({ gateway: saga.gateway, timeoutMs: saga.timeoutMs }, 'saga role started');
     return {
       async stop() {
-        await worker.stop();
+        await Promise.all(workers.map((w) => w.stop()));
         await pool.end();
       },
     };

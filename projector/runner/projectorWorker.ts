@@ -10,10 +10,12 @@ import { applyOps, type TouchedKeys } from '../mongo/applyOps.ts';
 import { createAliasCache, ensureIndexes, namesFor, type ViewNames } from '../mongo/generations.ts';
 import { stampAdds, stampRanks, type Projection, type WriteOp } from '../projections/index.ts';
 import { liveShard } from './liveShard.ts';
-import { advanceCheckpoint } from './checkpoints.ts';
+import { advanceCheckpoint, type PartitionCheckpoint } from './checkpoints.ts';
 import { deadLetter } from './deadLetters.ts';
 import { classifyProjectorFailure } from './failureClass.ts';
 import { projectorMetrics } from './metrics.ts';
+import { createTrailingPacer } from './trailingPacer.ts';
+import { unhandledMessage } from './unhandledMessage.ts';
 import { publishViewChanged, type ChangeCause } from './viewChanged.ts';
 
 /** Writes a projection's ops to the generation `names` maps to; {@link applyOps} over the worker's `db` by default. */
@@ -43,6 +45,11 @@ export interface ProjectorWorkerOptions {
   replicationFactor?: number;
   /** Most events applied and committed as one unit inside a fetched batch (bounds a graceful stop). @default 100 */
   chunkSize?: number;
+  /**
+   * Longest a partition's checkpoint and offset commit wait after its last chunk: at most one of each
+   * per partition per interval (0: after every chunk, as before). @default 250
+   */
+  checkpointIntervalMs?: number;
   /** Kafka session timeout: a SIGKILLed member's partitions move after it (resume < 15 s). @default 10000 */
   sessionTimeout?: number;
   registry?: Registry;
@@ -71,10 +78,22 @@ interface Decoded {
   cause?: ChangeCause;
 }
 
+/** A partition's progress after a chunk, as the checkpoint pacer writes it. */
+interface Progress {
+  /** Undefined when no message of the chunk had a position (all dead-lettered undecoded): only the offset moves. */
+  cp: Omit<PartitionCheckpoint, '_id' | 'updatedAt' | 'next'> | undefined;
+  /** Next offset to consume. */
+  offset: string;
+  /** Commits `offset` for the partition (kafkajs' commit of the batch it came from). */
+  commit: (nextOffset: string) => Promise<void>;
+  /** The chunk's retry context: its heartbeat and stop signal, for a checkpoint write waiting out the store. */
+  retrying: { where: string; heartbeat: () => Promise<void>; isStopping: () => boolean };
+}
+
 /**
  * Runs one projection as a Kafka consumer group: decode (upcasting) → pure `project` → idempotent
- * Mongo writes → checkpoint (compare-and-set) → offset commit → "view changed" notification. Offsets
- * move only after the write. Failures are told apart ({@link classifyProjectorFailure}): a transient
+ * Mongo writes → "view changed" notification → checkpoint (compare-and-set) → offset commit, the last
+ * two paced per partition (`checkpointIntervalMs`). Offsets move only after the write. Failures are told apart ({@link classifyProjectorFailure}): a transient
  * one (store down, slow, failing over) holds the partition — its batch is retried with backoff and
  * jitter until it passes and nothing is dead-lettered — while the other partitions go on; a
  * deterministic one (bad payload, projection throws) gets `maxAttempts` tries, then that one event
@@ -96,9 +115,47 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
   const heartbeatMs = Math.max(500, Math.floor(sessionTimeout / 10));
   const writeViews: ViewWriter = opts.writeViews ?? ((names, ops, p) => applyOps(db, names, ops, p.buckets, p.sharded, { ranked: p.ranked, partitions: opts.partitions ?? 6 }));
   let consumer: Consumer | undefined;
+  const handled = new Set<string>(projection.handles);
+  const checkpointIntervalMs = opts.checkpointIntervalMs ?? 250;
+  /** Set when stop() begins: from then on every checkpoint is written at once, before the group is left. */
+  let stopping = false;
 
-  /** Decodes and projects one message; sums of a sharded view land in the shard of this partition's writer, ranks carry the event's position. */
+  /**
+   * A partition's progress after a chunk: the checkpoint (compare-and-set), then the Kafka offset
+   * commit, in that order, so the store's checkpoint is never behind the commit. Paced: per partition
+   * at most one such write starts per `checkpointIntervalMs`, carrying the newest chunk's progress (a
+   * chunk inside the interval is written at its end). Each one is two round trips (a FerretDB write,
+   * hence a Postgres commit, and an OffsetCommit) whatever the chunk held, and at a few dozen orders/s
+   * every chunk is one event, so unpaced they were most of a projection's store commands. What it
+   * costs: after a crash the uncommitted chunks of the last interval are redelivered (idempotent,
+   * version- and position-guarded re-applies, as for any redelivery), and a consistentWith wait that
+   * only a checkpoint can satisfy (a position the view ignores, or a lost notification) may wait up to
+   * the interval longer. A commit refused by a rebalance is dropped: the next owner starts earlier.
+   */
+  const checkpoints = createTrailingPacer<Progress>(async (where, p) => {
+    if (p.cp) {
+      const cp = p.cp;
+      const saved = await attempt(() => advanceCheckpoint(db, cp), p.retrying, () => 'transient');
+      if (!saved.ok) throw saved.error; // not reached: every failure here is waited out
+      const outcome = saved.value;
+      metrics.checkpoints.inc({ projection: projection.name, outcome });
+      if (outcome === 'ahead') log.info({ partition: where, offset: cp.offset }, 'checkpoint already ahead (another consumer got further); left as is');
+    }
+    await p.commit(p.offset);
+  }, () => (stopping ? 0 : checkpointIntervalMs), (err) => {
+    if (err instanceof StopRequested) return; // uncommitted: redelivered to whoever owns the partition next
+    log.warn({ err }, 'checkpoint or offset commit failed; the partition resumes from the previous one');
+  });
+
+  /**
+   * Decodes and projects one message; sums of a sharded view land in the shard of this partition's writer, ranks carry the event's position.
+   * A type the projection does not handle (by the `type` header the relay sets from the stored row) writes
+   * nothing, so it is not parsed or validated: its position and time come from the headers. Those are
+   * most of a topic's messages for some projections (revenue_by_day reads 2 of the orders topic's types).
+   */
   function decode(message: KafkaMessage, partition: number): Decoded {
+    const skipped = unhandledMessage(message, handled);
+    if (skipped) return skipped;
     try {
       const { envelope, position } = decodeEvent(message);
       const ops = projection.handles.includes(envelope.type) ? projection.project(envelope) : [];
@@ -175,23 +232,25 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
     // What the batch changed, per event that wrote something: the async hop's links, here and in views.changed.
     const causes = decoded.flatMap((d) => (d.cause && d.ops && d.ops.length > 0 ? [d.cause] : [])).slice(0, MAX_CAUSES);
     const attributes = { 'orderflow.projection': projection.name, 'messaging.batch.message_count': decoded.length, [CORRELATION_IDS]: distinctValues(causes.map((c) => c.correlationId)) };
-    await tracer.startActiveSpan('projector.apply', { attributes, links: linksTo(causes.map((c) => c.traceparent)) }, async (span) => {
-      try {
-        // Fast path: the whole batch's ops in one apply. Slow path (some event failed for good): one by one, in order.
-        const allGood = decoded.every((d) => d.error === undefined);
-        stillMember();
-        const whole = allGood
-          ? await attempt(() => applyTracked(decoded.flatMap((d) => d.ops ?? []), names, touched), r)
-          : undefined;
-        if (whole?.ok === true) return;
+    // Not an active span: nothing inside reads the context, and activating one runs AsyncLocalStorage,
+    // whose promise hook then taxes every promise of the process (kafkajs, the Mongo driver) for good.
+    const span = tracer.startSpan('projector.apply', { attributes, links: linksTo(causes.map((c) => c.traceparent)) });
+    try {
+      // Fast path: the whole batch's ops in one apply. Slow path (some event failed for good): one by one, in order.
+      const allGood = decoded.every((d) => d.error === undefined);
+      stillMember();
+      const whole = allGood
+        ? await attempt(() => applyTracked(decoded.flatMap((d) => d.ops ?? []), names, touched), r)
+        : undefined;
+      if (whole?.ok !== true) {
         for (const d of decoded) {
           stillMember();
           await applyOrDeadLetter(d, batch, names, touched, r);
         }
-      } finally {
-        span.end();
       }
-    });
+    } finally {
+      span.end();
+    }
     const last = decoded.at(-1);
     if (!last) return;
     const lastPosition = [...decoded].reverse().find((d) => d.position !== '')?.position ?? '';
@@ -201,16 +260,9 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
     // repeated notification of the same state, never a notification of something unwritten).
     const notifying = touched.size > 0 && lastPosition !== '' ? notify(where, alias.generation, touched, lastPosition, causes) : undefined;
     stillMember();
-    if (lastPosition !== '') {
-      const cp = { projection: projection.name, topic: batch.topic, partition: batch.partition, offset: nextOffset, position: lastPosition, highWatermark: batch.highWatermark, codeVersion: projection.codeVersion };
-      const saved = await attempt(() => advanceCheckpoint(db, cp), r, () => 'transient');
-      if (!saved.ok) throw saved.error; // not reached: every failure here is waited out
-      const outcome = saved.value;
-      metrics.checkpoints.inc({ projection: projection.name, outcome });
-      if (outcome === 'ahead') log.info({ partition: where, offset: nextOffset }, 'checkpoint already ahead (another consumer got further); left as is');
-    }
     resolveOffset(last.message.offset);
-    await commit(nextOffset);
+    const cp = lastPosition === '' ? undefined : { projection: projection.name, topic: batch.topic, partition: batch.partition, offset: nextOffset, position: lastPosition, highWatermark: batch.highWatermark, codeVersion: projection.codeVersion };
+    await checkpoints.offer(where, { cp, offset: nextOffset, commit, retrying: r });
     const now = Date.now();
     metrics.applied.inc({ projection: projection.name }, decoded.length);
     for (const d of decoded) if (d.occurredAt) metrics.endToEndSeconds.observe({ projection: projection.name }, (now - d.occurredAt) / 1000);
@@ -259,6 +311,7 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
     group,
     /** Joins the group and starts consuming; resolves once the group is joined. */
     async start(): Promise<void> {
+      stopping = false;
       const topics = projectionTopics(prefix, projection);
       const admin = opts.kafka.admin();
       await admin.connect();
@@ -294,6 +347,10 @@ export function createProjectorWorker(opts: ProjectorWorkerOptions) {
     },
     async stop(): Promise<void> {
       const began = Date.now();
+      // Progress still waiting for its interval is written while this is still a member; the chunks
+      // that finish during the disconnect write theirs at once.
+      stopping = true;
+      await checkpoints.flush();
       await consumer?.disconnect();
       consumer = undefined;
       log.info({ group, ms: Date.now() - began }, 'projector left its group');

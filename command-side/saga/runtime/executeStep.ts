@@ -68,14 +68,15 @@ export function createStepExecutor(opts: StepExecutorOptions): StepExecutor {
 
   async function authorise(step: Extract<SagaStep, { kind: 'authorise' }>, ctx: CommandContext): Promise<void> {
     const { orderId, amountMinor, currency, paymentRef, idempotencyKey } = step;
-    const { state } = await handler.load(paymentDecider, orderId);
-    if (state.status !== 'none') return; // the first recorded outcome stands
+    // Both reads at once: this branch is the longer of "reserve ∥ authorise", on every order's path.
     // The token exists only for this call, in memory: never in a step, an event or a log line.
-    const token = await vault.tokenOf(paymentRef);
+    const [{ state, version }, token] = await Promise.all([handler.load(paymentDecider, orderId), vault.tokenOf(paymentRef)]);
+    if (state.status !== 'none') return; // the first recorded outcome stands
     const outcome: AuthoriseResult = token === undefined
       ? { kind: 'declined', reason: 'unknown_payment_method' }
       : await gateway.authorise({ orderId, amountMinor, currency, token, idempotencyKey }, callOpts());
-    await handler.handle(paymentDecider, orderId, { type: 'RecordAuthorisation', data: { orderId, outcome, amountMinor, currency } }, ctx);
+    // Read empty just now: skip reading it again (a concurrent recording makes the append lose, and the retry reads).
+    await handler.handle(paymentDecider, orderId, { type: 'RecordAuthorisation', data: { orderId, outcome, amountMinor, currency } }, ctx, { assumeNew: version === 0 });
   }
 
   async function payment(step: Extract<SagaStep, { kind: 'payment' }>, ctx: CommandContext): Promise<void> {

@@ -1,3 +1,4 @@
+import type { KafkaMessage } from 'kafkajs';
 import type { EventEnvelope, DomainEvent } from '../../../contracts/index.ts';
 
 /**
@@ -39,4 +40,22 @@ export function sagaReactsTo(type: DomainEvent['type']): boolean {
 export function orderIdOf(envelope: Pick<EventEnvelope, 'data'>): string | null {
   const data: unknown = envelope.data;
   return typeof data === 'object' && data !== null && 'orderId' in data && typeof data.orderId === 'string' ? data.orderId : null;
+}
+
+/**
+ * The lane a saga message is handled in: its order (`order:<id>`), else its Kafka key. Messages of
+ * one lane are handled one after the other in partition order, other lanes beside them.
+ *
+ * What order the saga needs: every reaction reloads its order's whole context from the event store
+ * and every step is idempotent, so correctness never rested on delivery order. An order's events
+ * arrive on three topics (orders, inventory keyed by SKU, payments), so its reactions already ran
+ * concurrently across partitions. Per-order lanes keep one partition from racing itself on an order
+ * (two reactions of one order at once would contend on its stream, meet a CONFLICT and reload) and
+ * keep an order's events on the orders topic (placed, then cancelled) in order. Per-SKU order is not
+ * needed: a reaction to `StockReserved` is about its order, and the SKU stream's own writes are
+ * checked by their expected version; lanes by the Kafka key would queue a hot SKU's orders.
+ */
+export function sagaLaneKey(message: Pick<KafkaMessage, 'key' | 'offset'>, orderId: string | null): string {
+  if (orderId !== null) return `order:${orderId}`;
+  return message.key ? `kafka:${message.key.toString('utf8')}` : `offset:${message.offset}`;
 }

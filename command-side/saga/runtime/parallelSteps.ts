@@ -1,8 +1,14 @@
 import type { OrderCommand } from '../../domain/order/decide.ts';
 import type { SagaStep } from '../steps.ts';
 
-/** Kinds whose consecutive steps touch independent aggregates and may run at once. */
-const INDEPENDENT: ReadonlySet<SagaStep['kind']> = new Set(['inventory', 'authorise']);
+/**
+ * Kinds whose consecutive steps touch independent aggregates and may run at once. The timeout row
+ * of OrderPlaced is one of them: it must be there before the order's close clears it, and that
+ * cannot come first: the confirmation is a later round of this reaction (after every step of this
+ * batch settled), and OrderConfirmed/OrderRejected react on the order's lane, behind this one.
+ * (Were it cleared first, the row would only linger until due, when the sweeper drops it as stale.)
+ */
+const INDEPENDENT: ReadonlySet<SagaStep['kind']> = new Set(['inventory', 'authorise', 'scheduleTimeout']);
 
 /**
  * One unit of a reaction's work, run after the previous one finished: steps that may run at once,
@@ -13,9 +19,9 @@ export type StepBatch =
   | { run: 'series'; orderId: string; commands: OrderCommand[]; steps: SagaStep[] };
 
 /**
- * Splits steps into batches run one after the other. A run of consecutive stock and
+ * Splits steps into batches run one after the other. A run of consecutive timeout, stock and
  * authorisation steps runs at once (the "reserve ∥ authorise" of the saga: each writes its own
- * stream and neither reads the other). A run of consecutive steps on the same order (mark stock,
+ * stream or row and none reads another's). A run of consecutive steps on the same order (mark stock,
  * mark payment, confirm) is one series: one read and one append instead of one of each per
  * command. Every other step is a batch of its own, so compensations and transitions keep their order.
  */

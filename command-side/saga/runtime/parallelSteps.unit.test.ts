@@ -10,8 +10,8 @@ const together = (...steps: SagaStep[]) => ({ run: 'together', steps });
 const commandOf = (s: SagaStep) => (s.kind === 'order' ? s.command : undefined);
 
 describe('parallelBatches', () => {
-  it('runs the reservations and the authorisation of OrderPlaced together, after the timeout row', () => {
-    expect(parallelBatches([schedule, reserve('A'), reserve('B'), authorise])).toEqual([together(schedule), together(reserve('A'), reserve('B'), authorise)]);
+  it('runs the timeout row, the reservations and the authorisation of OrderPlaced together', () => {
+    expect(parallelBatches([schedule, reserve('A'), reserve('B'), authorise])).toEqual([together(schedule, reserve('A'), reserve('B'), authorise)]);
   });
 
   it('keeps every other step in order, on its own', () => {

@@ -1,11 +1,11 @@
-import type { EventEnvelope } from '../../../contracts/index.ts';
+import { eventOf, type EventEnvelope } from '../../../contracts/index.ts';
 import type { CommandHandler } from '../../handlers/commandHandler.ts';
 import type { SagaContext } from '../context.ts';
 import { onTimeout, react, settleFromFacts } from '../fulfilment.ts';
 import type { SagaStep } from '../steps.ts';
 import type { StepExecutor, StepTrace } from './executeStep.ts';
 import { isConflict } from './failures.ts';
-import { loadSagaContext } from './loadContext.ts';
+import { loadSagaContext, type OrderSkus } from './loadContext.ts';
 import { parallelBatches, settleAll } from './parallelSteps.ts';
 
 /** What a reaction needs: where to read, how to act, and the clock. */
@@ -16,6 +16,8 @@ export interface ReactionDeps {
   clock: () => Date;
   /** Reloads allowed when a step meets a CONFLICT (the order moved on concurrently). @default 10 */
   maxConflictReloads?: number;
+  /** SKUs of orders seen lately, so a context reads them beside the order ({@link loadSagaContext}). */
+  orderSkus?: OrderSkus;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface ReactionDeps {
 async function runRounds(deps: ReactionDeps, orderId: string, decide: (ctx: SagaContext) => SagaStep[], trace: StepTrace): Promise<SagaStep[]> {
   const maxReloads = deps.maxConflictReloads ?? 10;
   for (let round = 0; ; round++) {
-    const ctx = await loadSagaContext(deps.handler, orderId, deps.clock(), deps.timeoutMs);
+    const ctx = await loadSagaContext(deps.handler, orderId, deps.clock(), deps.timeoutMs, deps.orderSkus);
     const steps = decide(ctx);
     try {
       for (const batch of parallelBatches(steps)) {
@@ -52,6 +54,9 @@ async function runRounds(deps: ReactionDeps, orderId: string, decide: (ctx: Saga
  */
 export async function reactToEvent(deps: ReactionDeps, envelope: EventEnvelope, orderId: string): Promise<SagaStep[]> {
   const trace: StepTrace = { correlationId: envelope.correlationId, causationId: envelope.eventId, traceparent: envelope.traceparent };
+  // The event that sets the order's lines names their SKUs: its first context reads them beside the order too.
+  const event = eventOf(envelope);
+  if (event.type === 'OrderPlaced' && event.data.orderId === orderId) deps.orderSkus?.remember(orderId, [...new Set(event.data.lines.map((l) => l.sku))]);
   const steps = await runRounds(deps, orderId, (ctx) => react(envelope, ctx), trace);
   if (envelope.type !== 'OrderPlaced' || steps.length === 0) return steps;
   return [...steps, ...(await runRounds(deps, orderId, (ctx) => settleFromFacts(orderId, ctx), trace))];

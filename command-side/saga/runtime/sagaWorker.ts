@@ -1,18 +1,21 @@
-import { joinConsumerGroup, decodeEvent, publishDeadLetter, inOrderBatch, retryUntilDone, StopRequested, type FailureKind, deadLetterTopic, ensureTopics, familyTopic } from '../../../messaging/index.ts';
+import { joinConsumerGroup, decodeEvent, publishDeadLetter, keyedBatch, retryUntilDone, StopRequested, type FailureKind, type KeyedMessage, deadLetterTopic, ensureTopics, familyTopic } from '../../../messaging/index.ts';
 import { Partitioners, type Consumer, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { EventEnvelope } from '../../../contracts/index.ts';
 import { createEventStore } from '../../eventStore/eventStore.ts';
 import { createCommandHandler, type CommandHandler } from '../../handlers/commandHandler.ts';
 import type { PaymentGateway } from '../../payments/gateway.ts';
 import { createResilientGateway, type BreakerState, type ResilientGatewayOptions } from '../../payments/resilientGateway.ts';
 import { createStepExecutor } from './executeStep.ts';
+import { createOrderSkus } from './loadContext.ts';
 import { classifySagaFailure } from './failures.ts';
-import { orderIdOf, sagaReactsTo } from './inputs.ts';
+import { orderIdOf, sagaLaneKey, sagaReactsTo } from './inputs.ts';
 import { breakerGaugeValue, sagaMetrics } from './metrics.ts';
 import { reactToEvent, reactToTimeout, type ReactionDeps } from './reaction.ts';
 import { createTimeoutSweeper } from './sweeper.ts';
+import { timedGateway } from './timedGateway.ts';
 
 /** Options of {@link createSagaWorker}. */
 export interface SagaWorkerOptions {
@@ -40,12 +43,19 @@ export interface SagaWorkerOptions {
   replicationFactor?: number;
   /** Kafka session timeout; a killed worker's partitions move after it (resume < 15 s). @default 10000 */
   sessionTimeout?: number;
-  /** Partitions handled at once (each in order). @default 6 */
+  /** Partitions handled at once. @default 6 */
   concurrency?: number;
+  /**
+   * Messages of one partition handled at once, one order's strictly in partition order
+   * (SAGA_IN_FLIGHT_PER_PARTITION; see {@link sagaLaneKey}). 1 handles a partition strictly in order. @default 16
+   */
+  inFlightPerPartition?: number;
   /** Backoff of retried reactions. */
   retry?: { initialDelayMs?: number; maxDelayMs?: number; maxAttempts?: number };
   /** On stop, how long in-flight reactions may run to completion (and be committed) before they are aborted. @default 5000 */
   drainMs?: number;
+  /** Whether this worker runs the durable-timeout sweeper (a second worker in one process need not). @default true */
+  sweepTimeouts?: boolean;
   /** Handler to use (tests); by default one over `pool` with source `orderflow/saga`. */
   handler?: CommandHandler;
   clock?: () => Date;
@@ -77,7 +87,8 @@ export function sagaTopics(prefix: string): string[] {
  * The fulfilment saga's runtime: one consumer group over the orders, inventory and payments
  * topics, plus the durable-timeout sweeper. For each event it loads the order's context, asks
  * the pure saga (`react`) for steps and carries them out; only then is the offset resolved and
- * committed. Every step is idempotent, so a crash at any point means the event is simply
+ * committed (and only once every earlier message of its batch is done too: a partition's messages
+ * are handled concurrently by order, each order's in partition order, see {@link sagaLaneKey}). Every step is idempotent, so a crash at any point means the event is simply
  * handled again. Transient trouble (gateway down or circuit open, database down, lost races)
  * is retried with backoff for as long as it lasts, without committing: the order waits, and its
  * durable timeout bounds how long before it is rejected cleanly. A message that can never be
@@ -100,9 +111,10 @@ export function createSagaWorker(opts: SagaWorkerOptions): SagaWorker {
   });
   const deps: ReactionDeps = {
     handler,
-    executor: createStepExecutor({ handler, gateway, pool: opts.pool, signal: () => abort.signal }),
+    executor: createStepExecutor({ handler, gateway: timedGateway(gateway, metrics.gatewaySeconds), pool: opts.pool, signal: () => abort.signal }),
     timeoutMs: opts.timeoutMs ?? 30_000,
     clock,
+    orderSkus: createOrderSkus(),
   };
   let stopping = false;
   let consumer: Consumer | undefined;
@@ -149,20 +161,9 @@ export function createSagaWorker(opts: SagaWorkerOptions): SagaWorker {
     log.error({ err: error, topic, partition, offset: message.offset, attempts }, 'saga gave up on an event; dead-lettered');
   }
 
-  async function handleMessage(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
-    let envelope;
-    try {
-      envelope = decodeEvent(message).envelope;
-    } catch (error) {
-      await deadLetter(topic, partition, message, error, 1);
-      return;
-    }
-    const orderId = orderIdOf(envelope);
-    if (!sagaReactsTo(envelope.type) || orderId === null) {
-      metrics.events.inc({ outcome: 'skipped' });
-      return;
-    }
-    const outcome = await retryUntilDone(() => reactToEvent(deps, envelope, orderId), retryOptions(heartbeat));
+  async function react(topic: string, partition: number, message: KafkaMessage, envelope: EventEnvelope, orderId: string, heartbeat: () => Promise<void>): Promise<void> {
+    const end = metrics.reactionSeconds.startTimer({ type: envelope.type });
+    const outcome = await retryUntilDone(() => reactToEvent(deps, envelope, orderId), retryOptions(heartbeat)).finally(end);
     if (!outcome.ok) {
       await deadLetter(topic, partition, message, outcome.error, outcome.attempts);
       return;
@@ -171,6 +172,21 @@ export function createSagaWorker(opts: SagaWorkerOptions): SagaWorker {
     if (outcome.value.length > 0) {
       log.debug({ orderId, type: envelope.type, eventId: envelope.eventId, steps: outcome.value.map((s) => s.kind) }, 'saga reacted');
     }
+  }
+
+  /** Decodes a message once, for its lane key and its reaction; an undecodable one becomes its dead-lettering. */
+  function prepareMessage(topic: string, partition: number, message: KafkaMessage): KeyedMessage {
+    let envelope: EventEnvelope;
+    try {
+      envelope = decodeEvent(message).envelope;
+    } catch (error) {
+      return { key: sagaLaneKey(message, null), handle: () => deadLetter(topic, partition, message, error, 1) };
+    }
+    const orderId = orderIdOf(envelope);
+    if (!sagaReactsTo(envelope.type) || orderId === null) {
+      return { key: sagaLaneKey(message, null), handle: async () => { metrics.events.inc({ outcome: 'skipped' }); } };
+    }
+    return { key: sagaLaneKey(message, orderId), handle: (heartbeat) => react(topic, partition, message, envelope, orderId, heartbeat) };
   }
 
   return {
@@ -195,10 +211,10 @@ export function createSagaWorker(opts: SagaWorkerOptions): SagaWorker {
           eachBatchAutoResolve: false,
           autoCommitInterval: 1000,
           partitionsConsumedConcurrently: opts.concurrency ?? 6,
-          eachBatch: inOrderBatch(handleMessage, { heartbeatMs, isStopping: () => stopping }),
+          eachBatch: keyedBatch(prepareMessage, { heartbeatMs, isStopping: () => stopping, maxInFlight: opts.inFlightPerPartition ?? 16 }),
         },
       });
-      sweeper.start();
+      if (opts.sweepTimeouts ?? true) sweeper.start();
       log.info({ topics }, 'saga worker joined');
     },
     async stop() {
