@@ -143,8 +143,9 @@ export function createGraphQLServer<TContext extends BaseContext>(options: Graph
           if (req.method === 'POST') {
             const read = await readBody(req, config.http.maxBodyBytes);
             if (!read.ok) {
-              // `connection: close`: do not keep reading what is left of an oversized body.
-              if (read.status === 413) sendJson(res, 413, { errors: [{ message: `request body exceeds ${config.http.maxBodyBytes} bytes`, extensions: { code: ErrorCode.PAYLOAD_TOO_LARGE } }] }, { connection: 'close' });
+              // The rest of an oversized body is read and dropped (bounded, `discardRest`), not cut off
+              // with `connection: close`: closing on unread data resets the client before it reads the 413.
+              if (read.status === 413) sendJson(res, 413, { errors: [{ message: `request body exceeds ${config.http.maxBodyBytes} bytes`, extensions: { code: ErrorCode.PAYLOAD_TOO_LARGE } }] });
               else res.destroy();
               return;
             }

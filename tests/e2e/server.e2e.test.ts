@@ -151,6 +151,55 @@ describe('GraphQL server over HTTP and WebSocket (development)', () => {
     expect(status).toBe(413);
   });
 
+  it('answers every oversized body still being sent with its 413, on a connection that stays usable', async () => {
+    // 24 bodies of 2 MB at once: closing the connection on the unread rest reset about a third of them
+    // before the client read its 413 (the abuse bench's "dropped"); the rest is now read and dropped.
+    const body = JSON.stringify({ query: '{ health { status } }', variables: { pad: 'x'.repeat(2 * 1024 * 1024) } });
+    const codes: string[] = [];
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      for (let i = 0; i < 8; i++) {
+        try {
+          const res = await fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+          const json = (await res.json()) as GraphQLBody;
+          codes.push(`${res.status} ${String(json.errors?.[0]?.extensions?.['code'])}`);
+        } catch (err) {
+          codes.push(`dropped: ${String(err)}`);
+        }
+      }
+    }));
+    expect(codes).toEqual(Array.from({ length: 64 }, () => '413 PAYLOAD_TOO_LARGE'));
+    // After the drained refusals the same keep-alive pool still serves a normal request.
+    expect((await post(s.url, { query: '{ health { status } }' })).status).toBe(200);
+  });
+
+  it('cuts a refused body that goes on past the discard bound', async () => {
+    const outcome = await new Promise<string>((resolve) => {
+      let status = 0;
+      const req = http.request(s.url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(64 * 1024 * 1024) } }, (res) => {
+        status = res.statusCode ?? 0;
+        res.resume();
+      });
+      req.on('error', () => resolve(`status ${status}, connection cut`));
+      req.on('close', () => resolve(`status ${status}, closed`));
+      const chunk = Buffer.alloc(256 * 1024, 120);
+      // 24 MiB of the declared 64, past the 16 MiB bound; then the body just stops (never ends), so
+      // only the server's cut can close it: without one this resolves "not cut".
+      let chunks = 0;
+      const pump = (): void => {
+        while (chunks < 96) {
+          chunks++;
+          if (!req.write(chunk)) {
+            req.once('drain', pump);
+            return;
+          }
+        }
+        setTimeout(() => resolve(`status ${status}, not cut after ${chunks / 4} MiB`), 5_000).unref();
+      };
+      pump();
+    });
+    expect(outcome).toMatch(/^status 413, (connection cut|closed)$/);
+  });
+
   it('rejects too deep a query with QUERY_TOO_COMPLEX', async () => {
     const deep = `{ e2eNode { ${'child { '.repeat(10)}name${' }'.repeat(10)} } }`;
     const r = await post(s.url, { query: deep });
