@@ -67,7 +67,11 @@ if (!token || !customerId) {
       // Read-your-writes: this query waits for the view to hold the order just placed.
       const { order } = await client.query(OrderDocument, { id: placeOrder.id });
       if (order) show(order);
+      // The current state first (an empty resume token), then every change after it: the saga can
+      // confirm the order between the query above and this subscription going live (p50 ~50 ms since
+      // its per-order lanes), and a subscription of future changes only would then never show it.
       const sub = client.subscribe(OrderUpdatedDocument, { orderId: placeOrder.id }, {
+        replayCurrentState: true,
         onData: (d) => show(d.orderUpdated.order),
         onState: (s) => (root.querySelector('#live')!.textContent = s === 'live' ? 'live' : s),
         onError: fail,
