@@ -31,20 +31,6 @@ const ROLES: readonly RoleName[] = ['serve', 'relay', 'project', 'saga', 'notify
  * the most in flight), the Postgres restart and Kafka down 5 s; no FerretDB kill (full run only). Pure.
  */
 export function planFaults(quick: boolean, engineDownMs = quick ? 5_000 : 15_000): Fault[] {
-  return faultRound(quick, engineDownMs);
-}
-
-/**
- * `rounds` copies of {@link planFaults}' sequence, one after another: a longer run that hits each
- * fault several times, on a different random process of the role each time (the targets are drawn
- * when each fault is injected), with the load running throughout. Pure.
- */
-export function planRounds(quick: boolean, rounds: number): Fault[] {
-  if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError(`rounds must be a positive integer, got ${rounds}`);
-  return Array.from({ length: rounds }, () => planFaults(quick)).flat();
-}
-
-function faultRound(quick: boolean, engineDownMs: number): Fault[] {
   const kills: Fault[] = ROLES.filter((role) => !quick || role !== 'relay').map((role) => ({ kind: 'sigkill', role, target: 'random' }));
   const terms: Fault[] = (quick ? (['project'] as const) : ROLES).map((role) => ({ kind: 'sigterm', role }));
   return [
@@ -55,4 +41,14 @@ function faultRound(quick: boolean, engineDownMs: number): Fault[] {
     { kind: 'engine-kill', engine: 'kafka', downMs: engineDownMs },
     ...(quick ? [] : [{ kind: 'engine-kill', engine: 'ferretdb', downMs: engineDownMs } as const]),
   ];
+}
+
+/**
+ * `rounds` copies of {@link planFaults}' sequence, one after another: a longer run that hits each
+ * fault several times, on a different random process of the role each time (the targets are drawn
+ * when each fault is injected), with the load running throughout. Pure.
+ */
+export function planRounds(quick: boolean, rounds: number): Fault[] {
+  if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError(`rounds must be a positive integer, got ${rounds}`);
+  return Array.from({ length: rounds }, () => planFaults(quick)).flat();
 }
